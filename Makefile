@@ -1,0 +1,46 @@
+# The suite's entry points. `make demo` and `make test` bootstrap a fresh machine that has only
+# python3 and pip: they install uv when it is missing, then the locked workspace.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+TOOLS := prism ai-config phoenix peragus
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV_STAMP := .venv/.synced
+
+.PHONY: help install demo test lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
+
+$(VENV_STAMP): $(UV) uv.lock pyproject.toml $(wildcard packages/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+install: $(VENV_STAMP) ## Install the workspace (uv, then every package, locked)
+
+demo: install ## Run each tool's main job on its embedded default
+	@for tool in $(TOOLS); do \
+		echo; echo "== $$tool"; \
+		$(UV) run --frozen $$tool --version || exit 1; \
+		$(UV) run --frozen $$tool doctor || exit 1; \
+	done
+
+test: install ## Run the whole test suite
+	$(UV) run --frozen pytest
+
+lint: install ## ruff format --check, ruff check, mypy
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen mypy
+
+bench: install ## Run every tool's benchmarks and print their figures
+	@for script in packages/*/bench/*.py; do \
+		echo; echo "== $$script"; \
+		$(UV) run --frozen python $$script || exit 1; \
+	done
+
+clean: ## Remove the virtual environment and caches
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from ai_config.cli import main
+
+main()

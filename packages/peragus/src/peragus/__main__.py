@@ -1,0 +1,3 @@
+from peragus.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""What every tool's command line promises a user, checked on all four as installed."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TOOLS = {
+    "prism": "PRISM_STATE_DIR",
+    "ai-config": "AI_CONFIG_HOME",
+    "phoenix": "PHOENIX_HOME",
+    "peragus": "PERAGUS_HOME",
+}
+
+
+def _run(tool: str, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    executable = shutil.which(tool)
+    assert executable, f"{tool} is not installed in the workspace environment"
+    env = {**os.environ, TOOLS[tool]: str(home), "COLUMNS": "120"}
+    return subprocess.run([executable, *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_help_lists_doctor_with_examples(tool: str, tmp_path: Path) -> None:
+    done = _run(tool, "--help", home=tmp_path)
+    assert done.returncode == 0
+    assert "doctor" in done.stdout
+    assert "Examples" in done.stdout
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_version(tool: str, tmp_path: Path) -> None:
+    done = _run(tool, "--version", home=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.startswith(f"{tool} ")
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_doctor_json_on_a_fresh_home(tool: str, tmp_path: Path) -> None:
+    done = _run(tool, "doctor", "--output", "json", home=tmp_path / "fresh")
+    payload = json.loads(done.stdout)
+    assert payload["checks"], "doctor ran no check"
+    assert done.returncode == (1 if payload["status"] == "error" else 0)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_doctor_fails_when_its_folder_is_a_file(tool: str, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    done = _run(tool, "doctor", home=not_a_folder)
+    assert done.returncode == 1
+    assert "is not a folder" in done.stdout
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_unknown_command_is_a_usage_error(tool: str, tmp_path: Path) -> None:
+    done = _run(tool, "no-such-command", home=tmp_path)
+    assert done.returncode == 2
+    assert "No such command" in done.stderr
+    assert "Traceback" not in done.stderr
