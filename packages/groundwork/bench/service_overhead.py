@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+
 from groundwork.bench import print_figure, time_call
 from groundwork.logs import configure_logging
 from groundwork.service import ServiceConfig, create_app, running_service

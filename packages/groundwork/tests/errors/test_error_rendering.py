@@ -2,8 +2,9 @@ import io
 import json
 
 import pytest
-from groundwork.errors import ExitCode, ToolError, render_error, to_problem
 from rich.console import Console
+
+from groundwork.errors import ExitCode, ToolError, render_error, to_problem
 
 
 def _render(error: ToolError, *, debug: bool = False) -> str:

@@ -3,6 +3,8 @@ import json
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from groundwork.errors import ExitCode
 from groundwork.health import (
     CheckResult,
@@ -12,7 +14,6 @@ from groundwork.health import (
     folder_check,
     render_doctor,
 )
-from rich.console import Console
 
 
 def _doctor(registry: HealthRegistry, output: str) -> tuple[ExitCode, str]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from groundwork.progress import ProgressPlan, encode_sse, parse_sse, rich_progress
 from rich.console import Console
+
+from groundwork.progress import ProgressPlan, encode_sse, parse_sse, rich_progress
 
 
 class Clock:

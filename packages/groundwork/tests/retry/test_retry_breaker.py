@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from groundwork.errors import ToolError
 from groundwork.retry import BreakerState, CircuitBreaker, RetryPolicy
 

@@ -5,6 +5,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from groundwork.errors import ToolError
 from groundwork.logs import configure_logging, get_logger, redactor
 from groundwork.secrets import SecretBox

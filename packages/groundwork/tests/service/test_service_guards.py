@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import HealthRegistry, Status
 from groundwork.service import ServiceConfig, create_app, login_path, running_service

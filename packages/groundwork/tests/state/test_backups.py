@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from groundwork.errors import ToolError
 from groundwork.state import BackupStore, Migration, open_database
 

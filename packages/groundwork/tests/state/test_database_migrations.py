@@ -4,6 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from groundwork.errors import ToolError
 from groundwork.state import Migration, open_database
 

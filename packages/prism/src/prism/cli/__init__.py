@@ -1,8 +1,8 @@
 """The `prism` command line."""
 
 from groundwork.cli import add_doctor_command, make_app, run
-
 from prism import __version__
+from prism.cli import connect, daemon, profiles, storage, templates, workstations
 from prism.doctor import checks
 
 app = make_app(
@@ -11,8 +11,21 @@ app = make_app(
     "Launch and manage research workstations on AWS,"
     " or on the embedded [bold]sandbox[/bold] with no account."
     "\n\nExamples:"
-    "\n\n  prism doctor\n\n  prism doctor --output json",
+    "\n\n  prism templates list"
+    "\n\n  prism launch python-ml-workstation demo"
+    "\n\n  prism list"
+    "\n\n  prism stop demo && prism start demo"
+    "\n\n  prism delete demo --yes",
 )
+app.add_typer(templates.app, name="templates")
+workstations.register(app)
+app.add_typer(profiles.app, name="profiles")
+app.add_typer(storage.volume_app, name="volume")
+app.add_typer(storage.storage_app, name="storage")
+app.command("cost")(storage.cost)
+app.command("connect")(connect.connect)
+app.command("web")(connect.web)
+app.add_typer(daemon.app, name="daemon")
 add_doctor_command(app, "prism", checks)
 
 

@@ -1,0 +1,127 @@
+"""`prism profiles add|list|use|show|remove`: where prism launches."""
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from groundwork.cli import OutputFormat, OutputOption, emit_json
+from prism.cli.render import console
+from prism.home import home
+from prism.profiles import Profile, ProfileKind, ProfileStore
+
+app = typer.Typer(help="Profiles: the sandbox (default, no account needed) or an AWS profile.")
+
+
+def _store() -> ProfileStore:
+    return ProfileStore(home())
+
+
+@app.command("list")
+def list_profiles(output: OutputOption = OutputFormat.TABLE) -> None:
+    """List profiles; the active one is marked.
+
+    Examples:
+
+      prism profiles list
+    """
+    store = _store()
+    active = store.active().name
+    profiles = store.list()
+    if output is OutputFormat.JSON:
+        emit_json([{**p.model_dump(mode="json"), "active": p.name == active} for p in profiles])
+        return
+    table = Table()
+    for column in ("", "name", "kind", "region", "aws profile"):
+        table.add_column(column)
+    for p in profiles:
+        kind = "sandbox (simulated)" if p.simulated else "aws"
+        table.add_row("*" if p.name == active else "", p.name, kind, p.region, p.aws_profile or "-")
+    console.print(table)
+
+
+@app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="A name for the profile.")],
+    aws_profile: Annotated[
+        str | None, typer.Option("--aws-profile", help="The profile in ~/.aws (default: NAME).")
+    ] = None,
+    region: Annotated[str, typer.Option("--region", help="AWS region.")] = "us-east-1",
+    use: Annotated[bool, typer.Option("--use", help="Make it the active profile.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Add an AWS profile.
+
+    Examples:
+
+      prism profiles add lab --aws-profile research --region eu-west-1 --use
+    """
+    profile = Profile(
+        name=name, kind=ProfileKind.AWS, region=region, aws_profile=aws_profile or name
+    )
+    store = _store()
+    store.add(profile)
+    if use:
+        store.use(name)
+    if output is OutputFormat.JSON:
+        emit_json(profile.model_dump(mode="json"))
+        return
+    console.print(f"Added profile [bold]{name}[/bold] ({profile.aws_profile}, {region}).")
+
+
+@app.command("use")
+def use(
+    name: Annotated[str, typer.Argument(help="Profile name.")],
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Make a profile the active one.
+
+    Examples:
+
+      prism profiles use sandbox
+    """
+    profile = _store().use(name)
+    if output is OutputFormat.JSON:
+        emit_json(profile.model_dump(mode="json"))
+        return
+    console.print(f"Now using [bold]{name}[/bold].")
+
+
+@app.command("show")
+def show(
+    name: Annotated[str | None, typer.Argument(help="Profile name (default: active).")] = None,
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Show a profile.
+
+    Examples:
+
+      prism profiles show
+    """
+    store = _store()
+    profile = store.get(name) if name else store.active()
+    if output is OutputFormat.JSON:
+        emit_json(profile.model_dump(mode="json"))
+        return
+    kind = "sandbox: AWS simulated on this machine" if profile.simulated else "aws"
+    console.print(f"[bold]{profile.name}[/bold]: {kind}, region {profile.region}")
+    if profile.aws_profile:
+        console.print(f"AWS profile: {profile.aws_profile}")
+
+
+@app.command("remove")
+def remove(
+    name: Annotated[str, typer.Argument(help="Profile name.")],
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Remove a profile (its AWS credentials in ~/.aws are left alone).
+
+    Examples:
+
+      prism profiles remove lab
+    """
+    _store().remove(name)
+    if output is OutputFormat.JSON:
+        emit_json({"removed": name})
+        return
+    console.print(f"Removed profile {name}.")

@@ -1,0 +1,1 @@
+"""Reaching a workstation: wait until SSH really answers, then ssh in or tunnel to a service."""

@@ -1,0 +1,1 @@
+"""What workstations cost: hourly prices, and what each has accrued through its states."""

@@ -1,0 +1,235 @@
+"""prismd's API for EFS volumes, EBS storage and cost."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from groundwork.errors import ExitCode, ToolError
+from prism.cloud import storage
+from prism.cloud.errors import aws_call
+from prism.cost.accrual import accrue
+from prism.cost.prices import PriceBook
+from prism.daemon.engine import Engine
+from prism.workstations.model import WorkstationState
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+class VolumeBody(BaseModel):
+    name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$")
+
+
+class MountBody(BaseModel):
+    workstation: str
+    mount_point: str = Field(default="", pattern=r"^(/[A-Za-z0-9._/-]*)?$")
+
+
+class StorageBody(BaseModel):
+    name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$")
+    size_gb: int = Field(default=100, ge=1, le=16384)
+    volume_type: str = Field(default="gp3", pattern=r"^(gp3|gp2|io2|st1|sc1)$")
+    workstation: str | None = None
+
+
+class AttachBody(BaseModel):
+    workstation: str
+    device: str = Field(default="/dev/sdf", pattern=r"^/dev/(sd|xvd)[f-p]$")
+
+
+def _running(engine: Engine, name: str) -> Any:
+    ws = engine.lifecycle.get(name)
+    if ws.state is not WorkstationState.RUNNING or not ws.instance_id:
+        raise ToolError(
+            "PRISM_WORKSTATION_NOT_RUNNING",
+            f"{name} is {ws.state}; mounting needs it running.",
+            suggestions=[f"Start it first: prism start {name}"],
+            exit_code=ExitCode.CONFLICT,
+        )
+    return ws
+
+
+def _run_script(engine: Engine, ws: Any, script: str, what: str) -> str:
+    ssm = engine.session_for(ws).client("ssm")
+    reply = aws_call(
+        "SendCommand",
+        ssm.send_command,
+        InstanceIds=[ws.instance_id],
+        DocumentName="AWS-RunShellScript",
+        Comment=what[:100],
+        Parameters={"commands": script.splitlines()},
+    )
+    return str(reply["Command"]["CommandId"])
+
+
+@router.get("/volumes")
+async def list_volumes(request: Request) -> list[dict[str, Any]]:
+    efs = _engine(request).session().client("efs")
+    return [asdict(v) for v in await asyncio.to_thread(storage.list_volumes, efs)]
+
+
+@router.post("/volumes", status_code=201)
+async def create_volume(body: VolumeBody, request: Request) -> dict[str, Any]:
+    cloud = _engine(request).session()
+    volume = await asyncio.to_thread(
+        storage.create_volume, cloud.client("efs"), cloud.client("ec2"), body.name
+    )
+    return {**asdict(volume), "simulated": cloud.simulated}
+
+
+@router.delete("/volumes/{name}")
+async def delete_volume(name: str, request: Request, force: bool = False) -> dict[str, Any]:
+    efs = _engine(request).session().client("efs")
+    return asdict(await asyncio.to_thread(storage.delete_volume, efs, name, force=force))
+
+
+@router.post("/volumes/{name}/mount")
+async def mount_volume(name: str, body: MountBody, request: Request) -> dict[str, Any]:
+    engine = _engine(request)
+
+    def mount() -> dict[str, Any]:
+        ws = _running(engine, body.workstation)
+        cloud = engine.session_for(ws)
+        efs = cloud.client("efs")
+        volume = storage.find_volume(efs, name)
+        point = body.mount_point or f"/mnt/{name}"
+        command = _run_script(
+            engine, ws, storage.mount_script(volume, cloud.region, point), f"mount {name}"
+        )
+        storage.set_volume_mounts(efs, volume, [*volume.mounted_on, ws.name])
+        return {
+            "volume": name,
+            "workstation": ws.name,
+            "mount_point": point,
+            "command": command,
+            "simulated": cloud.simulated,
+        }
+
+    return await asyncio.to_thread(mount)
+
+
+@router.post("/volumes/{name}/unmount")
+async def unmount_volume(name: str, body: MountBody, request: Request) -> dict[str, Any]:
+    engine = _engine(request)
+
+    def unmount() -> dict[str, Any]:
+        ws = engine.lifecycle.get(body.workstation)
+        efs = engine.session_for(ws).client("efs")
+        volume = storage.find_volume(efs, name)
+        if ws.name not in volume.mounted_on:
+            raise ToolError(
+                "PRISM_VOLUME_NOT_MOUNTED",
+                f"{name} is not mounted on {ws.name}.",
+                suggestions=["See where it is mounted: prism volume list"],
+                exit_code=ExitCode.CONFLICT,
+            )
+        if ws.state is WorkstationState.RUNNING:
+            point = body.mount_point or f"/mnt/{name}"
+            _run_script(engine, ws, storage.unmount_script(volume, point), f"unmount {name}")
+        storage.set_volume_mounts(efs, volume, [m for m in volume.mounted_on if m != ws.name])
+        return {"volume": name, "workstation": ws.name}
+
+    return await asyncio.to_thread(unmount)
+
+
+@router.get("/storage")
+async def list_storage(request: Request) -> list[dict[str, Any]]:
+    ec2 = _engine(request).session().client("ec2")
+    return [asdict(s) for s in await asyncio.to_thread(storage.list_storage, ec2)]
+
+
+@router.post("/storage", status_code=201)
+async def create_storage(body: StorageBody, request: Request) -> dict[str, Any]:
+    engine = _engine(request)
+
+    def create() -> dict[str, Any]:
+        cloud = engine.session()
+        zone = f"{cloud.region}a"
+        if body.workstation:
+            zone = engine.lifecycle.get(body.workstation).availability_zone or zone
+        created = storage.create_storage(
+            cloud.client("ec2"),
+            body.name,
+            size_gb=body.size_gb,
+            volume_type=body.volume_type,
+            availability_zone=zone,
+        )
+        return {**asdict(created), "simulated": cloud.simulated}
+
+    return await asyncio.to_thread(create)
+
+
+@router.post("/storage/{name}/attach")
+async def attach_storage(name: str, body: AttachBody, request: Request) -> dict[str, Any]:
+    engine = _engine(request)
+
+    def attach() -> dict[str, Any]:
+        ws = engine.lifecycle.get(body.workstation)
+        if not ws.instance_id:
+            raise ToolError(
+                "PRISM_WORKSTATION_NOT_LAUNCHED",
+                f"{ws.name} has no instance yet.",
+                suggestions=["Wait for the launch to finish: prism list"],
+                exit_code=ExitCode.CONFLICT,
+            )
+        ec2 = engine.session_for(ws).client("ec2")
+        found = storage.find_storage(ec2, name)
+        storage.attach_storage(
+            ec2,
+            found,
+            instance_id=ws.instance_id,
+            instance_zone=ws.availability_zone,
+            device=body.device,
+        )
+        return asdict(storage.find_storage(ec2, name))
+
+    return await asyncio.to_thread(attach)
+
+
+@router.post("/storage/{name}/detach")
+async def detach_storage(name: str, request: Request) -> dict[str, Any]:
+    ec2 = _engine(request).session().client("ec2")
+
+    def detach() -> dict[str, Any]:
+        storage.detach_storage(ec2, storage.find_storage(ec2, name))
+        return asdict(storage.find_storage(ec2, name))
+
+    return await asyncio.to_thread(detach)
+
+
+@router.delete("/storage/{name}")
+async def delete_storage(name: str, request: Request) -> dict[str, Any]:
+    ec2 = _engine(request).session().client("ec2")
+    return asdict(await asyncio.to_thread(storage.delete_storage, ec2, name))
+
+
+@router.get("/cost")
+async def cost(request: Request, name: str | None = None) -> dict[str, Any]:
+    engine = _engine(request)
+
+    def compute() -> dict[str, Any]:
+        found = [engine.lifecycle.get(name)] if name else engine.lifecycle.list()
+        accrued = []
+        for ws in found:
+            cloud = engine.session_for(ws)
+            pricing = None if cloud.simulated else cloud.client("pricing")
+            book = PriceBook(engine.home / "cache" / "prices.json", pricing)
+            accrued.append(accrue(ws, engine.store.history(ws.name), book, datetime.now(UTC)))
+        return {
+            "workstations": [a.to_dict() for a in accrued],
+            "total_usd": round(sum(a.total for a in accrued), 4),
+        }
+
+    return await asyncio.to_thread(compute)

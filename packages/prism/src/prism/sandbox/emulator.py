@@ -1,0 +1,172 @@
+"""Runs moto's server as its own process, so the sandbox outlives daemon restarts.
+
+The process is found again through ``sandbox.json`` (pid, its start time to rule out a reused
+pid, and the port). A fresh sandbox is seeded with one image per base OS and architecture,
+published under ``/prism/sandbox/ami/<base>/<arch>`` in SSM, because moto reserves ``/aws/`` and
+lacks the vendors' parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import psutil
+
+from groundwork.errors import ExitCode, ToolError
+from groundwork.state import atomic_write_json
+from prism.cloud.images import BASES
+
+__all__ = ["SANDBOX_CREDENTIALS", "SSM_PREFIX", "Sandbox"]
+
+SSM_PREFIX = "/prism/sandbox/ami"
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+ARCHITECTURES = ("x86_64", "arm64")
+SEEDED_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+
+
+class Sandbox:
+    def __init__(self, home: Path) -> None:
+        self.folder = home / "sandbox"
+        self.info_file = self.folder / "sandbox.json"
+        self.log_file = self.folder / "moto.log"
+
+    def url(self) -> str | None:
+        """The endpoint of the running sandbox, or None."""
+        info = self._info()
+        if info is None:
+            return None
+        try:
+            process = psutil.Process(int(info["pid"]))
+            if abs(process.create_time() - float(info["create_time"])) > 1:
+                return None
+        except (psutil.Error, KeyError, ValueError):
+            return None
+        return str(info["url"])
+
+    def ensure(self, region: str = "us-east-1") -> str:
+        """Start and seed the sandbox if it is not running; safe when several callers race."""
+        url = self.url()
+        if url and self._answers(url):
+            return url
+        with self._start_lock():
+            url = self.url()
+            if url and self._answers(url):
+                return url
+            url = self._start()
+            self._seed(url)
+            return url
+
+    def stop(self) -> bool:
+        info = self._info()
+        if info is None or self.url() is None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(info["pid"]), signal.SIGTERM)
+        with contextlib.suppress(FileNotFoundError):
+            self.info_file.unlink()
+        return True
+
+    def client(self, service: str, url: str, region: str) -> Any:
+        return boto3.client(service, endpoint_url=url, region_name=region, **SANDBOX_CREDENTIALS)
+
+    def _start(self) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        port = _free_port()
+        log = self.log_file.open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=log,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not self._answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise ToolError(
+                    "PRISM_SANDBOX_START_FAILED",
+                    "The sandbox (an AWS emulator on this machine) did not start.",
+                    suggestions=[
+                        f"Look at its log: {self.log_file}",
+                        "Run `prism doctor` to check the installation.",
+                    ],
+                    exit_code=ExitCode.UNAVAILABLE,
+                )
+            time.sleep(0.05)
+        atomic_write_json(
+            self.info_file,
+            {
+                "pid": process.pid,
+                "create_time": psutil.Process(process.pid).create_time(),
+                "url": url,
+                "started_at": time.time(),
+            },
+            private=True,
+        )
+        return url
+
+    def _seed(self, url: str) -> None:
+        for region in SEEDED_REGIONS:
+            ec2 = self.client("ec2", url, region)
+            ssm = self.client("ssm", url, region)
+            for base in BASES:
+                for arch in ARCHITECTURES:
+                    image = ec2.register_image(
+                        Name=f"prism-sandbox-{base}-{arch}",
+                        Description=f"Simulated {base} image for {arch} (prism sandbox)",
+                        Architecture=arch,
+                        RootDeviceName="/dev/sda1",
+                        VirtualizationType="hvm",
+                        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
+                    )
+                    ssm.put_parameter(
+                        Name=f"{SSM_PREFIX}/{base}/{arch}",
+                        Value=image["ImageId"],
+                        Type="String",
+                        Overwrite=True,
+                    )
+
+    def _info(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads(self.info_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @staticmethod
+    def _answers(url: str) -> bool:
+        try:
+            return httpx.get(f"{url}/moto-api/data.json", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @contextlib.contextmanager
+    def _start_lock(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (self.folder / "start.lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,197 @@
+"""All templates a user can launch: bundled with prism, plus the user's own.
+
+User templates live in ``<state>/templates/*.yml`` and replace a bundled template of the same
+slug, so a lab can adjust a stock template without forking prism.
+"""
+
+from __future__ import annotations
+
+import difflib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from groundwork.errors import ExitCode, ToolError
+from prism.templates.issues import Issue, TemplateInvalid
+from prism.templates.loader import load_file, load_text
+from prism.templates.model import Template, TemplateFile
+from prism.templates.resolve import apply_parameters, resolve_inheritance
+from prism.templates.userdata import Mount, render_user_data
+
+__all__ = ["Catalog", "Resolved", "ValidationReport"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A template ready to launch: inheritance merged, parameters checked and filled in."""
+
+    file: TemplateFile
+    template: Template
+    values: dict[str, Any]
+
+    def user_data(self, mounts: tuple[Mount, ...] = ()) -> str:
+        return render_user_data(self.template, mounts=mounts)
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    path: str
+    slug: str | None
+    errors: list[Issue]
+    warnings: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class Catalog:
+    def __init__(self, user_dir: Path | None) -> None:
+        self.user_dir = user_dir
+        self._files: dict[str, TemplateFile] | None = None
+        self.broken: list[TemplateInvalid] = []
+
+    def files(self) -> dict[str, TemplateFile]:
+        """Templates by slug; a file that fails to load is kept aside in ``broken``."""
+        if self._files is None:
+            found: dict[str, TemplateFile] = {}
+            for file in self._load_all():
+                found[file.template.key] = file
+            self._files = found
+        return self._files
+
+    def _load_all(self) -> list[TemplateFile]:
+        loaded: list[TemplateFile] = []
+        bundled = resources.files("prism.templates").joinpath("bundled")
+        for entry in sorted(bundled.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith((".yml", ".yaml")):
+                loaded.append(
+                    load_text(entry.read_text(encoding="utf-8"), f"bundled/{entry.name}", "bundled")
+                )
+        if self.user_dir is not None and self.user_dir.is_dir():
+            for path in sorted([*self.user_dir.glob("*.yml"), *self.user_dir.glob("*.yaml")]):
+                try:
+                    loaded.append(load_file(path, "user"))
+                except TemplateInvalid as exc:
+                    self.broken.append(exc)
+        return loaded
+
+    def lookup(self, name: str) -> TemplateFile | None:
+        """By slug, or by display name (case-insensitive), as ``inherits`` names parents."""
+        files = self.files()
+        if name in files:
+            return files[name]
+        wanted = name.strip().lower()
+        for file in files.values():
+            if file.template.name.lower() == wanted or file.template.key == wanted:
+                return file
+        return None
+
+    def get(self, name: str) -> TemplateFile:
+        found = self.lookup(name)
+        if found is not None:
+            return found
+        names = list(self.files())
+        close = difflib.get_close_matches(name.lower(), names, n=3, cutoff=0.5)
+        raise ToolError(
+            "PRISM_TEMPLATE_NOT_FOUND",
+            f"No template named {name!r}.",
+            suggestions=[
+                f"Did you mean {', '.join(close)}?" if close else "See them: prism templates list",
+            ],
+            context={"known": names},
+            exit_code=ExitCode.NOT_FOUND,
+        )
+
+    def resolve(self, name: str, params: dict[str, str] | None = None) -> Resolved:
+        file = self.get(name)
+        merged = resolve_inheritance(file, self.lookup)
+        template, values = apply_parameters(merged, params or {})
+        return Resolved(file, template, values)
+
+    def validate_paths(self, paths: list[Path]) -> list[ValidationReport]:
+        """Check files (or, with none, every template) concurrently: load, inherit, render."""
+        targets: list[Path | TemplateFile] = list(paths) or list(self.files().values())
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            reports = list(pool.map(self._validate_one, targets))
+        if not paths:
+            reports += [ValidationReport(e.issues[0].path, None, e.issues, []) for e in self.broken]
+        return reports
+
+    def _validate_one(self, target: Path | TemplateFile) -> ValidationReport:
+        try:
+            file = load_file(target, "file") if isinstance(target, Path) else target
+        except TemplateInvalid as exc:
+            return ValidationReport(str(target), None, exc.issues, [])
+        path, slug = file.path, file.template.key
+        try:
+            merged = resolve_inheritance(file, self.lookup)
+            template, _ = apply_parameters(merged, {})
+            errors = _semantic_checks(template, path)
+            if not errors:
+                render_user_data(template)
+        except TemplateInvalid as exc:
+            return ValidationReport(path, slug, exc.issues, file.warnings)
+        except ToolError as exc:
+            issue = Issue(path, None, exc.code, exc.message, exc.suggestions[0])
+            return ValidationReport(path, slug, [issue], file.warnings)
+        return ValidationReport(path, slug, errors, file.warnings + _advice(template, path))
+
+
+def _semantic_checks(template: Template, path: str) -> list[Issue]:
+    errors = []
+    if not template.base:
+        errors.append(
+            Issue(
+                path,
+                None,
+                "base",
+                "no base OS (set here or in a parent)",
+                "Add 'base: ubuntu-22.04' or inherit from a template that has one.",
+            )
+        )
+    for name, spec in template.parameters.items():
+        if spec.type == "choice" and not spec.choices:
+            errors.append(
+                Issue(
+                    path,
+                    None,
+                    f"parameters.{name}.choices",
+                    "a choice parameter needs choices",
+                    "List the allowed values under 'choices:'.",
+                )
+            )
+    ports = set(template.ports) | set(template.instance_defaults.ports)
+    for service in template.services:
+        if service.port and service.port not in ports:
+            errors.append(
+                Issue(
+                    path,
+                    None,
+                    f"services.{service.name}.port",
+                    f"port {service.port} is not in the template's ports",
+                    f"Add {service.port} to 'ports:' so prism can open and tunnel it.",
+                )
+            )
+    return errors
+
+
+def _advice(template: Template, path: str) -> list[str]:
+    advice = []
+    script = (template.post_install or "") + (template.user_data or "")
+    if "chpasswd" in script:
+        advice.append(
+            str(
+                Issue(
+                    path,
+                    None,
+                    "post_install",
+                    "sets a fixed password (chpasswd)",
+                    "Use SSH keys; prism tunnels web services over SSH.",
+                    "warning",
+                )
+            )
+        )
+    return advice

@@ -1,0 +1,224 @@
+"""The setup script a workstation runs at first boot, generated from a resolved template.
+
+Each stage prints ``STAGE:name:START`` / ``STAGE:name:COMPLETE`` markers (what launch progress
+reads) and leaves a marker file when done, so a re-run (a reboot mid-setup, a manual retry) skips
+finished stages: the script is idempotent. Every value from the template is shell-quoted.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from groundwork.errors import ExitCode, ToolError
+from prism.templates.model import Service, Template, User
+
+__all__ = ["USER_DATA_LIMIT", "Mount", "render_user_data"]
+
+USER_DATA_LIMIT = 16 * 1024
+"""AWS's limit on UserData, counted on the raw script before base64."""
+
+_DNF_BASES = ("rocky", "amazon", "al2", "centos", "rhel", "fedora", "alma")
+_HEADER = """#!/bin/bash
+# prism workstation setup for {name} ({slug}); generated, safe to run again.
+set -euo pipefail
+exec > >(tee -a /var/log/prism-setup.log) 2>&1
+PRISM_STATE=/var/lib/prism/setup
+mkdir -p "$PRISM_STATE"
+
+run_stage() {{
+  local name=$1
+  shift
+  if [ -e "$PRISM_STATE/$name.done" ]; then
+    echo "STAGE:$name:SKIP"
+    return 0
+  fi
+  echo "STAGE:$name:START $(date -Is)"
+  "$@"
+  touch "$PRISM_STATE/$name.done"
+  echo "STAGE:$name:COMPLETE $(date -Is)"
+}}
+"""
+
+
+@dataclass(frozen=True)
+class Mount:
+    """An EFS volume to mount at first boot."""
+
+    file_system_id: str
+    region: str
+    mount_point: str
+
+
+def _q(values: Sequence[str]) -> str:
+    return " ".join(shlex.quote(v) for v in values)
+
+
+def _os_family(base: str | None) -> str:
+    lowered = (base or "").lower()
+    return "dnf" if any(lowered.startswith(b) for b in _DNF_BASES) else "apt"
+
+
+def _system_install(family: str, packages: Sequence[str]) -> list[str]:
+    if family == "dnf":
+        return [f"dnf install -y {_q(packages)}"]
+    return [
+        "export DEBIAN_FRONTEND=noninteractive",
+        "apt-get update -y",
+        f"apt-get install -y --no-install-recommends {_q(packages)}",
+    ]
+
+
+def _function(name: str, lines: Sequence[str]) -> str:
+    """Bodies are not indented: heredocs inside them must start at column 0."""
+    body = "\n".join(lines)
+    return f"{name}() {{\n{body}\n}}\n"
+
+
+def _conda_install() -> list[str]:
+    return [
+        "if [ ! -x /opt/conda/bin/conda ]; then",
+        "  curl -fsSL -o /tmp/miniforge.sh"
+        ' "https://github.com/conda-forge/miniforge/releases/latest/download/'
+        'Miniforge3-Linux-$(uname -m).sh"',
+        "  bash /tmp/miniforge.sh -b -p /opt/conda",
+        "  rm -f /tmp/miniforge.sh",
+        "fi",
+        "ln -sf /opt/conda/etc/profile.d/conda.sh /etc/profile.d/conda.sh",
+    ]
+
+
+def _user_lines(user: User, family: str) -> list[str]:
+    name = shlex.quote(user.name)
+    lines = [f"id -u {name} >/dev/null 2>&1 || useradd -m -s {shlex.quote(user.shell)} {name}"]
+    for group in user.groups:
+        group = "wheel" if group == "sudo" and family == "dnf" else group
+        g = shlex.quote(group)
+        lines.append(f"getent group {g} >/dev/null || groupadd {g}")
+        lines.append(f"usermod -aG {g} {name}")
+    return lines
+
+
+def _service_lines(service: Service, run_as: str) -> list[str]:
+    unit = f"prism-{service.name}"
+    command = service.command
+    if command is None and service.name.startswith("jupyter"):
+        port = service.port or 8888
+        command = (
+            f"/opt/conda/bin/jupyter lab --ip=127.0.0.1 --port={port} --no-browser"
+            f" --notebook-dir=/home/{run_as}"
+        )
+    if command is None:
+        name = shlex.quote(service.name)
+        action = "enable --now" if service.enable else "disable"
+        return [
+            f"if systemctl list-unit-files {name}.service >/dev/null 2>&1; then",
+            f"  systemctl {action} {name}",
+            "fi",
+        ]
+    unit_text = "\n".join(
+        [
+            "[Unit]",
+            f"Description=prism service {service.name}",
+            "After=network-online.target",
+            "",
+            "[Service]",
+            f"User={run_as}",
+            f"ExecStart={command}",
+            "Restart=on-failure",
+            "",
+            "[Install]",
+            "WantedBy=multi-user.target",
+        ]
+    )
+    lines = [f"cat > /etc/systemd/system/{unit}.service <<'PRISM_UNIT'", *unit_text.splitlines()]
+    lines += ["PRISM_UNIT", "systemctl daemon-reload"]
+    lines.append(f"systemctl {'enable --now' if service.enable else 'disable'} {unit}")
+    return lines
+
+
+def _mount_lines(mounts: Sequence[Mount], family: str) -> list[str]:
+    lines = _system_install(family, ["nfs-utils" if family == "dnf" else "nfs-common"])
+    for mount in mounts:
+        host = f"{mount.file_system_id}.efs.{mount.region}.amazonaws.com"
+        point = shlex.quote(mount.mount_point)
+        entry = shlex.quote(f"{host}:/ {mount.mount_point} nfs4 nfsvers=4.1,_netdev,nofail 0 0")
+        lines += [
+            f"mkdir -p {point}",
+            f"grep -qsF {shlex.quote(host + ':/')} /etc/fstab || echo {entry} >> /etc/fstab",
+            f"mountpoint -q {point} || mount {point}",
+        ]
+    return lines
+
+
+def _script_stage(name: str, script: str) -> tuple[str, list[str]]:
+    """A user's script, written to a file and run with its own shebang's shell (bash default)."""
+    path = f"/var/lib/prism/{name}.sh"
+    delimiter = "PRISM_SCRIPT_END"
+    lines = [f"cat > {path} <<'{delimiter}'", *script.rstrip("\n").splitlines(), delimiter]
+    lines += [f"chmod 700 {path}", f"bash {path}"]
+    return name, lines
+
+
+def render_user_data(
+    template: Template, *, mounts: Sequence[Mount] = (), check_size: bool = True
+) -> str:
+    family = _os_family(template.base)
+    manager = template.package_manager or ("dnf" if family == "dnf" else "apt")
+    stages: list[tuple[str, list[str]]] = []
+    packages = template.packages
+    if packages.system:
+        stages.append(("system_packages", _system_install(family, packages.system)))
+    if manager == "conda" or packages.conda:
+        conda = _conda_install()
+        if packages.conda:
+            conda.append(f"/opt/conda/bin/conda install -y -c conda-forge {_q(packages.conda)}")
+        stages.append(("conda_packages", conda))
+    if packages.spack:
+        stages.append(
+            (
+                "spack_packages",
+                [
+                    "[ -d /opt/spack ] || git clone --depth=1"
+                    " https://github.com/spack/spack.git /opt/spack",
+                    f"/opt/spack/bin/spack install {_q(packages.spack)}",
+                ],
+            )
+        )
+    if packages.pip:
+        pip = "/opt/conda/bin/pip" if manager == "conda" or packages.conda else "python3 -m pip"
+        stages.append(("pip_packages", [f"{pip} install {_q(packages.pip)}"]))
+    if template.users:
+        lines = [line for user in template.users for line in _user_lines(user, family)]
+        stages.append(("users", lines))
+    if template.services:
+        run_as = template.users[0].name if template.users else "root"
+        lines = [line for s in template.services for line in _service_lines(s, run_as)]
+        stages.append(("services", lines))
+    if mounts:
+        stages.append(("mounts", _mount_lines(mounts, family)))
+    if template.post_install:
+        stages.append(_script_stage("post_install", template.post_install))
+    if template.user_data:
+        stages.append(_script_stage("user_data", template.user_data))
+
+    parts = [_HEADER.format(name=template.name.replace("\n", " "), slug=template.key)]
+    parts += [_function(f"stage_{name}", lines) for name, lines in stages]
+    parts.append("\n".join(f"run_stage {name} stage_{name}" for name, _ in stages))
+    parts.append('echo "STAGE:complete:COMPLETE $(date -Is)"\n')
+    script = "\n".join(parts)
+    size = len(script.encode("utf-8"))
+    if check_size and size > USER_DATA_LIMIT:
+        raise ToolError(
+            "PRISM_USERDATA_TOO_LARGE",
+            f"The setup script for {template.name} is {size:,} bytes; AWS accepts at most"
+            f" {USER_DATA_LIMIT:,} bytes of UserData.",
+            suggestions=[
+                "Move long post_install steps into a script the instance downloads (curl | bash).",
+                "Or trim package lists that the base image already has.",
+            ],
+            context={"size_bytes": size, "limit_bytes": USER_DATA_LIMIT},
+            exit_code=ExitCode.USAGE,
+        )
+    return script

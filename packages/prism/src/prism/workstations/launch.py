@@ -1,0 +1,214 @@
+"""The launch of one workstation, stage by stage, with progress and an ETA.
+
+Stages: resolve (template, parameters, size) → prepare (architecture, image, UserData, run
+concurrently) → network (subnet, security group, key) → run (RunInstances) → boot (until EC2
+says running). The record is written before RunInstances and the instance is tagged with the
+workstation's name, so a daemon killed mid-launch finds its instance again instead of launching a
+second one.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from groundwork.errors import ExitCode, ToolError
+from groundwork.progress import ProgressPlan
+from prism.cloud.images import BASES, ImageFinder, canonical_base
+from prism.cloud.instances import RunPlan, architecture_of, run, wait_for
+from prism.cloud.keys import ensure_key_pair
+from prism.cloud.network import caller_cidr, ensure_security_group, pick_subnet
+from prism.cloud.session import CloudSession
+from prism.sandbox.emulator import SSM_PREFIX
+from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
+from prism.workstations.sizes import instance_type_for
+from prism.workstations.store import WorkstationStore
+from prism.workstations.templating import LaunchTemplate, render_user_data, resolve_template
+
+__all__ = ["STAGES", "LaunchRequest", "Launcher", "validate_name"]
+
+STAGES = [("resolve", 1.0), ("prepare", 2.0), ("network", 2.0), ("run", 2.0), ("boot", 6.0)]
+_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$")
+_WEB_PORTS_EXCLUDED = {22}
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    template: str
+    name: str
+    size: str | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    spot: bool = False
+    hibernation: bool = False
+    dry_run: bool = False
+
+
+def validate_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise ToolError(
+            "PRISM_NAME_INVALID",
+            f"{name!r} is not a valid workstation name.",
+            suggestions=["Use letters, digits and '-', starting with a letter or digit."],
+            exit_code=ExitCode.USAGE,
+        )
+
+
+def check_request(request: LaunchRequest) -> None:
+    validate_name(request.name)
+    if request.spot and request.hibernation:
+        raise ToolError(
+            "PRISM_SPOT_HIBERNATION_UNSUPPORTED",
+            "A spot workstation cannot be launched with hibernation: AWS reclaims spot capacity"
+            " and does not let prism hibernate it on request.",
+            suggestions=["Drop --hibernation to use spot, or drop --spot to hibernate."],
+            exit_code=ExitCode.USAGE,
+        )
+
+
+class Launcher:
+    def __init__(self, home: Path, store: WorkstationStore) -> None:
+        self.home = home
+        self.store = store
+
+    def plan_for(self, template: str) -> ProgressPlan:
+        return ProgressPlan(STAGES, history=self.store.typical_durations(template))
+
+    def prepare(
+        self, request: LaunchRequest, cloud: CloudSession
+    ) -> tuple[Workstation, LaunchTemplate]:
+        """Validate everything that can fail before AWS is touched, and record the workstation."""
+        check_request(request)
+        template = resolve_template(self.home, request.template, request.params)
+        instance_type, size = instance_type_for(
+            request.size, template.default_instance_type, template.minimum_size
+        )
+        base = canonical_base(template.base)
+        workstation = Workstation(
+            name=request.name,
+            profile=cloud.profile.name,
+            region=cloud.region,
+            simulated=cloud.simulated,
+            template=template.slug,
+            template_name=template.name,
+            size=size,
+            instance_type=instance_type,
+            architecture="unknown",
+            spot=request.spot,
+            hibernation=request.hibernation,
+            root_volume_gb=template.root_volume_gb,
+            login_user=BASES[base].login_user if base in BASES else "ubuntu",
+            ports=template.ports,
+            services=template.services,
+            params=dict(request.params),
+            message="simulated in the sandbox" if cloud.simulated else "",
+        )
+        if not request.dry_run:
+            self.store.create(workstation)
+        return workstation, template
+
+    def launch(
+        self,
+        request: LaunchRequest,
+        cloud: CloudSession,
+        plan: ProgressPlan,
+        workstation: Workstation,
+        template: LaunchTemplate,
+        *,
+        wait: bool = True,
+    ) -> Workstation:
+        try:
+            return self._launch(request, cloud, plan, workstation, template, wait=wait)
+        except ToolError as exc:
+            if not request.dry_run:
+                workstation.state = WorkstationState.FAILED
+                workstation.message = exc.message
+                self.store.save(workstation)
+            raise
+
+    def _launch(
+        self,
+        request: LaunchRequest,
+        cloud: CloudSession,
+        plan: ProgressPlan,
+        workstation: Workstation,
+        template: LaunchTemplate,
+        *,
+        wait: bool,
+    ) -> Workstation:
+        plan.finish("resolve")
+        ec2, ssm = cloud.client("ec2"), cloud.client("ssm")
+        with plan.stage("prepare", "image, architecture and setup script"):
+            finder = ImageFinder(
+                ec2,
+                ssm,
+                self.home / "cache" / f"images-{cloud.profile.name}.json",
+                ssm_prefix=SSM_PREFIX if cloud.simulated else None,
+            )
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                script = pool.submit(render_user_data, template)
+                arch = architecture_of(ec2, workstation.instance_type)
+                image = pool.submit(finder.find, template.base, arch, cloud.region)
+                workstation.architecture = arch
+                workstation.image_id = image.result()
+                user_data = script.result()
+        with plan.stage("network", "subnet, security group and SSH key"):
+            placement = pick_subnet(ec2, workstation.instance_type)
+            web_ports = [p for p in template.ports if p not in _WEB_PORTS_EXCLUDED]
+            group = ensure_security_group(
+                ec2,
+                placement.vpc_id,
+                f"prism-{template.slug}",
+                ssh_ports=[22],
+                web_ports=web_ports,
+                web_cidr=caller_cidr(cloud.simulated),
+            )
+            key_name, key_file = ensure_key_pair(
+                ec2, self.home / "keys", f"prism-{cloud.profile.name}-{cloud.region}"
+            )
+            workstation.key_file = str(key_file)
+            workstation.availability_zone = placement.availability_zone
+        with plan.stage("run", "RunInstances"):
+            instance_id = run(
+                ec2,
+                RunPlan(
+                    name=workstation.name,
+                    template=template.slug,
+                    image_id=workstation.image_id,
+                    instance_type=workstation.instance_type,
+                    subnet_id=placement.subnet_id,
+                    security_group_id=group,
+                    key_name=key_name,
+                    user_data=user_data,
+                    root_volume_gb=workstation.root_volume_gb,
+                    spot=request.spot,
+                    hibernation=request.hibernation,
+                ),
+                dry_run=request.dry_run,
+            )
+        if request.dry_run:
+            workstation.message = "dry run: AWS accepted the request; nothing was launched"
+            for name in ("boot",):
+                plan.skip(name, "dry run")
+            return workstation
+        workstation.instance_id = instance_id
+        workstation.state = WorkstationState.PENDING
+        self.store.save(workstation)
+        if not wait:
+            plan.skip("boot", "not waiting (--no-wait)")
+            return workstation
+        with plan.stage("boot", "waiting for EC2 to report running"):
+            view = wait_for(
+                ec2,
+                instance_id,
+                "running",
+                on_poll=lambda state: plan.update("boot", 0.5 if state == "pending" else 0.9),
+                poll_seconds=0.2 if cloud.simulated else 3.0,
+            )
+        workstation.state = state_from_ec2(view.state, hibernated=False)
+        workstation.public_ip = view.public_ip
+        workstation.private_ip = view.private_ip
+        self.store.save(workstation)
+        self.store.record_durations(template.slug, plan.durations())
+        return workstation

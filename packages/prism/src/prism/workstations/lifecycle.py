@@ -1,0 +1,132 @@
+"""Moving workstations through their life, always checked against what EC2 says now.
+
+prism's records are a cache of EC2: ``reconcile`` refreshes them from DescribeInstances by
+instance id, so an instance deleted in the console shows as gone, never as running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from groundwork.errors import ExitCode, ToolError
+from prism.cloud.errors import aws_call
+from prism.cloud.instances import describe, find_by_workspace
+from prism.cloud.session import CloudSession
+from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
+from prism.workstations.store import WorkstationStore
+
+__all__ = ["Lifecycle"]
+
+_SETTLED_ELSEWHERE = (WorkstationState.DELETED, WorkstationState.FAILED, WorkstationState.GONE)
+
+SessionFor = Callable[[Workstation], CloudSession]
+
+
+class Lifecycle:
+    def __init__(self, store: WorkstationStore, session_for: SessionFor) -> None:
+        self.store = store
+        self.session_for = session_for
+
+    def reconcile(self, workstations: Sequence[Workstation]) -> list[Workstation]:
+        """Refresh records from EC2, one DescribeInstances per profile and region."""
+        groups: dict[tuple[str, str], list[Workstation]] = {}
+        for ws in workstations:
+            if ws.state not in _SETTLED_ELSEWHERE and ws.instance_id:
+                groups.setdefault((ws.profile, ws.region), []).append(ws)
+        for members in groups.values():
+            ec2 = self.session_for(members[0]).client("ec2")
+            views = describe(ec2, [ws.instance_id for ws in members if ws.instance_id])
+            for ws in members:
+                view = views.get(ws.instance_id or "")
+                if view is None:
+                    new_state = WorkstationState.GONE
+                    ws.message = "the instance no longer exists in EC2 (deleted outside prism?)"
+                else:
+                    hibernated = ws.state is WorkstationState.HIBERNATED or (
+                        ws.state is WorkstationState.STOPPING and ws.message == "hibernating"
+                    )
+                    new_state = state_from_ec2(view.state, hibernated=hibernated)
+                    ws.public_ip = view.public_ip
+                    ws.private_ip = view.private_ip
+                if new_state != ws.state:
+                    ws.state = new_state
+                    self.store.save(ws)
+        return list(workstations)
+
+    def recover_interrupted(self) -> list[Workstation]:
+        """After a crash: launches cut short find their instance by tag, or are marked failed."""
+        recovered = []
+        for ws in self.store.list():
+            if ws.state is not WorkstationState.LAUNCHING or ws.instance_id:
+                continue
+            view = find_by_workspace(self.session_for(ws).client("ec2"), ws.name)
+            if view is None:
+                ws.state = WorkstationState.FAILED
+                ws.message = "the launch was interrupted before the instance was created"
+            else:
+                ws.instance_id = view.instance_id
+                ws.state = state_from_ec2(view.state, hibernated=False)
+                ws.message = "found again after an interrupted launch"
+            self.store.save(ws)
+            recovered.append(ws)
+        return recovered
+
+    def list(self) -> list[Workstation]:
+        return self.reconcile(self.store.list())
+
+    def get(self, name: str) -> Workstation:
+        return self.reconcile([self.store.require(name)])[0]
+
+    def stop(self, name: str) -> Workstation:
+        ws = self._live(name, allowed=(WorkstationState.RUNNING, WorkstationState.PENDING))
+        ec2 = self.session_for(ws).client("ec2")
+        aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id])
+        ws.state, ws.message = WorkstationState.STOPPING, ""
+        return self.store.save(ws)
+
+    def hibernate(self, name: str) -> tuple[Workstation, str | None]:
+        """Hibernate, or stop with a notice when the instance was not launched to hibernate."""
+        ws = self._live(name, allowed=(WorkstationState.RUNNING,))
+        if not ws.hibernation:
+            stopped = self.stop(name)
+            return stopped, (
+                f"{name} was not launched with hibernation, so it was stopped instead"
+                " (its memory is not kept). Launch with --hibernation to hibernate."
+            )
+        ec2 = self.session_for(ws).client("ec2")
+        aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id], Hibernate=True)
+        ws.state, ws.message = WorkstationState.HIBERNATED, "hibernating"
+        return self.store.save(ws), None
+
+    def start(self, name: str) -> Workstation:
+        ws = self._live(name, allowed=(WorkstationState.STOPPED, WorkstationState.HIBERNATED))
+        ec2 = self.session_for(ws).client("ec2")
+        aws_call("StartInstances", ec2.start_instances, InstanceIds=[ws.instance_id])
+        ws.state, ws.message = WorkstationState.PENDING, ""
+        return self.store.save(ws)
+
+    def resume(self, name: str) -> Workstation:
+        return self.start(name)
+
+    def delete(self, name: str) -> Workstation:
+        ws = self.store.require(name)
+        if ws.instance_id and ws.state not in _SETTLED_ELSEWHERE:
+            ec2 = self.session_for(ws).client("ec2")
+            aws_call("TerminateInstances", ec2.terminate_instances, InstanceIds=[ws.instance_id])
+        ws.state, ws.message = WorkstationState.DELETED, ""
+        return self.store.save(ws)
+
+    def _live(self, name: str, *, allowed: Sequence[WorkstationState]) -> Workstation:
+        ws = self.get(name)
+        if ws.state not in allowed:
+            raise ToolError(
+                "PRISM_WORKSTATION_WRONG_STATE",
+                f"{name} is {ws.state}; this needs it {' or '.join(str(s) for s in allowed)}.",
+                suggestions=[
+                    "See its state with: prism list",
+                    "Wait for it to settle, then try again.",
+                ],
+                context={"state": str(ws.state)},
+                exit_code=ExitCode.CONFLICT,
+            )
+        return ws
