@@ -1,5 +1,3 @@
 """groundwork: the small layer prism, ai-config, phoenix and peragus share."""
 
-from importlib.metadata import version
-
-__version__ = version("groundwork")
+__version__ = "0.1.0"  # keep in step with pyproject.toml; read at start-up, so no metadata lookup

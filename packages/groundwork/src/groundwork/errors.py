@@ -18,7 +18,6 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from rich.traceback import Traceback
 
 __all__ = [
     "ExitCode",
@@ -165,6 +164,8 @@ def render_error(error: ToolError, console: Console, *, debug: bool = False) -> 
         Panel(Group(*parts), title=f"[red]Error[/red] {error.code}", title_align="left"),
     )
     if debug and error.__traceback__ is not None:
+        from rich.traceback import Traceback  # only with --debug: it costs 80 ms to import
+
         console.print(Traceback.from_exception(type(error), error, error.__traceback__))
 
 

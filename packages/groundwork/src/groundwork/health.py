@@ -7,7 +7,6 @@ that raises into an error result, so one broken check never hides the others.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -132,6 +131,8 @@ class HealthRegistry:
 
     async def arun(self, *, readiness_only: bool = False) -> list[CheckResult]:
         """The async form, for services: runs the checks off the event loop."""
+        import asyncio  # deferred: CLIs that only run `doctor` never need an event loop
+
         return await asyncio.to_thread(self.run, readiness_only=readiness_only)
 
 

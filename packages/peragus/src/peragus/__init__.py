@@ -3,6 +3,4 @@
 A local TypeScript notebook, srcbook-compatible, with cells run in Node child processes.
 """
 
-from importlib.metadata import version
-
-__version__ = version("peragus")
+__version__ = "0.1.0"  # keep in step with pyproject.toml; read at start-up, so no metadata lookup

@@ -4,6 +4,4 @@ Cut the cost of host process metrics with optimisation pipelines, A/B experiment
 and load simulation.
 """
 
-from importlib.metadata import version
-
-__version__ = version("phoenix")
+__version__ = "0.1.0"  # keep in step with pyproject.toml; read at start-up, so no metadata lookup

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,22 +22,11 @@ from fastapi import FastAPI
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.service.config import ServiceConfig
+from groundwork.service.discovery import ServiceInfo, read_service_info
 from groundwork.service.lock import InstanceLock
 from groundwork.state.atomic import atomic_write_json
 
 __all__ = ["ServiceInfo", "connect", "read_service_info", "running_service", "serve"]
-
-
-@dataclass(frozen=True)
-class ServiceInfo:
-    """Written to ``<state>/<name>.json`` while the service runs; clients read it to find it."""
-
-    pid: int
-    host: str
-    port: int
-    url: str
-    version: str
-    started_at: str
 
 
 def serve(
@@ -147,22 +135,6 @@ def _bind(config: ServiceConfig) -> socket.socket:
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
-
-
-def read_service_info(config: ServiceConfig) -> ServiceInfo | None:
-    """Where the service runs; None when it does not (a stale file left by a crash included)."""
-    try:
-        data = json.loads(config.info_file.read_text(encoding="utf-8"))
-        info = ServiceInfo(**data)
-    except (FileNotFoundError, ValueError, TypeError):
-        return None
-    try:
-        os.kill(info.pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass
-    return info
 
 
 def connect(config: ServiceConfig, *, timeout: float = 30.0) -> httpx.Client:

@@ -1,9 +1,16 @@
 """The `prism` command line."""
 
 from groundwork.cli import add_doctor_command, make_app, run
+from groundwork.health import HealthRegistry
 from prism import __version__
 from prism.cli import connect, daemon, profiles, storage, templates, workstations
-from prism.doctor import checks
+
+
+def _checks() -> HealthRegistry:
+    from prism.doctor import checks  # deferred: it loads boto3
+
+    return checks()
+
 
 app = make_app(
     "prism",
@@ -26,7 +33,7 @@ app.command("cost")(storage.cost)
 app.command("connect")(connect.connect)
 app.command("web")(connect.web)
 app.add_typer(daemon.app, name="daemon")
-add_doctor_command(app, "prism", checks)
+add_doctor_command(app, "prism", _checks)
 
 
 def main() -> None:

@@ -15,14 +15,14 @@ import typer
 from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
 from prism.cli.render import console, err_console
-from prism.connect.probe import wait_for_http, wait_for_ssh
-from prism.daemon.client import DaemonClient
 from prism.home import home
 
 NameArg = Annotated[str, typer.Argument(help="Workstation name.")]
 
 
 def _reachable(name: str) -> dict[str, Any]:
+    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
+
     ws: dict[str, Any] = DaemonClient(home()).call("GET", f"/api/v1/workstations/{name}")
     if ws.get("simulated"):
         raise ToolError(
@@ -81,6 +81,8 @@ def connect(
         else:
             console.print(shlex.join(argv), markup=False, highlight=False)
         return
+    from prism.connect.probe import wait_for_ssh  # deferred: asyncssh loads slowly
+
     with err_console.status(f"Waiting for SSH on {ws['public_ip']}..."):
         asyncio.run(wait_for_ssh(ws["public_ip"]))
     if shutil.which("ssh") is None:
@@ -155,6 +157,8 @@ def web(
             console.print(shlex.join(tunnel), markup=False, highlight=False)
             console.print(url)
         return
+    from prism.connect.probe import wait_for_http, wait_for_ssh
+
     with err_console.status("Waiting for SSH..."):
         asyncio.run(wait_for_ssh(ws["public_ip"]))
     process = subprocess.Popen(tunnel)

@@ -3,15 +3,24 @@
 import os
 import signal
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
 from prism.cli.render import console
-from prism.daemon.client import DaemonClient
 from prism.home import home
+
+if TYPE_CHECKING:
+    from prism.daemon.client import DaemonClient
+
+
+def _client() -> "DaemonClient":
+    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
+
+    return DaemonClient(home())
+
 
 app = typer.Typer(help="Run and inspect prismd, the local daemon (the CLI starts it on demand).")
 
@@ -24,7 +33,7 @@ def start(output: OutputOption = OutputFormat.TABLE) -> None:
 
       prism daemon start
     """
-    client = DaemonClient(home())
+    client = _client()
     info = client.info() or client.start()
     if output is OutputFormat.JSON:
         emit_json(info.__dict__)
@@ -40,7 +49,7 @@ def stop(output: OutputOption = OutputFormat.TABLE) -> None:
 
       prism daemon stop
     """
-    client = DaemonClient(home())
+    client = _client()
     info = client.info()
     if info is None:
         if output is OutputFormat.JSON:
@@ -73,7 +82,7 @@ def status(output: OutputOption = OutputFormat.TABLE) -> None:
 
       prism daemon status --output json
     """
-    client = DaemonClient(home())
+    client = _client()
     info = client.info()
     if info is None:
         if output is OutputFormat.JSON:

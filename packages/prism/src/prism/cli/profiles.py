@@ -1,6 +1,6 @@
 """`prism profiles add|list|use|show|remove`: where prism launches."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -8,12 +8,16 @@ from rich.table import Table
 from groundwork.cli import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console
 from prism.home import home
-from prism.profiles import Profile, ProfileKind, ProfileStore
+
+if TYPE_CHECKING:
+    from prism.profiles import ProfileStore
 
 app = typer.Typer(help="Profiles: the sandbox (default, no account needed) or an AWS profile.")
 
 
-def _store() -> ProfileStore:
+def _store() -> "ProfileStore":
+    from prism.profiles import ProfileStore  # deferred: pydantic models load slowly
+
     return ProfileStore(home())
 
 
@@ -56,6 +60,8 @@ def add(
 
       prism profiles add lab --aws-profile research --region eu-west-1 --use
     """
+    from prism.profiles import Profile, ProfileKind
+
     profile = Profile(
         name=name, kind=ProfileKind.AWS, region=region, aws_profile=aws_profile or name
     )

@@ -7,7 +7,6 @@ from rich.table import Table
 
 from groundwork.cli import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console
-from prism.daemon.client import DaemonClient
 from prism.home import home
 
 volume_app = typer.Typer(help="EFS volumes: shared folders that many workstations can mount.")
@@ -18,6 +17,8 @@ WorkstationArg = Annotated[str, typer.Argument(help="Workstation name.")]
 
 
 def _call(method: str, path: str, **kwargs: Any) -> Any:
+    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
+
     return DaemonClient(home()).call(method, path, **kwargs)
 
 

@@ -1,7 +1,7 @@
 """`prism templates list|info|validate|render`: these run locally, without the daemon."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,13 +11,16 @@ from groundwork.errors import ExitCode
 from prism.cli.render import console
 from prism.cli.workstations import parse_params
 from prism.home import home
-from prism.templates.catalog import Catalog
-from prism.templates.userdata import USER_DATA_LIMIT
+
+if TYPE_CHECKING:
+    from prism.templates.catalog import Catalog
 
 app = typer.Typer(help="Templates: what a workstation is built from (bundled, or your own YAML).")
 
 
-def _catalog() -> Catalog:
+def _catalog() -> "Catalog":
+    from prism.templates.catalog import Catalog  # deferred: YAML and the template models
+
     return Catalog(home() / "templates")
 
 
@@ -189,7 +192,7 @@ def render(
                 "slug": resolved.template.key,
                 "parameters": resolved.values,
                 "size_bytes": len(script.encode()),
-                "limit_bytes": USER_DATA_LIMIT,
+                "limit_bytes": 16 * 1024,
                 "script": script,
             }
         )

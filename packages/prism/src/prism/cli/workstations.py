@@ -1,21 +1,24 @@
 """`prism launch|list|info|stop|start|hibernate|resume|delete`."""
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
 from prism.cli.render import console, err_console, where, workstation_line, workstation_table
-from prism.daemon.client import DaemonClient
 from prism.home import home
+
+if TYPE_CHECKING:
+    from prism.daemon.client import DaemonClient
 
 __all__ = ["register"]
 
 
-def _client() -> DaemonClient:
+def _client() -> "DaemonClient":
+    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
+
     return DaemonClient(home())
 
 
@@ -109,7 +112,15 @@ def launch(
         console.print(f"Connect with: prism connect {name}")
 
 
-def _follow(client: DaemonClient, name: str, *, show: bool) -> dict[str, Any]:
+def _follow(client: "DaemonClient", name: str, *, show: bool) -> dict[str, Any]:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     progress = Progress(
         TextColumn("{task.description:<10}"),
         BarColumn(),

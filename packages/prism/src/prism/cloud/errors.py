@@ -22,6 +22,7 @@ from botocore.exceptions import (
     ProfileNotFound,
     TokenRetrievalError,
 )
+from botocore.parsers import ResponseParserError
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.retry import RetryPolicy
@@ -226,6 +227,14 @@ def translate(exc: Exception, operation: str) -> ToolError:
             exit_code=ExitCode.UNAVAILABLE,
             transient=True,
         )
+    if isinstance(exc, ResponseParserError):
+        return ToolError(
+            "PRISM_AWS_BAD_RESPONSE",
+            f"AWS answered {operation} with something that is not an AWS response.",
+            suggestions=["Try again; a proxy or an outage can cause this."],
+            exit_code=ExitCode.UNAVAILABLE,
+            transient=True,
+        )
     if isinstance(exc, BotoCoreError):
         return ToolError(
             "PRISM_AWS_ERROR",
@@ -245,7 +254,7 @@ AWS_RETRY = RetryPolicy(
 def translated(operation: str) -> Iterator[None]:
     try:
         yield
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, ResponseParserError) as exc:
         raise translate(exc, operation) from exc
 
 

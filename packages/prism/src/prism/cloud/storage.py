@@ -56,6 +56,7 @@ class EbsStorage:
     state: str
     availability_zone: str
     attached_to: str | None
+    device: str | None = None
 
 
 def _tags(raw: list[dict[str, str]] | None) -> dict[str, str]:
@@ -223,6 +224,7 @@ def list_storage(ec2: Any) -> list[EbsStorage]:
                 state=raw["State"],
                 availability_zone=raw["AvailabilityZone"],
                 attached_to=attachments[0]["InstanceId"] if attachments else None,
+                device=attachments[0].get("Device") if attachments else None,
             )
         )
     return sorted(found, key=lambda s: s.name)
@@ -300,7 +302,13 @@ def detach_storage(ec2: Any, storage: EbsStorage) -> None:
             suggestions=["Nothing to do; attach it with: prism storage attach NAME WORKSTATION"],
             exit_code=ExitCode.CONFLICT,
         )
-    aws_call("DetachVolume", ec2.detach_volume, VolumeId=storage.volume_id)
+    aws_call(
+        "DetachVolume",
+        ec2.detach_volume,
+        VolumeId=storage.volume_id,
+        InstanceId=storage.attached_to,
+        Device=storage.device or "/dev/sdf",
+    )
 
 
 def delete_storage(ec2: Any, name: str) -> EbsStorage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -46,6 +47,7 @@ class DaemonClient:
                 stderr=out,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                env={**os.environ, "PRISM_STATE_DIR": str(self.home)},
             )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 
 from rich.console import Console
 
@@ -34,8 +33,8 @@ def main() -> None:
     api.install(app, engine)
 
     def ready(info: object) -> None:
+        engine.recover()
         log.info("prismd started", info=str(info))
-        threading.Thread(target=engine.recover, daemon=True).start()
 
     try:
         serve(app, config, on_ready=ready)

@@ -31,6 +31,11 @@ class Profile(BaseModel):
     kind: ProfileKind
     region: str = "us-east-1"
     aws_profile: str | None = Field(default=None, description="A profile of ~/.aws/config")
+    image_parameter_prefix: str | None = Field(
+        default=None,
+        description="An SSM path under which the organisation publishes its approved images"
+        " (<prefix>/<base>/<architecture>); the vendors' public images when unset",
+    )
 
     @property
     def simulated(self) -> bool:

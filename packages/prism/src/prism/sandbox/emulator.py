@@ -57,16 +57,22 @@ class Sandbox:
         return str(info["url"])
 
     def ensure(self, region: str = "us-east-1") -> str:
-        """Start and seed the sandbox if it is not running; safe when several callers race."""
+        """Start and seed the sandbox if needed; safe when several callers race, and when an
+        earlier caller died halfway (a sandbox still booting is waited for, not duplicated).
+        """
+        info = self._info()
         url = self.url()
-        if url and self._answers(url):
+        if url and info and info.get("seeded") and self._answers(url):
             return url
         with self._start_lock():
             url = self.url()
-            if url and self._answers(url):
-                return url
-            url = self._start()
-            self._seed(url)
+            if url is None or not self._wait_until_answering(url, 30):
+                self.stop()
+                url = self._start()
+            info = self._info()
+            if not (info and info.get("seeded")):
+                self._seed(url)
+                self._write_info({**(info or {}), "seeded": True})
             return url
 
     def stop(self) -> bool:
@@ -85,40 +91,50 @@ class Sandbox:
     def _start(self) -> str:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         port = _free_port()
-        log = self.log_file.open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=log,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while not self._answers(url):
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise ToolError(
-                    "PRISM_SANDBOX_START_FAILED",
-                    "The sandbox (an AWS emulator on this machine) did not start.",
-                    suggestions=[
-                        f"Look at its log: {self.log_file}",
-                        "Run `prism doctor` to check the installation.",
-                    ],
-                    exit_code=ExitCode.UNAVAILABLE,
-                )
-            time.sleep(0.05)
-        atomic_write_json(
-            self.info_file,
+        # Recorded before it answers, so a caller that dies now leaves a process we can find.
+        self._write_info(
             {
                 "pid": process.pid,
                 "create_time": psutil.Process(process.pid).create_time(),
                 "url": url,
                 "started_at": time.time(),
-            },
-            private=True,
+                "seeded": False,
+            }
         )
+        if not self._wait_until_answering(url, 30, process):
+            process.kill()
+            raise ToolError(
+                "PRISM_SANDBOX_START_FAILED",
+                "The sandbox (an AWS emulator on this machine) did not start.",
+                suggestions=[
+                    f"Look at its log: {self.log_file}",
+                    "Run `prism doctor` to check the installation.",
+                ],
+                exit_code=ExitCode.UNAVAILABLE,
+            )
         return url
+
+    def _wait_until_answering(
+        self, url: str, seconds: float, process: subprocess.Popen[bytes] | None = None
+    ) -> bool:
+        deadline = time.monotonic() + seconds
+        while not self._answers(url):
+            if (process is not None and process.poll() is not None) or time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _write_info(self, info: dict[str, Any]) -> None:
+        atomic_write_json(self.info_file, info, private=True)
 
     def _seed(self, url: str) -> None:
         for region in SEEDED_REGIONS:
@@ -151,7 +167,7 @@ class Sandbox:
     @staticmethod
     def _answers(url: str) -> bool:
         try:
-            return httpx.get(f"{url}/moto-api/data.json", timeout=2).status_code == 200
+            return httpx.get(f"{url}/moto-api/", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -144,7 +144,7 @@ class Launcher:
                 ec2,
                 ssm,
                 self.home / "cache" / f"images-{cloud.profile.name}.json",
-                ssm_prefix=SSM_PREFIX if cloud.simulated else None,
+                ssm_prefix=SSM_PREFIX if cloud.simulated else cloud.profile.image_parameter_prefix,
             )
             with ThreadPoolExecutor(max_workers=2) as pool:
                 script = pool.submit(render_user_data, template)

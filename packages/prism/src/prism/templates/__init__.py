@@ -1,0 +1,1 @@
+"""Templates: the YAML a workstation is built from, bundled or the user's own."""
