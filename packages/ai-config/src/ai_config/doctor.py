@@ -1,8 +1,7 @@
 """The checks behind `ai-config doctor`."""
 
-from groundwork.health import HealthRegistry, command_check, folder_check
-
 from ai_config.home import home
+from groundwork.health import HealthRegistry, command_check, folder_check
 
 
 def checks() -> HealthRegistry:

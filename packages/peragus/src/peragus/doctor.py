@@ -1,7 +1,6 @@
 """The checks behind `peragus doctor`."""
 
 from groundwork.health import HealthRegistry, command_check, folder_check
-
 from peragus.home import home
 
 

@@ -1,7 +1,6 @@
 """The checks behind `phoenix doctor`."""
 
 from groundwork.health import HealthRegistry, folder_check
-
 from phoenix.home import home
 
 

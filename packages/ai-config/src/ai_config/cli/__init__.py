@@ -1,9 +1,8 @@
 """The `ai-config` command line."""
 
-from groundwork.cli import add_doctor_command, make_app, run
-
 from ai_config import __version__
 from ai_config.doctor import checks
+from groundwork.cli import add_doctor_command, make_app, run
 
 app = make_app(
     "ai-config",

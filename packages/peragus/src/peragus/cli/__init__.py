@@ -1,7 +1,6 @@
 """The `peragus` command line."""
 
 from groundwork.cli import add_doctor_command, make_app, run
-
 from peragus import __version__
 from peragus.doctor import checks
 

@@ -1,7 +1,6 @@
 """The `phoenix` command line."""
 
 from groundwork.cli import add_doctor_command, make_app, run
-
 from phoenix import __version__
 from phoenix.doctor import checks
 
