@@ -27,6 +27,15 @@ demo: install ## Run each tool's main job on its embedded default
 		$(UV) run --frozen $$tool --version || exit 1; \
 		$(UV) run --frozen $$tool doctor || exit 1; \
 	done
+	@echo; echo "== prism: a workstation in the sandbox (AWS simulated on this machine)"
+	@export PRISM_STATE_DIR=$${PRISM_STATE_DIR:-$$(mktemp -d)}; \
+	$(UV) run --frozen prism templates list && \
+	$(UV) run --frozen prism launch python-ml-workstation demo && \
+	$(UV) run --frozen prism list && \
+	$(UV) run --frozen prism stop demo && \
+	$(UV) run --frozen prism start demo && \
+	$(UV) run --frozen prism delete demo --yes && \
+	$(UV) run --frozen prism daemon stop --sandbox
 
 test: install ## Run the whole test suite
 	$(UV) run --frozen pytest

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from groundwork.errors import ExitCode, ToolError, internal_error, render_error
 from groundwork.health import HealthRegistry, render_doctor
-from groundwork.logs import redactor
+from groundwork.logs import log_to_file_on_first_use, redactor
 
 __all__ = [
     "OutputFormat",
@@ -124,6 +124,7 @@ def run(
 ) -> NoReturn:
     """Run a CLI app and turn every outcome into a message and a meaningful exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    log_to_file_on_first_use(log_file or default_log_file(tool))
     if "--debug" in args:
         os.environ[f"{_env_prefix(tool)}_DEBUG"] = "1"
     err = Console(stderr=True)

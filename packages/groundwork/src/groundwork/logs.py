@@ -14,7 +14,14 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REDACTED", "Redactor", "configure_logging", "get_logger", "redactor"]
+__all__ = [
+    "REDACTED",
+    "Redactor",
+    "configure_logging",
+    "get_logger",
+    "log_to_file_on_first_use",
+    "redactor",
+]
 
 REDACTED = "***"
 
@@ -156,8 +163,21 @@ class _DeferredLogger:
         if self._logger is None:
             import structlog
 
+            if not structlog.is_configured() and _first_use_file is not None:
+                configure_logging(_first_use_file)
             self._logger = structlog.get_logger(self._name)
         return getattr(self._logger, method)
+
+
+_first_use_file: Path | None = None
+
+
+def log_to_file_on_first_use(path: Path) -> None:
+    """Send logs to ``path`` once something logs: CLIs log rarely, and should not print logs
+    among their output nor pay for setting logging up when they log nothing.
+    """
+    global _first_use_file
+    _first_use_file = path
 
 
 def get_logger(name: str | None = None) -> Any:

@@ -42,13 +42,27 @@ def start(output: OutputOption = OutputFormat.TABLE) -> None:
 
 
 @app.command("stop")
-def stop(output: OutputOption = OutputFormat.TABLE) -> None:
+def stop(
+    sandbox: Annotated[
+        bool,
+        typer.Option("--sandbox", help="Stop the sandbox's AWS emulator too (its state goes)."),
+    ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
     """Stop the daemon gracefully; launches in flight keep their records and resume on restart.
+
+    The sandbox keeps running (and keeps its simulated workstations) unless --sandbox.
 
     Examples:
 
       prism daemon stop
+
+      prism daemon stop --sandbox
     """
+    if sandbox:
+        from prism.sandbox import Sandbox
+
+        Sandbox(home()).stop()
     client = _client()
     info = client.info()
     if info is None:

@@ -52,6 +52,13 @@ def add(
     ] = None,
     region: Annotated[str, typer.Option("--region", help="AWS region.")] = "us-east-1",
     use: Annotated[bool, typer.Option("--use", help="Make it the active profile.")] = False,
+    image_prefix: Annotated[
+        str | None,
+        typer.Option(
+            "--image-parameter-prefix",
+            help="SSM path of your organisation's approved images (<prefix>/<base>/<arch>).",
+        ),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> None:
     """Add an AWS profile.
@@ -59,11 +66,17 @@ def add(
     Examples:
 
       prism profiles add lab --aws-profile research --region eu-west-1 --use
+
+      prism profiles add golden --image-parameter-prefix /lab/approved-amis
     """
     from prism.profiles import Profile, ProfileKind
 
     profile = Profile(
-        name=name, kind=ProfileKind.AWS, region=region, aws_profile=aws_profile or name
+        name=name,
+        kind=ProfileKind.AWS,
+        region=region,
+        aws_profile=aws_profile or name,
+        image_parameter_prefix=image_prefix,
     )
     store = _store()
     store.add(profile)

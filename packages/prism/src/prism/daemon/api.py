@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from groundwork.errors import to_problem
@@ -54,17 +54,19 @@ async def status(request: Request) -> dict[str, Any]:
 
 
 @router.get("/workstations")
-async def list_workstations(request: Request) -> list[dict[str, Any]]:
+async def list_workstations(request: Request) -> Response:
+    """Answered as raw JSON: the models serialise themselves, faster than FastAPI's encoder."""
     engine = engine_of(request)
     found = await asyncio.to_thread(engine.lifecycle.list)
-    return [_dump(ws) for ws in found]
+    body = "[" + ",".join(ws.model_dump_json() for ws in found) + "]"
+    return Response(body, media_type="application/json")
 
 
 @router.get("/workstations/{name}")
-async def get_workstation(name: str, request: Request) -> dict[str, Any]:
+async def get_workstation(name: str, request: Request) -> Response:
     engine = engine_of(request)
     ws = await asyncio.to_thread(engine.lifecycle.get, name)
-    return ws.model_dump(mode="json")
+    return Response(ws.model_dump_json(), media_type="application/json")
 
 
 @router.post("/workstations", status_code=202)

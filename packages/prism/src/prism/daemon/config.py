@@ -24,6 +24,6 @@ def daemon_config(home: Path) -> ServiceConfig:
         port=port,
         max_concurrent=64,
         max_queued=256,
-        rate_per_second=500,
-        rate_burst=1000,
+        rate_per_second=5000,
+        rate_burst=10000,
     )

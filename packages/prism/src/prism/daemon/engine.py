@@ -85,6 +85,8 @@ class Engine:
             )
         except ToolError as exc:
             handle.error = exc
+            if not handle.plan.snapshot().failed:
+                handle.plan.fail(handle.plan.snapshot().current or "prepare", exc.message)
         except Exception as exc:  # a worker must report its failure, not die silently
             log.exception("launch failed", workstation=request.name)
             handle.error = ToolError(

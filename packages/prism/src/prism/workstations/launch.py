@@ -138,8 +138,8 @@ class Launcher:
         wait: bool,
     ) -> Workstation:
         plan.finish("resolve")
-        ec2, ssm = cloud.client("ec2"), cloud.client("ssm")
         with plan.stage("prepare", "image, architecture and setup script"):
+            ec2, ssm = cloud.client("ec2"), cloud.client("ssm")
             finder = ImageFinder(
                 ec2,
                 ssm,

@@ -6,11 +6,12 @@ instance id, so an instance deleted in the console shows as gone, never as runni
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
-from prism.cloud.instances import describe, find_by_workspace
+from prism.cloud.instances import InstanceView, describe, find_by_workspace
 from prism.cloud.session import CloudSession
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
 from prism.workstations.store import WorkstationStore
@@ -20,12 +21,15 @@ __all__ = ["Lifecycle"]
 _SETTLED_ELSEWHERE = (WorkstationState.DELETED, WorkstationState.FAILED, WorkstationState.GONE)
 
 SessionFor = Callable[[Workstation], CloudSession]
+FRESH_SECONDS = 2.0
 
 
 class Lifecycle:
     def __init__(self, store: WorkstationStore, session_for: SessionFor) -> None:
         self.store = store
         self.session_for = session_for
+        self._seen: dict[tuple[str, str], tuple[float, frozenset[str], dict[str, InstanceView]]]
+        self._seen = {}
 
     def reconcile(self, workstations: Sequence[Workstation]) -> list[Workstation]:
         """Refresh records from EC2, one DescribeInstances per profile and region."""
@@ -33,9 +37,8 @@ class Lifecycle:
         for ws in workstations:
             if ws.state not in _SETTLED_ELSEWHERE and ws.instance_id:
                 groups.setdefault((ws.profile, ws.region), []).append(ws)
-        for members in groups.values():
-            ec2 = self.session_for(members[0]).client("ec2")
-            views = describe(ec2, [ws.instance_id for ws in members if ws.instance_id])
+        for key, members in groups.items():
+            views = self._describe(key, members)
             for ws in members:
                 view = views.get(ws.instance_id or "")
                 if view is None:
@@ -52,6 +55,21 @@ class Lifecycle:
                     ws.state = new_state
                     self.store.save(ws)
         return list(workstations)
+
+    def _describe(
+        self, key: tuple[str, str], members: list[Workstation]
+    ) -> dict[str, InstanceView]:
+        """DescribeInstances, reused for a moment: fifty clients listing at once cost one call.
+
+        Any change prism makes clears it, and a new instance id misses it.
+        """
+        ids = frozenset(ws.instance_id for ws in members if ws.instance_id)
+        cached = self._seen.get(key)
+        if cached and time.monotonic() - cached[0] < FRESH_SECONDS and ids <= cached[1]:
+            return cached[2]
+        views = describe(self.session_for(members[0]).client("ec2"), sorted(ids))
+        self._seen[key] = (time.monotonic(), ids, views)
+        return views
 
     def recover_interrupted(self) -> list[Workstation]:
         """After a crash: launches cut short find their instance by tag, or are marked failed."""
@@ -81,6 +99,7 @@ class Lifecycle:
         ws = self._live(name, allowed=(WorkstationState.RUNNING, WorkstationState.PENDING))
         ec2 = self.session_for(ws).client("ec2")
         aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id])
+        self._seen.clear()
         ws.state, ws.message = WorkstationState.STOPPING, ""
         return self.store.save(ws)
 
@@ -95,6 +114,7 @@ class Lifecycle:
             )
         ec2 = self.session_for(ws).client("ec2")
         aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id], Hibernate=True)
+        self._seen.clear()
         ws.state, ws.message = WorkstationState.HIBERNATED, "hibernating"
         return self.store.save(ws), None
 
@@ -102,6 +122,7 @@ class Lifecycle:
         ws = self._live(name, allowed=(WorkstationState.STOPPED, WorkstationState.HIBERNATED))
         ec2 = self.session_for(ws).client("ec2")
         aws_call("StartInstances", ec2.start_instances, InstanceIds=[ws.instance_id])
+        self._seen.clear()
         ws.state, ws.message = WorkstationState.PENDING, ""
         return self.store.save(ws)
 
@@ -113,6 +134,7 @@ class Lifecycle:
         if ws.instance_id and ws.state not in _SETTLED_ELSEWHERE:
             ec2 = self.session_for(ws).client("ec2")
             aws_call("TerminateInstances", ec2.terminate_instances, InstanceIds=[ws.instance_id])
+            self._seen.clear()
         ws.state, ws.message = WorkstationState.DELETED, ""
         return self.store.save(ws)
 
