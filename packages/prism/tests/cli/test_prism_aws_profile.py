@@ -176,3 +176,27 @@ def test_missing_credentials_are_explained(state: Path, tmp_path: Path) -> None:
     doctor = json.loads(prism(state, env, "doctor", "-o", "json").stdout)
     checks = {c["name"]: c for c in doctor["checks"]}
     assert checks["credentials"]["status"] == "error"
+
+
+def test_the_wizard_checks_the_credentials_and_activates_the_profile(
+    aws_env: dict[str, Any], state: Path
+) -> None:
+    result = prism(
+        state,
+        aws_env["env"],
+        "profiles",
+        "wizard",
+        "--aws-profile",
+        "lab",
+        "--region",
+        "eu-west-1",
+        "--name",
+        "wiz",
+        "--yes",
+        "-o",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["identity"].startswith("arn:aws:")
+    shown = json.loads(prism(state, aws_env["env"], "profiles", "show", "-o", "json").stdout)
+    assert shown["name"] == "wiz"

@@ -148,7 +148,13 @@ def test_volumes_and_storage(state: Path) -> None:
     busy = prism(state, "volume", "delete", "shared")
     assert busy.returncode == 4
     assert prism(state, "volume", "unmount", "shared", "box").returncode == 0
-    assert prism(state, "volume", "delete", "shared").returncode == 0
+    at_boot = as_json(
+        prism(state, "launch", "ubuntu-server", "nfs", "--volume", "shared", "-o", "json")
+    )
+    assert at_boot["state"] == "running"
+    assert as_json(prism(state, "volume", "list", "-o", "json"))[0]["mounted_on"] == ["nfs"]
+    assert prism(state, "delete", "nfs", "--yes").returncode == 0
+    assert prism(state, "volume", "delete", "shared", "--force").returncode == 0
 
     created = as_json(
         prism(

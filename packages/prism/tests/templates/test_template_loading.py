@@ -12,7 +12,7 @@ from groundwork.errors import ToolError
 from prism.templates.catalog import Catalog
 from prism.templates.issues import TemplateInvalid
 from prism.templates.loader import load_file, load_text
-from prism.templates.userdata import render_user_data
+from prism.templates.userdata import Mount, render_user_data
 
 REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "prism-templates"
 
@@ -167,3 +167,13 @@ def test_a_script_over_16_kb_is_refused() -> None:
         render_user_data(template.template)
     assert too_big.value.code == "PRISM_USERDATA_TOO_LARGE"
     assert "16,384" in too_big.value.message
+
+
+def test_volumes_chosen_at_launch_are_mounted_from_first_boot(tmp_path: Path) -> None:
+    template = Catalog(None).resolve("rocky-conda-stack").template
+    script = render_user_data(template, mounts=(Mount("fs-0abc", "eu-west-1", "/mnt/data"),))
+    assert "fs-0abc.efs.eu-west-1.amazonaws.com:/ /mnt/data nfs4" in script
+    assert "dnf install -y nfs-utils" in script
+    path = tmp_path / "setup.sh"
+    path.write_text(script)
+    subprocess.run(["bash", "-n", str(path)], check=True)

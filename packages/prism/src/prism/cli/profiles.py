@@ -144,3 +144,72 @@ def remove(
         emit_json({"removed": name})
         return
     console.print(f"Removed profile {name}.")
+
+
+@app.command("wizard")
+def wizard(
+    aws_profile: Annotated[
+        str | None, typer.Option("--aws-profile", help="Use this ~/.aws profile.")
+    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Use this region.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name of the prism profile.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults, ask nothing.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Set up an AWS profile step by step: pick credentials, check them, pick a region, test.
+
+    Every question has a flag, so scripts run it with --yes.
+
+    Examples:
+
+      prism profiles wizard
+
+      prism profiles wizard --aws-profile research --region eu-west-1 --yes
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from groundwork.errors import ExitCode, ToolError
+    from prism.cloud.errors import translate
+    from prism.profiles import Profile, ProfileKind
+
+    available = boto3.Session().available_profiles
+    if not available:
+        raise ToolError(
+            "PRISM_AWS_NO_PROFILES",
+            "No AWS profiles were found in ~/.aws/config or ~/.aws/credentials.",
+            suggestions=[
+                "Create one: aws configure --profile research (or aws configure sso)",
+                "Or keep using the sandbox, which needs no account.",
+            ],
+            exit_code=ExitCode.NOT_FOUND,
+        )
+    chosen = aws_profile or (available[0] if yes else None)
+    if chosen is None:
+        console.print("AWS profiles found: " + ", ".join(available))
+        chosen = typer.prompt("Which one", default=available[0])
+    if chosen not in available:
+        raise ToolError(
+            "PRISM_AWS_PROFILE_NOT_FOUND",
+            f"There is no AWS profile named {chosen!r}.",
+            suggestions=[f"Choose one of: {', '.join(available)}"],
+            exit_code=ExitCode.NOT_FOUND,
+        )
+    session = boto3.Session(profile_name=chosen)
+    region = region or session.region_name or ("us-east-1" if yes else None)
+    if region is None:
+        region = typer.prompt("Region", default="us-east-1")
+    try:
+        identity = session.client("sts", region_name=region).get_caller_identity()
+        session.client("ec2", region_name=region).describe_availability_zones()
+    except (BotoCoreError, ClientError) as exc:
+        raise translate(exc, "check the credentials") from exc
+    profile = Profile(name=name or chosen, kind=ProfileKind.AWS, region=region, aws_profile=chosen)
+    store = _store()
+    store.add(profile)
+    if yes or typer.confirm(f"Make {profile.name} the active profile?", default=True):
+        store.use(profile.name)
+    if output is OutputFormat.JSON:
+        emit_json({**profile.model_dump(mode="json"), "identity": identity["Arn"]})
+        return
+    console.print(f"[green]Profile {profile.name} works[/green]: {identity['Arn']} in {region}.")

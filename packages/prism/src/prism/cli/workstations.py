@@ -51,6 +51,10 @@ def launch(
     hibernation: Annotated[
         bool, typer.Option("--hibernation", help="Allow hibernating it later (keeps memory).")
     ] = False,
+    volume: Annotated[
+        list[str] | None,
+        typer.Option("--volume", help="EFS volume to mount at /mnt/NAME from first boot."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything with AWS, launch nothing.")
     ] = False,
@@ -65,7 +69,7 @@ def launch(
 
       prism launch python-ml-workstation demo
 
-      prism launch rstudio-server stats --size L --param r_version=4.4
+      prism launch rstudio-server stats --size L --volume shared-data
 
       prism launch python-ml-workstation demo --dry-run --output json
     """
@@ -79,6 +83,7 @@ def launch(
         "hibernation": hibernation,
         "dry_run": dry_run,
         "wait": not no_wait,
+        "volumes": volume or [],
     }
     accepted = client.call("POST", "/api/v1/workstations", json=body)
     ws = accepted["workstation"]

@@ -30,6 +30,7 @@ class LaunchBody(BaseModel):
     hibernation: bool = False
     dry_run: bool = False
     wait: bool = True
+    volumes: list[str] = Field(default_factory=list)
 
 
 def engine_of(request: Request) -> Engine:
@@ -80,6 +81,7 @@ async def launch(body: LaunchBody, request: Request) -> JSONResponse:
         spot=body.spot,
         hibernation=body.hibernation,
         dry_run=body.dry_run,
+        volumes=tuple(body.volumes),
     )
     handle = await asyncio.to_thread(engine.launch, launch_request, wait=body.wait)
     if body.dry_run:

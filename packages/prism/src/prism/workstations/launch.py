@@ -21,7 +21,9 @@ from prism.cloud.instances import RunPlan, architecture_of, run, wait_for
 from prism.cloud.keys import ensure_key_pair
 from prism.cloud.network import caller_cidr, ensure_security_group, pick_subnet
 from prism.cloud.session import CloudSession
+from prism.cloud.storage import find_volume, set_volume_mounts
 from prism.sandbox.emulator import SSM_PREFIX
+from prism.templates.userdata import Mount
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
 from prism.workstations.sizes import instance_type_for
 from prism.workstations.store import WorkstationStore
@@ -43,6 +45,7 @@ class LaunchRequest:
     spot: bool = False
     hibernation: bool = False
     dry_run: bool = False
+    volumes: tuple[str, ...] = ()
 
 
 def validate_name(name: str) -> None:
@@ -146,8 +149,12 @@ class Launcher:
                 self.home / "cache" / f"images-{cloud.profile.name}.json",
                 ssm_prefix=SSM_PREFIX if cloud.simulated else cloud.profile.image_parameter_prefix,
             )
+            mounts = tuple(
+                Mount(find_volume(cloud.client("efs"), v).file_system_id, cloud.region, f"/mnt/{v}")
+                for v in request.volumes
+            )
             with ThreadPoolExecutor(max_workers=2) as pool:
-                script = pool.submit(render_user_data, template)
+                script = pool.submit(render_user_data, template, mounts)
                 arch = architecture_of(ec2, workstation.instance_type)
                 image = pool.submit(finder.find, template.base, arch, cloud.region)
                 workstation.architecture = arch
@@ -195,6 +202,10 @@ class Launcher:
         workstation.instance_id = instance_id
         workstation.state = WorkstationState.PENDING
         self.store.save(workstation)
+        efs = cloud.client("efs") if request.volumes else None
+        for name in request.volumes:
+            volume = find_volume(efs, name)
+            set_volume_mounts(efs, volume, [*volume.mounted_on, workstation.name])
         if not wait:
             plan.skip("boot", "not waiting (--no-wait)")
             return workstation

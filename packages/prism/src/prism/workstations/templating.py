@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prism.templates.catalog import Catalog, Resolved
+from prism.templates.userdata import Mount
 
 __all__ = ["LaunchTemplate", "render_user_data", "resolve_template"]
 
@@ -54,5 +55,5 @@ def resolve_template(home: Path, name: str, params: dict[str, str]) -> LaunchTem
     return LaunchTemplate(Catalog(home / "templates").resolve(name, params))
 
 
-def render_user_data(template: LaunchTemplate) -> str:
-    return template.resolved.user_data()
+def render_user_data(template: LaunchTemplate, mounts: tuple[Mount, ...] = ()) -> str:
+    return template.resolved.user_data(mounts)
