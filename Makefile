@@ -36,6 +36,12 @@ demo: install ## Run each tool's main job on its embedded default
 	$(UV) run --frozen prism start demo && \
 	$(UV) run --frozen prism delete demo --yes && \
 	$(UV) run --frozen prism daemon stop --sandbox
+	@echo; echo "== ai-config: the starter library, an agent, exports (in a throwaway home)"
+	@export AI_CONFIG_HOME=$${AI_CONFIG_HOME:-$$(mktemp -d)} DEMO_DEST=$$(mktemp -d); \
+	$(UV) run --frozen ai-config init && \
+	$(UV) run --frozen ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git && \
+	$(UV) run --frozen ai-config agent export helper --target q-cli --target claude-code --dest $$DEMO_DEST && \
+	$(UV) run --frozen ai-config library status
 
 test: install ## Run the whole test suite
 	$(UV) run --frozen pytest

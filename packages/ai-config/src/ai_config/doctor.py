@@ -1,13 +1,120 @@
 """The checks behind `ai-config doctor`."""
 
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
 from ai_config.home import home
-from groundwork.health import HealthRegistry, command_check, folder_check
+from groundwork.errors import ToolError
+from groundwork.health import CheckResult, HealthRegistry, Status, folder_check
+
+_MIN_GIT = (2, 25)
+
+
+def _git_version() -> CheckResult:
+    from ai_config.library.git import Git, git_available
+
+    if not git_available():
+        return CheckResult("git", Status.ERROR, "git is not installed", "apt install git")
+    text = Git(Path.cwd()).out("--version")
+    found = re.search(r"(\d+)\.(\d+)", text)
+    version = (int(found.group(1)), int(found.group(2))) if found else (0, 0)
+    if version < _MIN_GIT:
+        return CheckResult(
+            "git", Status.ERROR, f"{text} is older than 2.25", "Upgrade git to 2.25 or newer."
+        )
+    return CheckResult("git", Status.OK, text)
+
+
+def _repositories() -> CheckResult:
+    from ai_config.library.store import Library
+
+    lib = Library(home())
+    if not lib.initialised:
+        return CheckResult("libraries", Status.INFO, "no library yet", "ai-config init")
+    for name, repo in (("base", lib.base), ("personal", lib.personal)):
+        done = repo.run("fsck", "--no-dangling", "--connectivity-only", check=False)
+        if done.returncode != 0:
+            return CheckResult(
+                "libraries",
+                Status.ERROR,
+                f"the {name} repository is damaged: {done.stderr.strip()[:120]}",
+                "Restore it: ai-config backup list, then ai-config backup restore ID",
+            )
+    interrupted = lib.interrupted_update()
+    if interrupted:
+        return CheckResult(
+            "libraries",
+            Status.ERROR,
+            f"an update ({interrupted['old'][:8]} -> {interrupted['new'][:8]}) was interrupted",
+            "Run ai-config library update again to finish it; nothing was lost.",
+        )
+    return CheckResult("libraries", Status.OK, "base and personal repositories are intact")
+
+
+def _conflicts_and_exports() -> list[CheckResult]:
+    from ai_config.exports.check import stale_exports
+    from ai_config.library.store import Library
+
+    lib = Library(home())
+    if not lib.initialised:
+        return []
+    conflicts = [o["path"] for o in lib.status()["overrides"] if o["state"] == "conflict"]
+    results = [
+        CheckResult(
+            "conflicts",
+            Status.WARNING if conflicts else Status.OK,
+            f"unresolved merge conflicts in {', '.join(conflicts)}" if conflicts else "none",
+            "Edit the files, resolve the <<<<<<< markers, then save." if conflicts else None,
+        )
+    ]
+    stale = stale_exports(home())
+    results.append(
+        CheckResult(
+            "exports",
+            Status.WARNING if stale else Status.OK,
+            f"{len(stale)} stale: {', '.join(stale[:3])}" if stale else "up to date",
+            "ai-config agent export --all" if stale else None,
+        )
+    )
+    return results
+
+
+def _destinations() -> CheckResult:
+    targets = [Path.home() / ".aws" / "amazonq", Path.home() / ".claude", Path.home() / ".kiro"]
+    blocked = [str(t) for t in targets if t.exists() and not os.access(t, os.W_OK)]
+    if blocked:
+        return CheckResult(
+            "destinations", Status.ERROR, f"not writable: {', '.join(blocked)}", "Fix the owner."
+        )
+    return CheckResult("destinations", Status.OK, "export folders are writable")
+
+
+def _secrets() -> CheckResult:
+    from ai_config.mcp.catalog import McpCatalog
+
+    try:
+        return McpCatalog(home()).box.check()
+    except ToolError as exc:
+        return CheckResult("secrets key", Status.ERROR, exc.message, exc.suggestions[0])
 
 
 def checks() -> HealthRegistry:
-    registry = HealthRegistry()
+    registry = HealthRegistry(timeout_seconds=20)
     registry.register("home folder", folder_check("home folder", home()))
-    registry.register(
-        "git", command_check("git", why="the base and personal libraries are git repositories")
-    )
+    registry.register("git", _git_version)
+    registry.register("libraries", _repositories)
+    registry.register("conflicts", lambda: _first(_conflicts_and_exports(), "conflicts"))
+    registry.register("exports", lambda: _first(_conflicts_and_exports(), "exports"))
+    registry.register("destinations", _destinations)
+    registry.register("secrets key", _secrets)
     return registry
+
+
+def _first(results: list[CheckResult], name: str) -> CheckResult:
+    for result in results:
+        if result.name == name:
+            return result
+    return CheckResult(name, Status.INFO, "no library yet", "ai-config init")

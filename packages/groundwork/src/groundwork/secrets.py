@@ -34,11 +34,16 @@ class SecretBox:
     def __init__(self, tool: str, key_file: Path, *, use_keyring: bool | None = None) -> None:
         self.tool = tool
         self.key_file = key_file
-        if use_keyring is None:
-            env = os.environ.get(f"{tool.upper().replace('-', '_')}_KEYRING", "")
-            use_keyring = env not in ("0", "false") and _keyring_usable()
-        self.uses_keyring = use_keyring
+        self._use_keyring = use_keyring
         self._fernet: Fernet | None = None
+
+    @property
+    def uses_keyring(self) -> bool:
+        """Decided on first use: importing keyring costs ~80 ms that most commands never need."""
+        if self._use_keyring is None:
+            env = os.environ.get(f"{self.tool.upper().replace('-', '_')}_KEYRING", "")
+            self._use_keyring = env not in ("0", "false") and _keyring_usable()
+        return self._use_keyring
 
     @property
     def key_location(self) -> str:

@@ -1,0 +1,119 @@
+"""A generated library of 10,000 files, with a bare repository as its upstream.
+
+- `library status`, warm, beside `git status` on the same tree. Target <= 300 ms.
+- `library update` bringing 500 changed upstream files, 50 of them overridden (three-way merges).
+  Target <= 3 s.
+- `agent export --all` for 50 agents. Target <= 1 s.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ai_config.agents.model import Agent
+from ai_config.agents.store import AgentStore
+from ai_config.exports.service import Exporter
+from ai_config.library.store import Library
+from groundwork.bench import print_figure, time_call, time_command
+
+FILES = 10_000
+CHANGED = 500
+OVERRIDDEN = 50
+AGENTS = 50
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "b",
+    "GIT_AUTHOR_EMAIL": "b@b",
+    "GIT_COMMITTER_NAME": "b",
+    "GIT_COMMITTER_EMAIL": "b@b",
+}
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=ENV, check=True, capture_output=True)
+
+
+def body(i: int, tag: str = "") -> str:
+    lines = [
+        f"# Note {i}",
+        "",
+        *(f"line {n} of note {i}{tag if n == 30 else ''}" for n in range(40)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        bare, work = root / "up.git", root / "work"
+        git(root, "init", "-q", "--bare", "-b", "main", str(bare))
+        git(root, "clone", "-q", str(bare), str(work))
+        git(work, "checkout", "-q", "-b", "main")
+        for i in range(FILES):
+            path = work / f"area{i % 50:02}" / f"note{i:05}.md"
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(body(i))
+        git(work, "add", "-A")
+        git(work, "commit", "-q", "-m", "library")
+        git(work, "push", "-q", "origin", "main")
+
+        os.environ["HOME"] = str(root / "user")
+        os.environ["AI_CONFIG_KEYRING"] = "0"
+        lib = Library(root / "home")
+        lib.init(str(bare), "main")
+        for i in range(OVERRIDDEN):
+            mine = lib.edit(f"area{i % 50:02}/note{i:05}.md", open_editor=False)
+            mine.write_text(mine.read_text().replace("line 2 of", "line 2 (mine) of"))
+        lib.personal.commit_all("overrides")
+
+        lib.status()
+        warm = time_call(lib.status, runs=10)
+        os.environ["AI_CONFIG_HOME"] = str(lib.home)
+        cli = time_command([sys.executable, "-m", "ai_config", "library", "status", "-o", "json"])
+        git_status = time_command(
+            ["git", "-C", str(lib.base_dir), "status", "--porcelain"], runs=10
+        )
+
+        for i in range(CHANGED):
+            (work / f"area{i % 50:02}" / f"note{i:05}.md").write_text(body(i, " (team)"))
+        git(work, "commit", "-qam", "500 changes")
+        git(work, "push", "-q", "origin", "main")
+        started = time.perf_counter()
+        report = lib.update()
+        update_s = time.perf_counter() - started
+
+        store = AgentStore(lib)
+        for n in range(AGENTS):
+            store.save(
+                Agent(
+                    name=f"agent{n:02}", description="bench", resources=[f"area{n:02}/note000*.md"]
+                ),
+                new=True,
+            )
+        started = time.perf_counter()
+        exporter = Exporter(lib.home)
+        for n in range(AGENTS):
+            exporter.export(f"agent{n:02}", "q-cli", None, force=False)
+        export_s = time.perf_counter() - started
+
+    print_figure(f"library status, warm, {FILES:,} files", warm.median_ms, "ms", target="<= 300 ms")
+    print_figure("  the same from the CLI (Python start-up included)", cli.median_ms, "ms")
+    print_figure("git status --porcelain on the same base tree", git_status.median_ms, "ms")
+    print_figure(
+        f"library update: {CHANGED} changed upstream, {len(report.merged)} merged",
+        update_s * 1000,
+        "ms",
+        target="<= 3000 ms",
+    )
+    print_figure(
+        f"agent export for {AGENTS} agents (q-cli)", export_s * 1000, "ms", target="<= 1000 ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Agents: YAML files in the library, built from library files and MCP servers."""

@@ -1,0 +1,1 @@
+"""The library: a git-backed base (shared) and a personal library that overrides it."""

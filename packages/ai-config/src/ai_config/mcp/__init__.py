@@ -1,0 +1,1 @@
+"""MCP servers: a catalog (bundled and the user's own), secrets kept encrypted."""

@@ -1,0 +1,1 @@
+"""The starter library: files ai-config puts in a new base library when none is given."""

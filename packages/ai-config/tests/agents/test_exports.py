@@ -1,0 +1,132 @@
+"""Exports checked against the Q CLI schema and parsed back; hand edits are never clobbered."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from ai_config.agents.model import Agent
+from ai_config.agents.store import AgentStore
+from ai_config.exports.check import stale_exports
+from ai_config.exports.service import export_agent
+from ai_config.library.store import Library
+from ai_config.mcp.catalog import McpCatalog
+from groundwork.errors import ToolError
+
+SCHEMA = Path(__file__).parents[5] / "shared" / "reference" / "q-cli-agent.schema.json"
+
+
+@pytest.fixture
+def starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("AI_CONFIG_KEYRING", "0")
+    lib = Library(tmp_path / "home")
+    lib.init(None, None)
+    return lib
+
+
+def make_agent(lib: Library) -> None:
+    McpCatalog(lib.home).add(
+        '{"mcpServers": {"tickets": {"command": "tickets-mcp", "args": ["--ro"],'
+        ' "env": {"TICKETS_TOKEN": "tk-secret-123", "REGION": "eu"}, "autoApprove": ["list"]}}}'
+    )
+    agent = Agent(
+        name="helper",
+        description="Reviews changes",
+        prompt="roles/code-reviewer.md",
+        resources=["roles/*.md", "tools/git.md"],
+        mcpServers=["tickets", "git"],
+        allowedTools=["fs_read"],
+    )
+    AgentStore(lib).save(agent, new=True)
+
+
+def test_q_cli_export_is_valid_against_the_schema(starter: Library, tmp_path: Path) -> None:
+    make_agent(starter)
+    written = export_agent(starter.home, "helper", "q-cli", None, force=False)
+    path = Path(written[0].path)
+    assert path == tmp_path / "user" / ".aws" / "amazonq" / "cli-agents" / "helper.json"
+    data = json.loads(path.read_text())
+    jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+    assert data["name"] == "helper"
+    assert all(r.startswith("file:///") for r in data["resources"])
+    assert all(Path(r.removeprefix("file://")).is_file() for r in data["resources"])
+    assert data["mcpServers"]["tickets"]["env"]["TICKETS_TOKEN"] == "tk-secret-123"
+    assert data["mcpServers"]["tickets"]["autoApprove"] == ["list"]
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_secrets_are_encrypted_at_rest(starter: Library) -> None:
+    make_agent(starter)
+    stored = (starter.home / "mcp.json").read_text() + (starter.home / "secrets.json").read_text()
+    assert "tk-secret-123" not in stored
+    assert "${secret:tickets.TICKETS_TOKEN}" in stored
+
+
+def test_claude_code_and_cursor_files_parse_back(starter: Library, tmp_path: Path) -> None:
+    make_agent(starter)
+    project = tmp_path / "project"
+    project.mkdir()
+    export_agent(starter.home, "helper", "claude-code", project, force=False)
+    export_agent(starter.home, "helper", "cursor", project, force=False)
+    md = (project / ".claude" / "agents" / "helper.md").read_text()
+    front, body = md.removeprefix("---\n").split("---\n", 1)
+    meta = yaml.safe_load(front)
+    assert meta["name"] == "helper" and meta["tools"] == "fs_read"
+    assert "Role: code reviewer" in body and "Tool: git" in body
+    assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["git"]["command"] == "uvx"
+    mdc = (project / ".cursor" / "rules" / "helper.mdc").read_text()
+    assert yaml.safe_load(mdc.removeprefix("---\n").split("---\n", 1)[0])["alwaysApply"] is False
+
+
+def test_a_hand_edited_export_is_not_overwritten_without_force(starter: Library) -> None:
+    make_agent(starter)
+    path = Path(export_agent(starter.home, "helper", "q-cli", None, force=False)[0].path)
+    path.write_text(path.read_text().replace("Reviews changes", "My own words"))
+    starter.edit("tools/git.md", open_editor=False)
+    (starter.personal_dir / "tools/git.md").write_text("# Git, my way\n")
+    assert str(path) in stale_exports(starter.home)
+    with pytest.raises(ToolError) as refused:
+        export_agent(starter.home, "helper", "q-cli", None, force=False)
+    assert refused.value.code == "AI_CONFIG_EXPORT_EDITED"
+    assert "My own words" in path.read_text()
+    export_agent(starter.home, "helper", "q-cli", None, force=True)
+    assert "Git, my way" in Path(json.loads(path.read_text())["resources"][-1][7:]).read_text()
+    assert stale_exports(starter.home) == []
+
+
+@pytest.mark.parametrize(
+    ("pasted", "name"),
+    [
+        ('{"mcpServers": {"a": {"command": "x"}}}', None),
+        ('{"a": {"command": "x", "unknownField": 1}}', None),
+        ('{"command": "x", "args": ["y"]}', "a"),
+    ],
+)
+def test_the_three_pasted_shapes_are_accepted(
+    starter: Library, pasted: str, name: str | None
+) -> None:
+    assert McpCatalog(starter.home).add(pasted, name) == ["a"]
+    assert McpCatalog(starter.home).get("a")["command"] == "x"
+
+
+def test_importing_a_q_cli_agent(starter: Library, tmp_path: Path) -> None:
+    source = tmp_path / "dev.json"
+    source.write_text(
+        json.dumps(
+            {
+                "name": "dev",
+                "description": "from Q",
+                "mcpServers": {"git": {"command": "uvx", "args": ["mcp-server-git"]}},
+                "resources": [f"file://{starter.base_dir}/tools/git.md"],
+                "allowedTools": ["fs_read"],
+            }
+        )
+    )
+    agent = AgentStore(starter).import_q_cli(source)
+    assert agent.resources == ["tools/git.md"]
+    assert AgentStore(starter).get("dev").description == "from Q"
