@@ -1,0 +1,1 @@
+"""A/B experiments: two pipelines over the same scrapes, measured interval by interval."""

@@ -1,0 +1,195 @@
+"""Experiments: create, start (a runner process), watch, compare, promote, stop, delete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from groundwork.errors import ExitCode, ToolError
+from phoenix.deployments import current, deploy, load_pipeline, rollback
+from phoenix.experiments.analysis import summary
+
+__all__ = ["Experiments", "parse_duration"]
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h)?$")
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ToolError(
+            "PHOENIX_DURATION_INVALID",
+            f"{text!r} is not a duration.",
+            suggestions=["Write it like 90s, 10m or 1h."],
+            exit_code=ExitCode.USAGE,
+        )
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, None: 1}[match.group(2)]
+
+
+class Experiments:
+    def __init__(self, home: Path, conn: sqlite3.Connection) -> None:
+        self.home = home
+        self.conn = conn
+
+    def create(
+        self,
+        name: str,
+        baseline: str,
+        candidate: str,
+        duration: float,
+        interval: float,
+        critical_regex: str,
+        min_reduction: float,
+        min_critical: float,
+    ) -> dict[str, Any]:
+        for pipeline in (baseline, candidate):
+            load_pipeline(pipeline)
+        try:
+            re.compile(critical_regex)
+        except re.error as exc:
+            raise ToolError(
+                "PHOENIX_REGEX_INVALID",
+                f"--critical-processes {critical_regex!r} is not a valid regular expression:"
+                f" {exc}.",
+                suggestions=["e.g. --critical-processes 'nginx|postgres|java'"],
+                exit_code=ExitCode.USAGE,
+            ) from None
+        experiment_id = uuid.uuid4().hex[:8]
+        self.conn.execute(
+            "INSERT INTO experiments (id, name, baseline, candidate, duration_seconds,"
+            " interval_seconds, critical_regex, min_reduction, min_critical, state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            (
+                experiment_id,
+                name,
+                baseline,
+                candidate,
+                duration,
+                interval,
+                critical_regex,
+                min_reduction,
+                min_critical,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+            ),
+        )
+        return self.get(experiment_id)
+
+    def get(self, experiment_id: str) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT * FROM experiments WHERE id = ? OR name = ? ORDER BY created_at DESC",
+            (experiment_id, experiment_id),
+        ).fetchone()
+        if row is None:
+            raise ToolError(
+                "PHOENIX_EXPERIMENT_NOT_FOUND",
+                f"No experiment {experiment_id!r}.",
+                suggestions=["List them: phoenix experiment list"],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        data = dict(row)
+        if data["state"] == "running" and not _alive(data["runner_pid"]):
+            self.conn.execute(
+                "UPDATE experiments SET state = 'failed', message = ? WHERE id = ?",
+                ("the runner process died", data["id"]),
+            )
+            data["state"], data["message"] = "failed", "the runner process died"
+        return data
+
+    def list(self) -> list[dict[str, Any]]:
+        ids = [r["id"] for r in self.conn.execute("SELECT id FROM experiments ORDER BY created_at")]
+        return [self.get(i) for i in ids]
+
+    def start(self, experiment_id: str) -> dict[str, Any]:
+        exp = self.get(experiment_id)
+        if exp["state"] != "pending":
+            raise ToolError(
+                "PHOENIX_EXPERIMENT_NOT_PENDING",
+                f"Experiment {exp['id']} is {exp['state']}; only a pending one can start.",
+                suggestions=["Create a new one: phoenix experiment create ..."],
+                exit_code=ExitCode.CONFLICT,
+            )
+        before = current(self.conn)
+        (self.home / "experiments").mkdir(parents=True, exist_ok=True)
+        log = self.home / "experiments" / f"{exp['id']}.log"
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "phoenix.experiments.runner", exp["id"]],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+                env={**os.environ, "PHOENIX_HOME": str(self.home)},
+            )
+        self.conn.execute(
+            "UPDATE experiments SET runner_pid = ?, deployment_before = ?, state = 'running'"
+            " WHERE id = ?",
+            (process.pid, before.version if before else None, exp["id"]),
+        )
+        return self.get(exp["id"])
+
+    def stop(self, experiment_id: str) -> dict[str, Any]:
+        exp = self.get(experiment_id)
+        if exp["state"] == "running" and _alive(exp["runner_pid"]):
+            os.kill(exp["runner_pid"], signal.SIGTERM)
+        self.conn.execute(
+            "UPDATE experiments SET state = 'cancelled' WHERE id = ? AND state IN"
+            " ('pending', 'running')",
+            (exp["id"],),
+        )
+        now = current(self.conn)
+        if exp["deployment_before"] and now and now.version != exp["deployment_before"]:
+            rollback(self.conn, exp["deployment_before"])
+        return self.get(exp["id"])
+
+    def promote(self, experiment_id: str, variant: str) -> dict[str, Any]:
+        exp = self.get(experiment_id)
+        if exp["state"] not in ("completed", "running"):
+            raise ToolError(
+                "PHOENIX_EXPERIMENT_NOT_DONE",
+                f"Experiment {exp['id']} is {exp['state']}; promote needs results.",
+                suggestions=[f"Watch it: phoenix experiment status {exp['id']} --watch"],
+                exit_code=ExitCode.CONFLICT,
+            )
+        pipeline = exp["candidate"] if variant == "candidate" else exp["baseline"]
+        deployment = deploy(self.conn, pipeline, {}, f"promoted from experiment {exp['id']}")
+        return {"experiment": exp["id"], "deployed": deployment.to_dict()}
+
+    def delete(self, experiment_id: str) -> None:
+        exp = self.get(experiment_id)
+        if exp["state"] == "running":
+            self.stop(exp["id"])
+        self.conn.execute("DELETE FROM experiments WHERE id = ?", (exp["id"],))
+
+    def compare(self, experiment_id: str) -> dict[str, Any]:
+        exp = self.get(experiment_id)
+        figures = summary(self.conn, exp["id"])
+        intervals = [
+            dict(r)
+            for r in self.conn.execute(
+                "SELECT * FROM intervals WHERE experiment = ? ORDER BY seq, variant", (exp["id"],)
+            )
+        ]
+        return {"experiment": exp, "variants": figures, "intervals": intervals}
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(ChildProcessError):
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+        if finished:
+            return False
+    return True

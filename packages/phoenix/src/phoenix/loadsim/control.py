@@ -1,0 +1,158 @@
+"""Starting, stopping and inspecting the load simulator, with no orphans ever.
+
+The supervisor's pid and start time are recorded (a reused pid is not mistaken for it), and every
+child carries a marker in its environment, so `start`, `stop` and `status` can find and end the
+children of a supervisor that was killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from groundwork.errors import ExitCode, ToolError
+from groundwork.state import atomic_write_json
+from phoenix.loadsim.profiles import LoadSpec
+from phoenix.loadsim.supervisor import MARKER
+
+__all__ = ["LoadSim"]
+
+
+class LoadSim:
+    def __init__(self, home: Path) -> None:
+        self.folder = home / "loadsim"
+        self.state_file = self.folder / "supervisor.json"
+
+    def _state(self) -> dict[str, Any] | None:
+        try:
+            data: dict[str, Any] = json.loads(self.state_file.read_text("utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+        return data
+
+    def _supervisor(self, state: dict[str, Any] | None) -> psutil.Process | None:
+        if not state:
+            return None
+        try:
+            process = psutil.Process(state["pid"])
+            if (
+                abs(process.create_time() - state["create_time"]) < 1
+                and process.status() != "zombie"
+            ):
+                return process
+        except psutil.Error:
+            pass
+        return None
+
+    def children(self, run_id: str | None = None) -> list[psutil.Process]:
+        """Simulated processes of a run (of any run when None), found by their marker."""
+        found = []
+        for process in psutil.process_iter(["pid"]):
+            try:
+                marker = process.environ().get(MARKER)
+            except (psutil.Error, OSError):
+                continue
+            if marker and (run_id is None or marker == run_id):
+                found.append(process)
+        return found
+
+    def reap_orphans(self) -> int:
+        """End simulated processes whose supervisor is gone; returns how many."""
+        state = self._state()
+        if self._supervisor(state) is not None:
+            return 0
+        orphans = self.children()
+        for process in orphans:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(orphans, timeout=5)
+        if state and self.state_file.exists():
+            self.state_file.unlink()
+        return len(orphans)
+
+    def start(self, spec: LoadSpec) -> dict[str, Any]:
+        self.reap_orphans()
+        if self._supervisor(self._state()) is not None:
+            raise ToolError(
+                "PHOENIX_LOADSIM_RUNNING",
+                "A load simulation is already running.",
+                suggestions=["See it: phoenix loadsim status", "Stop it: phoenix loadsim stop"],
+                exit_code=ExitCode.CONFLICT,
+            )
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.rmtree(self.folder / "bin", ignore_errors=True)
+        run_id = uuid.uuid4().hex[:12]
+        spec_file = self.folder / "spec.json"
+        atomic_write_json(spec_file, spec.model_dump(mode="json"))
+        with (self.folder / "supervisor.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "phoenix.loadsim.supervisor", str(spec_file), run_id],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        state = {
+            "pid": process.pid,
+            "create_time": psutil.Process(process.pid).create_time(),
+            "run_id": run_id,
+            "profile": spec.profile,
+            "process_count": spec.process_count,
+            "started_at": time.time(),
+        }
+        atomic_write_json(self.state_file, state)
+        deadline = time.monotonic() + 30
+        while len(self.children(run_id)) < spec.process_count and time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise ToolError(
+                    "PHOENIX_LOADSIM_START_FAILED",
+                    "The load simulator stopped as it started.",
+                    suggestions=[f"See its log: {self.folder / 'supervisor.log'}"],
+                    exit_code=ExitCode.FAILURE,
+                )
+            time.sleep(0.1)
+        return self.status()
+
+    def stop(self) -> dict[str, Any]:
+        state = self._state()
+        supervisor = self._supervisor(state)
+        ended = 0
+        if supervisor is not None:
+            ended = len(self.children(state["run_id"] if state else None))
+            supervisor.send_signal(signal.SIGTERM)
+            with contextlib.suppress(psutil.TimeoutExpired):
+                supervisor.wait(timeout=10)
+            if supervisor.is_running():
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(supervisor.pid, signal.SIGKILL)
+        ended += self.reap_orphans()
+        with contextlib.suppress(FileNotFoundError):
+            self.state_file.unlink()
+        return {"stopped": supervisor is not None, "processes_ended": ended}
+
+    def status(self) -> dict[str, Any]:
+        orphans = self.reap_orphans()
+        state = self._state()
+        supervisor = self._supervisor(state)
+        if supervisor is None or state is None:
+            return {"running": False, "orphans_ended": orphans}
+        children = self.children(state["run_id"])
+        return {
+            "running": True,
+            "profile": state["profile"],
+            "supervisor_pid": state["pid"],
+            "processes": len(children),
+            "names": sorted({p.name() for p in children if p.is_running()})[:20],
+            "uptime_seconds": round(time.time() - state["started_at"], 1),
+        }

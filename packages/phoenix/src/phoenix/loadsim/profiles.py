@@ -1,0 +1,127 @@
+"""Load profiles: how many processes, named how, doing what, living how long."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from groundwork.errors import ExitCode, ToolError
+
+__all__ = ["PROFILES", "LoadSpec", "ProcessGroup", "load_spec"]
+
+Pattern = Literal["idle", "steady", "spiky", "growing", "random"]
+
+
+class ProcessGroup(BaseModel):
+    """Processes sharing a name pattern (``{i}`` numbers them) and a behaviour."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.{}-]{0,40}$")
+    count: int = Field(ge=1, le=5000)
+    pattern: Pattern = "idle"
+    cpu_percent: float = Field(default=0, ge=0, le=100, description="Target share of one core")
+    memory_mb: int = Field(default=0, ge=0, le=4096)
+
+
+class LoadSpec(BaseModel):
+    profile: str
+    groups: list[ProcessGroup]
+    churn_per_minute: float = Field(default=0, ge=0, description="Processes replaced per minute")
+    duration_seconds: float | None = Field(default=None, gt=0)
+
+    @property
+    def process_count(self) -> int:
+        return sum(g.count for g in self.groups)
+
+
+def _realistic() -> LoadSpec:
+    return LoadSpec(
+        profile="realistic",
+        groups=[
+            ProcessGroup(name="nginx", count=4, pattern="spiky", cpu_percent=3, memory_mb=20),
+            ProcessGroup(name="postgres", count=6, pattern="steady", cpu_percent=2, memory_mb=40),
+            ProcessGroup(name="java", count=2, pattern="growing", cpu_percent=5, memory_mb=80),
+            ProcessGroup(name="worker-{i}", count=20, pattern="random", cpu_percent=1),
+            ProcessGroup(name="cron-job-{i}", count=20),
+        ],
+        churn_per_minute=2,
+    )
+
+
+def _high_cardinality() -> LoadSpec:
+    return LoadSpec(
+        profile="high-cardinality",
+        groups=[
+            ProcessGroup(name="nginx", count=2, pattern="steady", cpu_percent=2, memory_mb=10),
+            ProcessGroup(name="postgres", count=2, pattern="steady", cpu_percent=2, memory_mb=10),
+            ProcessGroup(name="svc-prod-eu-{i}", count=150, pattern="random", cpu_percent=0.5),
+            ProcessGroup(name="batch-{i}", count=246),
+        ],
+    )
+
+
+def _process_churn() -> LoadSpec:
+    return LoadSpec(
+        profile="process-churn",
+        groups=[
+            ProcessGroup(name="job-{i}", count=60, pattern="spiky", cpu_percent=1),
+            ProcessGroup(name="postgres", count=2, pattern="steady", cpu_percent=2),
+        ],
+        churn_per_minute=60,
+    )
+
+
+PROFILES = {
+    "realistic": _realistic,
+    "high-cardinality": _high_cardinality,
+    "process-churn": _process_churn,
+}
+
+
+def load_spec(
+    profile: str,
+    *,
+    process_count: int | None = None,
+    churn_rate: float | None = None,
+    duration: float | None = None,
+    spec_file: Path | None = None,
+) -> LoadSpec:
+    if profile == "custom":
+        if spec_file is None:
+            raise ToolError(
+                "PHOENIX_LOADSIM_SPEC_REQUIRED",
+                "The custom profile needs a spec file.",
+                suggestions=["Pass --spec FILE (see phoenix loadsim list-profiles for the shape)."],
+                exit_code=ExitCode.USAGE,
+            )
+        try:
+            spec = LoadSpec.model_validate(
+                {"profile": "custom", **yaml.safe_load(spec_file.read_text())}
+            )
+        except (ValidationError, yaml.YAMLError, TypeError) as exc:
+            raise ToolError(
+                "PHOENIX_LOADSIM_SPEC_INVALID",
+                f"{spec_file} is not a valid load spec: {exc}",
+                suggestions=["Give groups: [{name, count, pattern, cpu_percent, memory_mb}]."],
+                exit_code=ExitCode.USAGE,
+            ) from None
+    elif profile in PROFILES:
+        spec = PROFILES[profile]()
+    else:
+        raise ToolError(
+            "PHOENIX_LOADSIM_PROFILE_UNKNOWN",
+            f"There is no load profile {profile!r}.",
+            suggestions=[f"Use one of: {', '.join([*PROFILES, 'custom'])}"],
+            exit_code=ExitCode.USAGE,
+        )
+    if process_count is not None:
+        scale = process_count / spec.process_count
+        for group in spec.groups:
+            group.count = max(1, round(group.count * scale))
+    if churn_rate is not None:
+        spec.churn_per_minute = churn_rate
+    if duration is not None:
+        spec.duration_seconds = duration
+    return spec

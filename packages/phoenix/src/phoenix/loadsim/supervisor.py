@@ -1,0 +1,117 @@
+"""The supervisor: owns every simulated process, replaces them as they churn, ends them all.
+
+It runs as its own session leader, so its children share its process group; each child also
+asks the kernel to kill it if the supervisor dies. `phoenix loadsim start` starts it detached.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from phoenix.loadsim.profiles import LoadSpec, ProcessGroup
+
+MARKER = "PHOENIX_LOADSIM_RUN"
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class Supervisor:
+    def __init__(self, spec: LoadSpec, folder: Path, run_id: str) -> None:
+        self.spec = spec
+        self.bin = folder / "bin"
+        self.run_id = run_id
+        self.children: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
+        self.serial = 0
+        self.stopping = False
+        self.rng = random.Random(run_id)  # noqa: S311 - simulated load, not security
+        self._groups: dict[int, ProcessGroup] = {}
+
+    def _command(self, group: ProcessGroup, name: str) -> list[str]:
+        link = self.bin / name
+        if group.pattern == "idle":
+            if not link.exists():
+                link.symlink_to(shutil.which("sleep") or "/bin/sleep")
+            return [str(link), "infinity"]
+        if not link.exists():
+            link.symlink_to(sys.executable)
+        worker = Path(__file__).with_name("worker.py")
+        return [str(link), str(worker), group.pattern, str(group.cpu_percent), str(group.memory_mb)]
+
+    def _spawn(self, group: ProcessGroup) -> None:
+        self.serial += 1
+        name = group.name.replace("{i}", str(self.serial))
+        process = subprocess.Popen(
+            self._command(group, name),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, MARKER: self.run_id},
+            preexec_fn=_die_with_parent,  # the supervisor is single-threaded
+        )
+        self.children[process.pid] = (process, time.monotonic() + self._lifetime())
+        self._groups[process.pid] = group
+
+    def _lifetime(self) -> float:
+        """Exponential lifetimes, so the whole set is replaced at churn_per_minute on average."""
+        if not self.spec.churn_per_minute:
+            return float("inf")
+        per_process_rate = self.spec.churn_per_minute / 60 / max(1, self.spec.process_count)
+        return self.rng.expovariate(per_process_rate)
+
+    def run(self) -> None:
+        self.bin.mkdir(parents=True, exist_ok=True)
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for group in self.spec.groups:
+            for _ in range(group.count):
+                self._spawn(group)
+        ends = time.monotonic() + self.spec.duration_seconds if self.spec.duration_seconds else None
+        while not self.stopping and (ends is None or time.monotonic() < ends):
+            now = time.monotonic()
+            for pid, (process, until) in list(self.children.items()):
+                exited = process.poll() is not None
+                if exited or now >= until:
+                    if not exited:
+                        process.terminate()
+                        process.wait()
+                    group = self._groups.pop(pid)
+                    del self.children[pid]
+                    self._spawn(group)
+            time.sleep(0.2)
+        self._end_all()
+
+    def _stop(self, *_: object) -> None:
+        self.stopping = True
+
+    def _end_all(self) -> None:
+        for process, _ in self.children.values():
+            process.terminate()
+        deadline = time.monotonic() + 5
+        for process, _ in self.children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def main() -> None:
+    spec_file, run_id = Path(sys.argv[1]), sys.argv[2]
+    spec = LoadSpec.model_validate(json.loads(spec_file.read_text()))
+    Supervisor(spec, spec_file.parent, run_id).run()
+
+
+if __name__ == "__main__":
+    main()

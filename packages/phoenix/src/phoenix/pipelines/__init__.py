@@ -1,0 +1,1 @@
+"""Pipelines: ordered processors that cut process metrics while keeping every critical process."""

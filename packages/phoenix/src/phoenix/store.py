@@ -1,0 +1,65 @@
+"""phoenix's state in SQLite: deployments (versioned), experiments, per-interval figures."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from groundwork.state import Migration, open_database
+
+__all__ = ["open_store"]
+
+MIGRATIONS = [
+    Migration(
+        1,
+        "deployments and experiments",
+        """
+        CREATE TABLE deployments (
+            version INTEGER PRIMARY KEY,
+            pipeline TEXT NOT NULL,
+            source TEXT NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            reason TEXT NOT NULL,
+            deployed_at TEXT NOT NULL
+        );
+        CREATE TABLE experiments (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            baseline TEXT NOT NULL,
+            candidate TEXT NOT NULL,
+            duration_seconds REAL NOT NULL,
+            interval_seconds REAL NOT NULL,
+            critical_regex TEXT NOT NULL,
+            min_reduction REAL NOT NULL,
+            min_critical REAL NOT NULL,
+            state TEXT NOT NULL,
+            verdict TEXT,
+            runner_pid INTEGER,
+            deployment_before INTEGER,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            finished_at TEXT,
+            message TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE intervals (
+            experiment TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            variant TEXT NOT NULL,
+            at TEXT NOT NULL,
+            input_series INTEGER NOT NULL,
+            output_series INTEGER NOT NULL,
+            reduction_percent REAL NOT NULL,
+            critical_seen INTEGER NOT NULL,
+            critical_retained INTEGER NOT NULL,
+            datapoints_per_minute REAL NOT NULL,
+            monthly_cost REAL NOT NULL,
+            engine_cpu_ms REAL NOT NULL,
+            PRIMARY KEY (experiment, seq, variant)
+        );
+        """,
+    )
+]
+
+
+def open_store(home: Path) -> sqlite3.Connection:
+    return open_database(home / "phoenix.db", MIGRATIONS, check_same_thread=False)
