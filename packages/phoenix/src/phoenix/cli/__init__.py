@@ -1,5 +1,9 @@
 """The `phoenix` command line."""
 
+from typing import Annotated
+
+import typer
+
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from phoenix import __version__
@@ -26,6 +30,53 @@ app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(experiment.app, name="experiment")
 app.add_typer(loadsim.app, name="loadsim")
 add_doctor_command(app, "phoenix", _checks)
+
+
+@app.command("agent")
+def agent(
+    interval: Annotated[float, typer.Option("--interval", help="Seconds between scrapes.")] = 10.0,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port for /metrics (0: any free).")] = 9464,
+    once: Annotated[
+        bool, typer.Option("--once", help="Print one scrape's exposition and exit.")
+    ] = False,
+) -> None:
+    """Scrape this host's processes, run the deployed pipeline, serve /metrics for Prometheus.
+
+    /metrics needs the token in <PHOENIX_HOME>/phoenix-agent.token (Prometheus:
+    authorization.credentials_file).
+
+    Examples:
+
+      phoenix agent --interval 10
+
+      phoenix agent --once | head
+    """
+    import threading
+
+    from groundwork.service import serve
+    from phoenix.agent.service import Agent, agent_app, agent_config
+    from phoenix.collector.scrape import Scraper
+    from phoenix.home import home
+
+    runner = Agent(home(), interval)
+    if once:
+        scraper = Scraper()
+        scraper.scrape()
+        runner.run_once(scraper, runner.engine())
+        typer.echo(runner.text, nl=False)
+        return
+    config = agent_config(home(), host, port)
+    thread = threading.Thread(target=runner.loop, daemon=True)
+    thread.start()
+    try:
+        serve(
+            agent_app(runner, config),
+            config,
+            on_ready=lambda info: typer.echo(f"{info.url}/metrics"),
+        )
+    finally:
+        runner.stop()
 
 
 def main() -> None:
