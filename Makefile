@@ -42,6 +42,16 @@ demo: install ## Run each tool's main job on its embedded default
 	$(UV) run --frozen ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git && \
 	$(UV) run --frozen ai-config agent export helper --target q-cli --target claude-code --dest $$DEMO_DEST && \
 	$(UV) run --frozen ai-config library status
+	@echo; echo "== phoenix: the pipeline catalog and one scrape of this host through top-k"
+	@export PHOENIX_HOME=$${PHOENIX_HOME:-$$(mktemp -d)}; \
+	$(UV) run --frozen phoenix pipeline list && \
+	$(UV) run --frozen phoenix pipeline deploy process-topk-v1 && \
+	$(UV) run --frozen phoenix agent --once | grep -c '^process_' | xargs echo "series exported:"
+	@echo; echo "== peragus: a srcbook notebook imported, run headless, exported unchanged"
+	@export PERAGUS_HOME=$${PERAGUS_HOME:-$$(mktemp -d)}; \
+	$(UV) run --frozen peragus import ../shared/reference/srcbook/srcbook.src.md && \
+	$(UV) run --frozen peragus run srcbook-title && \
+	$(UV) run --frozen peragus export srcbook-title | diff -q - ../shared/reference/srcbook/srcbook.src.md && echo "export: identical"
 
 test: install ## Run the whole test suite
 	$(UV) run --frozen pytest

@@ -1,17 +1,32 @@
 """The `peragus` command line."""
 
 from groundwork.cli import add_doctor_command, make_app, run
+from groundwork.health import HealthRegistry
 from peragus import __version__
-from peragus.doctor import checks
+from peragus.cli import notebooks
+
+
+def _checks() -> HealthRegistry:
+    from peragus.doctor import checks
+
+    return checks()
+
 
 app = make_app(
     "peragus",
     __version__,
     "A local TypeScript notebook (srcbook-compatible .src.md) with cells run in Node."
     "\n\nExamples:"
-    "\n\n  peragus doctor\n\n  peragus doctor --output json",
+    "\n\n  peragus import getting-started.src.md"
+    "\n\n  peragus run getting-started.src.md"
+    "\n\n  peragus export getting-started -o out.src.md",
 )
-add_doctor_command(app, "peragus", checks)
+app.command("new")(notebooks.new)
+app.command("list")(notebooks.list_notebooks)
+app.command("import")(notebooks.import_notebook)
+app.command("export")(notebooks.export)
+app.command("run")(notebooks.run)
+add_doctor_command(app, "peragus", _checks)
 
 
 def main() -> None:

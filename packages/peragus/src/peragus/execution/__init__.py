@@ -1,0 +1,1 @@
+"""Running cells: each run a child process, streamed, stoppable, bounded."""

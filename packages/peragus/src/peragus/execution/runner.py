@@ -1,0 +1,227 @@
+"""One run of a code cell, as a child process in the notebook folder.
+
+JavaScript runs under `node` directly. TypeScript is bundled with esbuild (the cell and the
+sibling files it imports; npm packages stay external so node resolves them from the notebook's
+node_modules, as tsx would) into `.peragus/build/`, cached by the content of the notebook's files,
+and run with `node --enable-source-maps` so errors point at the cell's own lines.
+
+The child gets its own process group: stop sends SIGTERM to the group, then SIGKILL after a grace
+period, so a cell that forks leaves nothing behind. A run has a timeout, a CPU-time limit, a heap
+limit and an output cap; output past the cap is cut with a notice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import resource
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from groundwork.errors import ExitCode, ToolError
+from peragus.execution.toolchain import esbuild, node
+from peragus.notebooks.model import language_of
+
+__all__ = ["CellRun", "Limits", "RunResult"]
+
+Stream = Literal["stdout", "stderr"]
+OnOutput = Callable[[Stream, str], None]
+_BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL", "TERM")
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout_seconds: float = 300.0
+    cpu_seconds: int = 600
+    heap_mb: int = 1024
+    output_bytes: int = 1_000_000
+    grace_seconds: float = 2.0
+
+
+@dataclass
+class RunResult:
+    exit_code: int | None
+    duration_ms: float
+    first_output_ms: float | None
+    stopped: bool = False
+    timed_out: bool = False
+    truncated: bool = False
+    output: list[tuple[Stream, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.stopped and not self.timed_out
+
+
+def _files_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((folder / "src").glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    tsconfig = folder / "tsconfig.json"
+    if tsconfig.exists():
+        digest.update(tsconfig.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+class CellRun:
+    def __init__(
+        self,
+        home: Path,
+        folder: Path,
+        filename: str,
+        *,
+        secrets: dict[str, str] | None = None,
+        limits: Limits = Limits(),
+    ) -> None:
+        self.home = home
+        self.folder = folder
+        self.filename = filename
+        self.secrets = secrets or {}
+        self.limits = limits
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stop_requested = threading.Event()
+
+    def command(self) -> list[str]:
+        source = self.folder / "src" / self.filename
+        if not source.is_file():
+            raise ToolError(
+                "PERAGUS_CELL_NOT_FOUND",
+                f"There is no cell file {source}.",
+                suggestions=["Save the notebook first, or check the cell's name."],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        flags = [node(), f"--max-old-space-size={self.limits.heap_mb}"]
+        if language_of(self.filename) == "javascript":
+            return [*flags, str(source)]
+        return [*flags, "--enable-source-maps", str(self._compiled(source))]
+
+    def _compiled(self, source: Path) -> Path:
+        stem = source.name.rsplit(".", 1)[0]
+        out = self.folder / ".peragus" / "build" / f"{stem}-{_files_digest(self.folder)}.mjs"
+        if out.exists():
+            return out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            [
+                str(esbuild(self.home)),
+                str(source),
+                "--bundle",
+                "--packages=external",
+                "--platform=node",
+                "--format=esm",
+                "--target=node20",
+                "--sourcemap=inline",
+                "--log-level=error",
+                f"--outfile={out}",
+            ],
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise ToolError(
+                "PERAGUS_COMPILE_FAILED",
+                f"{self.filename} does not compile:\n{done.stderr.strip()}",
+                suggestions=["Fix the error at the line shown, then run the cell again."],
+                exit_code=ExitCode.FAILURE,
+            )
+        for old in out.parent.glob(f"{stem}-*.mjs"):
+            if old != out:
+                old.unlink(missing_ok=True)
+        return out
+
+    def _environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k in _BASE_ENV}
+        env["NODE_ENV"] = "development"
+        env.update(self.secrets)
+        return env
+
+    def _limit_child(self) -> None:
+        cpu = self.limits.cpu_seconds
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+
+    def run(self, on_output: OnOutput | None = None) -> RunResult:
+        started = time.perf_counter()  # compiling counts: it is part of what the user waits for
+        command = self.command()
+        result = RunResult(exit_code=None, duration_ms=0.0, first_output_ms=None)
+        self._process = process = subprocess.Popen(
+            command,
+            cwd=self.folder,
+            env=self._environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=self._limit_child,
+        )
+        budget = [self.limits.output_bytes]
+        lock = threading.Lock()
+
+        def pump(stream: Stream, pipe: object) -> None:
+            assert hasattr(pipe, "readline")
+            for raw in iter(pipe.readline, b""):
+                line = raw.decode("utf-8", errors="replace")
+                with lock:
+                    if result.first_output_ms is None:
+                        result.first_output_ms = (time.perf_counter() - started) * 1000
+                    if budget[0] <= 0:
+                        if not result.truncated:
+                            result.truncated = True
+                            notice = f"[output cut at {self.limits.output_bytes:,} bytes]\n"
+                            result.output.append(("stderr", notice))
+                            if on_output:
+                                on_output("stderr", notice)
+                        continue
+                    line = line[: budget[0]]
+                    budget[0] -= len(line.encode())
+                    result.output.append((stream, line))
+                if on_output:
+                    on_output(stream, line)
+
+        readers = [
+            threading.Thread(target=pump, args=("stdout", process.stdout), daemon=True),
+            threading.Thread(target=pump, args=("stderr", process.stderr), daemon=True),
+        ]
+        for reader in readers:
+            reader.start()
+        try:
+            process.wait(timeout=self.limits.timeout_seconds)
+        except subprocess.TimeoutExpired:
+            result.timed_out = True
+            self._kill_group(process)
+        self._kill_group(process, only_leftovers=True)
+        for reader in readers:
+            reader.join(timeout=5)
+        result.exit_code = process.returncode
+        result.stopped = self._stop_requested.is_set()
+        result.duration_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def stop(self) -> None:
+        """SIGTERM to the cell's process group, SIGKILL after the grace period."""
+        self._stop_requested.set()
+        if self._process is not None:
+            self._kill_group(self._process)
+
+    def _kill_group(
+        self, process: subprocess.Popen[bytes], *, only_leftovers: bool = False
+    ) -> None:
+        pgid = process.pid
+        if not only_leftovers:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=self.limits.grace_seconds)
+        # Whatever the cell forked is in its group: nothing may outlive the run.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)

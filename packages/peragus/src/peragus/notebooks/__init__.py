@@ -1,0 +1,1 @@
+"""Notebooks: the srcbook `.src.md` format, in its exported and on-disk forms."""

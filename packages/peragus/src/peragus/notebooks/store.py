@@ -1,0 +1,111 @@
+"""Where notebooks live: one folder each under the notebooks folder the user chose."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import httpx
+
+from groundwork.errors import ExitCode, ToolError
+from peragus.notebooks.folder import read_folder, write_folder
+from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
+from peragus.notebooks.srcmd import decode, encode
+
+__all__ = ["NotebookStore", "new_notebook"]
+
+_TS_PACKAGE = {
+    "type": "module",
+    "dependencies": {},
+    "devDependencies": {"tsx": "^4.19.0", "typescript": "^5.6.0", "@types/node": "^22.0.0"},
+}
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug or "notebook"
+
+
+def new_notebook(title: str, language: str) -> Notebook:
+    typescript = language == "typescript"
+    package = _TS_PACKAGE if typescript else {"type": "module", "dependencies": {}}
+    extension = "ts" if typescript else "mjs"
+    return Notebook(
+        title=title,
+        language="typescript" if typescript else "javascript",
+        metadata=json.dumps({"language": language}, separators=(",", ":")),
+        package_json=PackageJsonCell(source=json.dumps(package, indent=2)),
+        cells=[
+            MarkdownCell(text="Write notes in markdown cells, code in code cells."),
+            CodeCell(filename=f"hello.{extension}", source='console.log("Hello from peragus");'),
+        ],
+    )
+
+
+class NotebookStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, name: str) -> Path:
+        path = self.root / name
+        if not (path / "README.md").is_file():
+            names = [p.name for p in self.list()]
+            raise ToolError(
+                "PERAGUS_NOTEBOOK_NOT_FOUND",
+                f"No notebook named {name!r} in {self.root}.",
+                suggestions=[
+                    f"Notebooks: {', '.join(names)}" if names else "Create one: peragus new TITLE"
+                ],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        return path
+
+    def list(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if (p / "README.md").is_file())
+
+    def save(self, notebook: Notebook, name: str | None = None) -> Path:
+        base = name or _slug(notebook.title)
+        target, n = self.root / base, 1
+        while name is None and target.exists():
+            n += 1
+            target = self.root / f"{base}-{n}"
+        write_folder(notebook, target)
+        return target
+
+    def load(self, name: str) -> Notebook:
+        return read_folder(self.folder(name))
+
+    def import_source(self, specifier: str) -> Path:
+        if specifier.startswith(("http://", "https://")):
+            try:
+                reply = httpx.get(specifier, timeout=30, follow_redirects=True)
+                reply.raise_for_status()
+            except httpx.HTTPError as exc:
+                raise ToolError(
+                    "PERAGUS_IMPORT_FAILED",
+                    f"Could not download {specifier}: {exc}.",
+                    suggestions=["Check the URL, or download the file and import its path."],
+                    exit_code=ExitCode.UNAVAILABLE,
+                ) from None
+            text, source = reply.text, specifier
+        else:
+            path = Path(specifier)
+            if not path.is_file():
+                raise ToolError(
+                    "PERAGUS_IMPORT_FAILED",
+                    f"{path} does not exist.",
+                    suggestions=["Give the path of a .src.md file."],
+                    exit_code=ExitCode.NOT_FOUND,
+                )
+            text, source = path.read_text(encoding="utf-8"), str(path)
+        return self.save(decode(text, source))
+
+    def export(self, name: str) -> str:
+        return encode(self.load(name))
+
+    def delete(self, name: str) -> None:
+        shutil.rmtree(self.folder(name))

@@ -1,0 +1,126 @@
+"""Cells run as real node processes: output, failures, stop, timeout, caps, forks, secrets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from peragus.execution.runner import CellRun, Limits
+from peragus.notebooks.folder import write_folder
+from peragus.notebooks.model import CodeCell, Notebook
+
+
+def notebook(folder: Path, language: str, cells: dict[str, str]) -> Path:
+    write_folder(
+        Notebook(
+            title="t",
+            language=language,  # type: ignore[arg-type]
+            metadata=f'{{"language":"{language}"}}',
+            cells=[CodeCell(filename=name, source=src) for name, src in cells.items()],
+        ),
+        folder,
+    )
+    return folder
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_javascript_and_typescript_cells_run_and_import_siblings(
+    home: Path, tmp_path: Path
+) -> None:
+    js = notebook(tmp_path / "js", "javascript", {"a.mjs": "console.log('from js', 1 + 1)"})
+    assert CellRun(home, js, "a.mjs").run().output == [("stdout", "from js 2\n")]
+    ts = notebook(
+        tmp_path / "ts",
+        "typescript",
+        {
+            "util.ts": "export const twice = (n: number): number => n * 2;",
+            "main.ts": "import { twice } from './util.ts';\nconsole.log(twice(21));",
+        },
+    )
+    result = CellRun(home, ts, "main.ts").run()
+    assert result.ok
+    assert result.output == [("stdout", "42\n")]
+
+
+def test_a_failing_cell_reports_its_exit_code_and_line(home: Path, tmp_path: Path) -> None:
+    folder = notebook(
+        tmp_path / "f", "typescript", {"bad.ts": "const a: number = 1;\n\nthrow new Error('nope');"}
+    )
+    result = CellRun(home, folder, "bad.ts").run()
+    assert result.exit_code == 1 and not result.ok
+    text = "".join(line for _, line in result.output)
+    assert "bad.ts:3" in text
+
+
+def test_stop_ends_a_looping_cell(home: Path, tmp_path: Path) -> None:
+    folder = notebook(
+        tmp_path / "l", "javascript", {"loop.mjs": "console.log('go'); while (true) {}"}
+    )
+    run = CellRun(home, folder, "loop.mjs", limits=Limits(grace_seconds=0.5))
+    threading.Timer(0.5, run.stop).start()
+    started = time.monotonic()
+    result = run.run()
+    assert result.stopped
+    assert time.monotonic() - started < 5
+
+
+def test_a_timeout_ends_the_run(home: Path, tmp_path: Path) -> None:
+    folder = notebook(tmp_path / "t", "javascript", {"slow.mjs": "setTimeout(() => {}, 60000)"})
+    result = CellRun(home, folder, "slow.mjs", limits=Limits(timeout_seconds=0.5)).run()
+    assert result.timed_out and not result.ok
+
+
+def test_a_flood_of_output_is_cut_with_a_notice(home: Path, tmp_path: Path) -> None:
+    folder = notebook(
+        tmp_path / "o",
+        "javascript",
+        {"flood.mjs": "for (let i = 0; i < 200000; i++) console.log('x'.repeat(50))"},
+    )
+    result = CellRun(home, folder, "flood.mjs", limits=Limits(output_bytes=10_000)).run()
+    assert result.truncated
+    assert sum(len(t) for s, t in result.output if s == "stdout") <= 10_000
+    assert "output cut" in result.output[-1][1]
+
+
+def test_a_cell_that_forks_leaves_no_child_behind(home: Path, tmp_path: Path) -> None:
+    source = (
+        "import { spawn } from 'node:child_process';\n"
+        "const child = spawn('sleep', ['300'], { stdio: 'ignore' });\n"
+        "child.unref();\n"
+        "console.log(child.pid);\n"
+    )
+    folder = notebook(tmp_path / "k", "javascript", {"fork.mjs": source})
+    result = CellRun(home, folder, "fork.mjs").run()
+    child = int(result.output[0][1])
+
+    def gone() -> bool:
+        try:
+            return psutil.Process(child).status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    deadline = time.monotonic() + 3
+    while not gone() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone()
+
+
+def test_secrets_are_in_the_environment_and_the_rest_is_clean(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOME_HOST_SECRET", "leak")
+    folder = notebook(
+        tmp_path / "s",
+        "javascript",
+        {"env.mjs": "console.log(process.env.API_TOKEN, process.env.SOME_HOST_SECRET ?? 'absent')"},
+    )
+    result = CellRun(home, folder, "env.mjs", secrets={"API_TOKEN": "tok-123"}).run()
+    assert result.output == [("stdout", "tok-123 absent\n")]
