@@ -47,11 +47,11 @@ demo: install ## Run each tool's main job on its embedded default
 	$(UV) run --frozen phoenix pipeline list && \
 	$(UV) run --frozen phoenix pipeline deploy process-topk-v1 && \
 	$(UV) run --frozen phoenix agent --once | grep -c '^process_' | xargs echo "series exported:"
-	@echo; echo "== peragus: a srcbook notebook imported, run headless, exported unchanged"
+	@echo; echo "== peragus: a notebook created, run headless and exported as .src.md"
 	@export PERAGUS_HOME=$${PERAGUS_HOME:-$$(mktemp -d)}; \
-	$(UV) run --frozen peragus import ../shared/reference/srcbook/srcbook.src.md && \
-	$(UV) run --frozen peragus run srcbook-title && \
-	$(UV) run --frozen peragus export srcbook-title | diff -q - ../shared/reference/srcbook/srcbook.src.md && echo "export: identical"
+	$(UV) run --frozen peragus new "Demo" --language javascript && \
+	$(UV) run --frozen peragus run demo && \
+	$(UV) run --frozen peragus export demo
 
 test: install ## Run the whole test suite
 	$(UV) run --frozen pytest
