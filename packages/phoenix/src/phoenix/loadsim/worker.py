@@ -31,6 +31,8 @@ def main(pattern: str, cpu_percent: float, memory_mb: int) -> None:
     _die_with_parent()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ballast = bytearray(memory_mb * 1024 * 1024)
+    for page in range(0, len(ballast), 4096):  # touch every page, so the memory is resident
+        ballast[page] = 1
     rng = random.Random(os.getpid())  # noqa: S311 - simulated load, not security
     tick = 0.1
     started = time.monotonic()

@@ -45,25 +45,16 @@ _PERMISSION = (
     "Ask your AWS administrator to allow this action for your user or role.",
     "Check which identity prism uses: prism profiles show",
 )
+_DENIED = _Known(
+    "PRISM_AWS_PERMISSION_DENIED",
+    "AWS refused {operation}: your credentials are not allowed to do it.",
+    _PERMISSION,
+    ExitCode.PERMISSION,
+)
 _KNOWN: dict[str, _Known] = {
-    "UnauthorizedOperation": _Known(
-        "PRISM_AWS_PERMISSION_DENIED",
-        "AWS refused {operation}: your credentials are not allowed to do it.",
-        _PERMISSION,
-        ExitCode.PERMISSION,
-    ),
-    "AccessDenied": _Known(
-        "PRISM_AWS_PERMISSION_DENIED",
-        "AWS refused {operation}: your credentials are not allowed to do it.",
-        _PERMISSION,
-        ExitCode.PERMISSION,
-    ),
-    "AccessDeniedException": _Known(
-        "PRISM_AWS_PERMISSION_DENIED",
-        "AWS refused {operation}: your credentials are not allowed to do it.",
-        _PERMISSION,
-        ExitCode.PERMISSION,
-    ),
+    "UnauthorizedOperation": _DENIED,
+    "AccessDenied": _DENIED,
+    "AccessDeniedException": _DENIED,
     "AuthFailure": _Known(
         "PRISM_AWS_AUTH_FAILED",
         "AWS did not accept your credentials for {operation}.",
