@@ -79,5 +79,26 @@ def agent(
         runner.stop()
 
 
+@app.command("server")
+def server(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free).")] = 8470,
+) -> None:
+    """Serve the REST API (experiments, pipelines, deployments, load simulator); docs at /docs.
+
+    Requests need the token in <PHOENIX_HOME>/phoenix-server.token.
+
+    Examples:
+
+      phoenix server --port 8470
+    """
+    from groundwork.service import serve
+    from phoenix.home import home
+    from phoenix.server.api import server_app, server_config
+
+    config = server_config(home(), host, port)
+    serve(server_app(home(), config), config, on_ready=lambda info: typer.echo(info.url))
+
+
 def main() -> None:
     run(app, tool="phoenix")

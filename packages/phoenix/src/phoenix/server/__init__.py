@@ -1,0 +1,1 @@
+"""`phoenix server`: the REST API over pipelines, deployments, experiments, load simulation."""
