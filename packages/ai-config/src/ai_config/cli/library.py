@@ -171,10 +171,31 @@ def update(
 
       ai-config library update
     """
-    report = library().update(dry_run=dry_run, frozen=frozen)
+    from ai_config.library.sources import SourceSet
+
+    lib = library()
+    has_upstream = lib.status()["upstream"] is not None
+    report = lib.update(dry_run=dry_run, frozen=frozen) if has_upstream else None
+    sources = SourceSet(lib).update(frozen=frozen, dry_run=dry_run)
     if output is OutputFormat.JSON:
-        emit_json(report.to_dict())
-    elif report.old == report.new:
+        emit_json(
+            {
+                **(report.to_dict() if report else {"base": "no upstream"}),
+                "sources": [s.__dict__ for s in sources],
+            }
+        )
+        if report and report.conflicts:
+            raise typer.Exit(int(ExitCode.FAILURE))
+        return
+    for s in sources:
+        console.print(
+            f"Source {s.name}: {s.old[:8]} -> {s.new[:8]}, {len(s.changed)} files changed"
+        )
+    if report is None:
+        if not sources:
+            console.print("The base library has no upstream; added sources are up to date.")
+        return
+    if report.old == report.new and not report.merged and not report.conflicts:
         console.print("Already up to date.")
     else:
         verb = "Would update" if dry_run else "Updated"
@@ -192,6 +213,64 @@ def update(
             console.print(f"  [yellow]removed upstream[/yellow] {rel} (your copy is kept)")
     if report.conflicts:
         raise typer.Exit(int(ExitCode.FAILURE))
+
+
+source_app = typer.Typer(help="More library sources beside the base, pinned in library.lock.")
+app.add_typer(source_app, name="source")
+
+
+@source_app.command("add")
+def source_add(
+    name: Annotated[str, typer.Argument(help="A short name, like team or mine.")],
+    url: Annotated[str, typer.Argument(help="Git URL or path.")],
+    branch: Annotated[str | None, typer.Option("--branch", help="Branch to follow.")] = None,
+    output: OutputOption = OutputFormat.TABLE,
+) -> None:
+    """Add a library source; its files layer over the base, under your personal files.
+
+    Examples:
+
+      ai-config library source add team git@github.com:team/agents.git --branch main
+    """
+    from ai_config.library.sources import SourceSet
+
+    revision = SourceSet(library()).add(name, url, branch)
+    if output is OutputFormat.JSON:
+        emit_json({"name": name, "url": url, "revision": revision})
+        return
+    console.print(f"Added source {name} at {revision[:8]}.")
+
+
+@source_app.command("list")
+def source_list(output: OutputOption = OutputFormat.TABLE) -> None:
+    """Sources and their pinned revisions.
+
+    Examples:
+
+      ai-config library source list
+    """
+    from ai_config.library.sources import SourceSet
+
+    sources = SourceSet(library()).list()
+    if output is OutputFormat.JSON:
+        emit_json(sources)
+        return
+    for name, entry in sources.items():
+        console.print(f"{name}  {entry.get('url')}  {str(entry.get('revision'))[:8]}")
+
+
+@source_app.command("remove")
+def source_remove(name: str) -> None:
+    """Remove a source (its clone and its pin).
+
+    Examples:
+
+      ai-config library source remove team
+    """
+    from ai_config.library.sources import SourceSet
+
+    SourceSet(library()).remove(name)
+    console.print(f"Removed source {name}.")
 
 
 @app.command("diff")

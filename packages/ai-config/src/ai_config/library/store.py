@@ -149,17 +149,18 @@ class Library:
         return {str(k): str(v) for k, v in data.items()}
 
     def files(self, pattern: str | None = None) -> list[LibraryFile]:
-        """The effective library: personal files win over base files at the same path."""
+        """The effective library: each layer overrides the one below, personal files win."""
         self.require()
-        base, _ = TreeIndex(self.base_dir, self.home / "state" / "index-base.json").scan()
+        found: dict[str, LibraryFile] = {}
+        for layer in self.layers():
+            index = TreeIndex(layer, self.home / "state" / f"index-{layer.name}.json")
+            for rel in index.scan()[0]:
+                found[rel] = LibraryFile(rel, "base", layer / rel)
         personal, _ = TreeIndex(
             self.personal_dir, self.home / "state" / "index-personal.json"
         ).scan()
-        found: dict[str, LibraryFile] = {
-            rel: LibraryFile(rel, "base", self.base_dir / rel) for rel in base
-        }
         for rel in personal:
-            origin: Literal["personal", "override"] = "override" if rel in base else "personal"
+            origin: Literal["personal", "override"] = "override" if rel in found else "personal"
             found[rel] = LibraryFile(rel, origin, self.personal_dir / rel)
         chosen = sorted(found.values(), key=lambda f: f.path)
         if pattern:
@@ -168,7 +169,10 @@ class Library:
 
     def resolve(self, path: str) -> LibraryFile:
         rel = library_path(path)
-        for candidate, origin in ((self.personal_dir, "personal"), (self.base_dir, "base")):
+        candidates = [(self.personal_dir, "personal")] + [
+            (layer, "base") for layer in reversed(self.layers())
+        ]
+        for candidate, origin in candidates:
             if (candidate / rel).is_file():
                 return LibraryFile(rel, origin, candidate / rel)  # type: ignore[arg-type]
         raise ToolError(
@@ -229,7 +233,10 @@ class Library:
         self.require()
         rel = library_path(path)
         target = self.personal_dir / rel
-        source = self.base_dir / rel
+        source = next(
+            (layer / rel for layer in reversed(self.layers()) if (layer / rel).is_file()),
+            self.base_dir / rel,
+        )
         if not target.exists():
             if not source.is_file():
                 raise ToolError(
@@ -242,9 +249,12 @@ class Library:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target)
                 forks = self.forks()
-                forks[rel] = self.base.head()
-                atomic_write_json(self.forks_file, forks)
-                self.personal.commit_all(f"Override {rel} (from base {forks[rel][:8]})")
+                if source.parent == self.base_dir or source.is_relative_to(self.base_dir):
+                    # Only base files get three-way merges on update; a copy of a file from an
+                    # added source simply wins over it.
+                    forks[rel] = self.base.head()
+                    atomic_write_json(self.forks_file, forks)
+                self.personal.commit_all(f"Override {rel}")
         if open_editor:
             self._open_editor(target)
             self.personal.commit_all(f"Edit {rel}")
@@ -459,9 +469,27 @@ class Library:
 
     def _write_lock(self, revision: str) -> None:
         url = self.base.run("remote", "get-url", "origin", check=False).stdout.strip() or None
-        atomic_write_json(
-            self.lock_file, {"version": 1, "sources": {"base": {"url": url, "revision": revision}}}
-        )
+        lock = self.read_lock()
+        lock["sources"]["base"] = {"url": url, "revision": revision}
+        atomic_write_json(self.lock_file, lock)
+
+    def read_lock(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.lock_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = {}
+        data.setdefault("version", 1)
+        data.setdefault("sources", {})
+        return data
+
+    def layers(self) -> list[Path]:
+        """Where files come from, lowest first: the base, then each added source in order."""
+        extra = [
+            self.home / "library" / "sources" / name
+            for name in self.read_lock()["sources"]
+            if name != "base"
+        ]
+        return [self.base_dir, *[p for p in extra if p.is_dir()]]
 
     def _read_lock(self) -> str | None:
         try:

@@ -1,0 +1,118 @@
+"""More library sources beside the base (a team's, your own), each pinned in library.lock.
+
+Sources layer between the base and your personal library, in the order they were added: a file in
+a later source overrides the same path in an earlier one. Updates fast-forward each source and
+move its pin; `--frozen` refuses to move any pin.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ai_config.library.git import Git
+from ai_config.library.store import Library
+from groundwork.errors import ExitCode, ToolError
+from groundwork.state import atomic_write_json
+
+__all__ = ["SourceSet", "SourceUpdate"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+@dataclass(frozen=True)
+class SourceUpdate:
+    name: str
+    old: str
+    new: str
+    changed: list[str]
+
+
+class SourceSet:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.root = library.home / "library" / "sources"
+
+    def list(self) -> dict[str, dict[str, str | None]]:
+        return {
+            name: entry
+            for name, entry in self.library.read_lock()["sources"].items()
+            if name != "base"
+        }
+
+    def add(self, name: str, url: str, branch: str | None) -> str:
+        self.library.require()
+        if not _NAME.match(name) or name == "base":
+            raise ToolError(
+                "AI_CONFIG_SOURCE_NAME_INVALID",
+                f"{name!r} is not a valid source name.",
+                suggestions=["Use lowercase letters, digits, '-' and '_' (not 'base')."],
+                exit_code=ExitCode.USAGE,
+            )
+        if name in self.list():
+            raise ToolError(
+                "AI_CONFIG_SOURCE_EXISTS",
+                f"A source named {name!r} exists already.",
+                suggestions=[f"Remove it first: ai-config library source remove {name}"],
+                exit_code=ExitCode.CONFLICT,
+            )
+        folder = self.root / name
+        self.root.mkdir(parents=True, exist_ok=True)
+        args = ["clone", "-q", *(["--branch", branch] if branch else []), url, str(folder)]
+        Git(self.root).run(*args)
+        revision = Git(folder).head()
+        self._pin(name, url, revision)
+        return revision
+
+    def remove(self, name: str) -> None:
+        if name not in self.list():
+            raise ToolError(
+                "AI_CONFIG_SOURCE_NOT_FOUND",
+                f"No source named {name!r}.",
+                suggestions=["List them: ai-config library source list"],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        lock = self.library.read_lock()
+        del lock["sources"][name]
+        atomic_write_json(self.library.lock_file, lock)
+        shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def update(self, *, frozen: bool, dry_run: bool) -> builtins.list[SourceUpdate]:
+        results = []
+        for name in self.list():
+            git = Git(self.root / name)
+            if not git.is_clean():
+                raise ToolError(
+                    "AI_CONFIG_SOURCE_EDITED",
+                    f"The source {name!r} was edited in place; an update could overwrite that.",
+                    suggestions=[f"See what changed: git -C {self.root / name} status"],
+                    exit_code=ExitCode.CONFLICT,
+                )
+            git.run("fetch", "-q")
+            old, new = git.head(), git.out("rev-parse", "@{u}")
+            if old == new:
+                continue
+            if frozen:
+                raise ToolError(
+                    "AI_CONFIG_LOCK_FROZEN",
+                    f"Source {name!r} moved upstream but --frozen forbids moving its pin.",
+                    suggestions=["Run without --frozen to update."],
+                    exit_code=ExitCode.CONFLICT,
+                )
+            results.append(SourceUpdate(name, old, new, git.changed_files(old, new)))
+            if not dry_run:
+                git.run("merge", "-q", "--ff-only", new)
+                url = git.run("remote", "get-url", "origin", check=False).stdout.strip()
+                self._pin(name, url, new)
+        return results
+
+    def _pin(self, name: str, url: str, revision: str) -> None:
+        lock = self.library.read_lock()
+        lock["sources"][name] = {"url": url, "revision": revision}
+        atomic_write_json(self.library.lock_file, lock)
+
+    def folder(self, name: str) -> Path:
+        return self.root / name
