@@ -90,6 +90,13 @@ def test_login_ticket_sets_a_cookie_once(tmp_path: Path) -> None:
         assert httpx.get(f"{info.url}{path}").status_code == 401
 
 
+def test_a_token_holder_gets_a_fresh_login_ticket(service: tuple[httpx.Client, str]) -> None:
+    client, url = service
+    fresh = client.post("/login/ticket").json()["path"]
+    assert httpx.get(f"{url}{fresh}").status_code == 303
+    assert httpx.post(f"{url}/login/ticket").status_code == 401
+
+
 def test_foreign_origin_and_host_are_refused(service: tuple[httpx.Client, str]) -> None:
     client, url = service
     foreign = client.get("/hello", headers={"Origin": "https://evil.example"})

@@ -88,6 +88,11 @@ def create_app(
         response.set_cookie(cookie_name(config), token, httponly=True, samesite="strict", path="/")
         return response
 
+    @app.post("/login/ticket", include_in_schema=False)
+    async def new_ticket() -> dict[str, str]:
+        """A fresh login path for a caller holding the token (the CLI, to print a new URL)."""
+        return {"path": login_path(app)}
+
     return app
 
 

@@ -3,7 +3,7 @@
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from peragus import __version__
-from peragus.cli import notebooks
+from peragus.cli import notebooks, start
 
 
 def _checks() -> HealthRegistry:
@@ -17,6 +17,7 @@ app = make_app(
     __version__,
     "A local TypeScript notebook (srcbook-compatible .src.md) with cells run in Node."
     "\n\nExamples:"
+    "\n\n  peragus start"
     "\n\n  peragus import getting-started.src.md"
     "\n\n  peragus run getting-started.src.md"
     "\n\n  peragus export getting-started -o out.src.md",
@@ -26,6 +27,8 @@ app.command("list")(notebooks.list_notebooks)
 app.command("import")(notebooks.import_notebook)
 app.command("export")(notebooks.export)
 app.command("run")(notebooks.run)
+app.command("delete")(notebooks.delete)
+app.command("start")(start.start)
 add_doctor_command(app, "peragus", _checks)
 
 

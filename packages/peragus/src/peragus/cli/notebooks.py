@@ -129,6 +129,20 @@ def export(
     err.print(f"Wrote {out}")
 
 
+def delete(name: str, folder: DirOption = None, output: OutputOption = OutputFormat.TABLE) -> None:
+    """Delete a notebook: its folder moves to the notebooks folder's .trash/, to undo by hand.
+
+    Examples:
+
+      peragus delete scratch
+    """
+    trash = store(folder).delete(name)
+    if output is OutputFormat.JSON:
+        emit_json({"name": name, "moved_to": str(trash)})
+    else:
+        console.print(f"Deleted {name} (moved to {trash}; move it back to undo)")
+
+
 def run(
     notebook: Annotated[str, typer.Argument(help="A .src.md file, or the name of a notebook.")],
     cell: Annotated[str | None, typer.Option("--cell", help="Run only this cell.")] = None,

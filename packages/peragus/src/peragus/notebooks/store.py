@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import httpx
@@ -107,5 +108,10 @@ class NotebookStore:
     def export(self, name: str) -> str:
         return encode(self.load(name))
 
-    def delete(self, name: str) -> None:
-        shutil.rmtree(self.folder(name))
+    def delete(self, name: str) -> Path:
+        """Moves the folder to ``.trash/`` (not listed), so a deletion can be undone by hand."""
+        folder = self.folder(name)
+        trash = self.root / ".trash" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(folder, trash)
+        return trash

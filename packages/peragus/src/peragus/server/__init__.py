@@ -1,0 +1,1 @@
+"""`peragus start`: the notebook server (HTTP for notebooks, one WebSocket for sessions)."""

@@ -1,0 +1,223 @@
+"""The one WebSocket: srcbook's events in, cell updates and output out.
+
+Topics are ``session:<notebook>``. A malformed message, an unknown session or a failed action is
+answered with an ``error`` event on the same topic and the connection stays open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from groundwork.errors import ToolError
+from peragus.execution.dependencies import install, missing_packages
+from peragus.execution.runner import CellRun, Limits
+from peragus.notebooks.model import PackageJsonCell
+from peragus.server.hub import Connection, Hub
+from peragus.server.protocol import CellCreate, CellRef, CellRename, CellUpdate, DepsInstall, parse
+from peragus.server.sessions import PACKAGE_ID, Session, Sessions
+from peragus.settings.store import SettingsStore
+
+__all__ = ["Notebooks"]
+
+MAX_MESSAGE_BYTES = 2 * 1024 * 1024
+
+
+def _error(exc: ToolError) -> dict[str, Any]:
+    return {"code": exc.code, "message": exc.message, "suggestions": exc.suggestions}
+
+
+class Notebooks:
+    """Everything the WebSocket acts on: sessions, runs, installs; shared by the HTTP routes."""
+
+    def __init__(
+        self, home: Path, sessions: Sessions, settings: SettingsStore, hub: Hub, limits: Limits
+    ) -> None:
+        self.home = home
+        self.sessions = sessions
+        self.settings = settings
+        self.hub = hub
+        self.limits = limits
+        # Runs block a thread each for their whole length; the default pool (cores + 4) would
+        # let five long cells starve every other notebook.
+        self.runs = ThreadPoolExecutor(max_workers=64, thread_name_prefix="peragus-cell")
+
+    async def serve(self, websocket: WebSocket) -> None:
+        await websocket.accept()
+        connection = Connection(websocket)
+        writer = asyncio.create_task(connection.writer())
+        try:
+            while not connection.closed:
+                text = await websocket.receive_text()
+                if len(text) > MAX_MESSAGE_BYTES:
+                    await connection.send("error", "error", {"message": "message too large"})
+                    continue
+                await self._handle(connection, text)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.hub.unsubscribe(connection)
+            await connection.close()
+            writer.cancel()
+
+    async def _handle(self, connection: Connection, text: str) -> None:
+        try:
+            message = json.loads(text)
+        except ValueError:
+            await connection.send("error", "error", {"message": "a message must be JSON"})
+            return
+        parsed = parse(message)
+        topic = (
+            message[0]
+            if isinstance(message, list) and message and isinstance(message[0], str)
+            else "error"
+        )
+        if isinstance(parsed, str):
+            await connection.send(topic, "error", {"message": parsed})
+            return
+        if parsed.event == "ping":
+            await connection.send(topic, "pong", {})
+            return
+        try:
+            await self._dispatch(connection, parsed.topic, parsed.event, parsed.payload)
+        except ToolError as exc:
+            await connection.send(topic, "error", _error(exc))
+
+    def _session(self, topic: str) -> Session:
+        prefix, _, session_id = topic.partition(":")
+        if prefix != "session" or not session_id:
+            raise ToolError(
+                "PERAGUS_TOPIC_INVALID",
+                f"{topic!r} is not a session topic.",
+                suggestions=["Topics look like session:<notebook name>."],
+            )
+        return self.sessions.get(session_id)
+
+    async def _dispatch(self, connection: Connection, topic: str, event: str, payload: Any) -> None:
+        session = self._session(topic)
+        if event == "subscribe":
+            self.hub.subscribe(connection, topic)
+            await connection.send(topic, "subscribed", {"session": session.to_json()})
+        elif event == "unsubscribe":
+            self.hub.unsubscribe(connection, topic)
+        elif isinstance(payload, CellUpdate) and event == "cell:update":
+            cell = await asyncio.to_thread(
+                session.update, payload.cellId, {str(k): v for k, v in payload.updates.items()}
+            )
+            await self.hub.publish(topic, "cell:updated", {"cell": cell})
+        elif isinstance(payload, CellRename):
+            cell = await asyncio.to_thread(session.rename, payload.cellId, payload.filename)
+            await self.hub.publish(topic, "cell:updated", {"cell": cell})
+        elif isinstance(payload, CellCreate):
+            cell = await asyncio.to_thread(session.create, payload.index, payload.cell)
+            await self.hub.publish(topic, "cell:created", {"index": payload.index, "cell": cell})
+        elif isinstance(payload, DepsInstall):
+            self.runs.submit(self._install, session, topic, payload.packages)
+        elif isinstance(payload, CellRef) and event == "cell:delete":
+            if (run := session.runs.get(payload.cellId)) is not None:
+                await asyncio.to_thread(run.stop)
+            await asyncio.to_thread(session.delete, payload.cellId)
+            await self.hub.publish(topic, "cell:deleted", {"cellId": payload.cellId})
+        elif isinstance(payload, CellRef) and event == "cell:stop":
+            if (run := session.runs.get(payload.cellId)) is not None:
+                await asyncio.to_thread(run.stop)
+        elif isinstance(payload, CellRef) and event == "cell:exec":
+            self.start_run(session, payload.cellId)
+
+    def start_run(self, session: Session, cell_id: str) -> None:
+        with session.lock:
+            cell = session.code_cell(cell_id)
+            if cell_id in session.runs:
+                raise ToolError(
+                    "PERAGUS_CELL_RUNNING",
+                    f"{cell.filename} is already running.",
+                    suggestions=["Stop it first, or wait for it to finish."],
+                )
+            missing = missing_packages(session.folder, cell.source)
+            if missing:
+                raise ToolError(
+                    "PERAGUS_PACKAGES_MISSING",
+                    f"{cell.filename} imports {', '.join(missing)}, not installed.",
+                    suggestions=[
+                        "Add them to package.json and press Install, or install them from the"
+                        " package.json cell: " + " ".join(missing)
+                    ],
+                    context={"packages": missing},
+                )
+            run = CellRun(
+                self.home,
+                session.folder,
+                cell.filename,
+                secrets=self.settings.secret_values(),
+                limits=self.limits,
+            )
+            session.runs[cell_id] = run
+        self.runs.submit(self._run, session, cell_id, run)
+
+    def _run(self, session: Session, cell_id: str, run: CellRun) -> None:
+        topic = f"session:{session.id}"
+        publish = self.hub.publish_from_thread
+        publish(topic, "cell:updated", {"cell": session.cell_json(cell_id)})
+        outcome: dict[str, Any] = {}
+        try:
+            result = run.run(
+                lambda stream, line: publish(
+                    topic,
+                    "cell:output",
+                    {"cellId": cell_id, "output": {"type": stream, "data": line}},
+                )
+            )
+            outcome = {
+                "exitCode": result.exit_code,
+                "stopped": result.stopped,
+                "timedOut": result.timed_out,
+                "truncated": result.truncated,
+                "durationMs": round(result.duration_ms, 1),
+            }
+        except ToolError as exc:
+            publish(topic, "cell:error", {"cellId": cell_id, **_error(exc)})
+            outcome = {"exitCode": None}
+        finally:
+            session.runs.pop(cell_id, None)
+        try:
+            cell = session.cell_json(cell_id)
+        except ToolError:
+            return
+        publish(topic, "cell:updated", {"cell": cell, **outcome})
+
+    def _install(self, session: Session, topic: str, packages: list[str]) -> None:
+        publish = self.hub.publish_from_thread
+        publish(topic, "deps:install:status", {"status": "installing"})
+        try:
+            code = install(
+                session.folder,
+                packages,
+                lambda stream, line: publish(
+                    topic, "deps:install:log", {"log": {"type": stream, "data": line}}
+                ),
+            )
+        except ToolError as exc:
+            publish(topic, "deps:install:status", {"status": "failed", **_error(exc)})
+            return
+        with session.lock:
+            package_json = session.folder / "package.json"
+            if package_json.is_file():
+                source = package_json.read_text(encoding="utf-8")
+                session.notebook = session.notebook.model_copy(
+                    update={"package_json": PackageJsonCell(source=source)}
+                )
+        status = "complete" if code == 0 else "failed"
+        publish(topic, "deps:install:status", {"status": status, "code": code})
+        if session.notebook.package_json is not None:
+            publish(topic, "cell:updated", {"cell": session.cell_json(PACKAGE_ID)})
+
+    def shutdown(self) -> None:
+        for session in self.sessions.all():
+            for run in list(session.runs.values()):
+                run.stop()
+        self.runs.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,1 @@
+"""Settings and secrets, in SQLite under PERAGUS_HOME; secret values encrypted at rest."""

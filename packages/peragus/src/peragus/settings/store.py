@@ -1,0 +1,119 @@
+"""Settings and secrets in one SQLite file.
+
+Secret values go through groundwork's SecretBox: only ciphertext is stored, they are decrypted
+only to start a cell or call an AI provider, and nothing here returns one to an API caller.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from groundwork.errors import ExitCode, ToolError
+from groundwork.secrets import SecretBox
+from groundwork.state import Migration, open_database
+
+__all__ = ["AiSettings", "SettingsStore"]
+
+SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+_AI_KEY_SECRET = "__ai_api_key"  # noqa: S105 - the name of the row, not a key
+
+_MIGRATIONS = (
+    Migration(
+        1,
+        "settings and secrets",
+        """
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            ciphertext TEXT NOT NULL,
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        );
+        """,
+    ),
+)
+
+
+class AiSettings(BaseModel):
+    """Which provider answers AI requests; the key itself is a secret, never part of this."""
+
+    provider: Literal["openai", "anthropic"] = "openai"
+    base_url: str = Field(default="https://api.openai.com/v1", max_length=500)
+    model: str = Field(default="gpt-4o-mini", max_length=200)
+
+
+class SettingsStore:
+    def __init__(self, home: Path) -> None:
+        self._conn = open_database(home / "peragus.db", _MIGRATIONS, check_same_thread=False)
+        self._box = SecretBox("peragus", home / "secrets.key")
+        self._lock = threading.Lock()
+
+    def secret_names(self) -> list[dict[str, str]]:
+        """Names and dates only: no API returns a secret's value."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, updated_at FROM secrets WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"
+                " ORDER BY name"
+            ).fetchall()
+        return [{"name": r["name"], "updated_at": r["updated_at"]} for r in rows]
+
+    def set_secret(self, name: str, value: str) -> None:
+        if not SECRET_NAME.match(name):
+            raise ToolError(
+                "PERAGUS_SECRET_NAME_INVALID",
+                f"{name!r} cannot be an environment variable name.",
+                suggestions=["Use letters, digits and _, not starting with a digit (API_KEY)."],
+                exit_code=ExitCode.USAGE,
+            )
+        self._put(name, value)
+
+    def _put(self, name: str, value: str) -> None:
+        ciphertext = self._box.encrypt(value)
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO secrets (name, ciphertext) VALUES (?, ?) ON CONFLICT(name) DO UPDATE"
+                " SET ciphertext = excluded.ciphertext,"
+                " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+                (name, ciphertext),
+            )
+
+    def delete_secret(self, name: str) -> bool:
+        with self._lock:
+            return self._conn.execute("DELETE FROM secrets WHERE name = ?", (name,)).rowcount > 0
+
+    def secret_values(self) -> dict[str, str]:
+        """Every notebook secret in clear: only for a cell's environment."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT name, ciphertext FROM secrets WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"
+            ).fetchall()
+        return {r["name"]: self._box.decrypt(r["ciphertext"]) for r in rows}
+
+    def ai(self) -> AiSettings:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM settings WHERE key = 'ai'").fetchone()
+        return AiSettings.model_validate_json(row["value"]) if row else AiSettings()
+
+    def set_ai(self, settings: AiSettings, api_key: str | None) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('ai', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (settings.model_dump_json(),),
+            )
+        if api_key:
+            self._put(_AI_KEY_SECRET, api_key)
+
+    def ai_key(self) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT ciphertext FROM secrets WHERE name = ?", (_AI_KEY_SECRET,)
+            ).fetchone()
+        return self._box.decrypt(row["ciphertext"]) if row else None
+
+    def close(self) -> None:
+        self._conn.close()
