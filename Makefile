@@ -6,8 +6,10 @@ SHELL := /bin/bash
 TOOLS := prism ai-config phoenix peragus
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV_STAMP := .venv/.synced
+WEB := packages/peragus/web
+UI_BUILT := packages/peragus/src/peragus/server/static/index.html
 
-.PHONY: help install demo test lint bench clean
+.PHONY: help install ui demo test lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -19,7 +21,13 @@ $(VENV_STAMP): $(UV) uv.lock pyproject.toml $(wildcard packages/*/pyproject.toml
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
-install: $(VENV_STAMP) ## Install the workspace (uv, then every package, locked)
+$(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WEB)/vite.config.ts $(wildcard $(WEB)/src/*)
+	@command -v npm >/dev/null || { echo "peragus's web UI needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+install: $(VENV_STAMP) $(UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UI
+
+ui: $(UI_BUILT) ## Build peragus's web UI (TypeScript + Vite) into the package
 
 demo: install ## Run each tool's main job on its embedded default
 	@for tool in $(TOOLS); do \
@@ -68,4 +76,4 @@ bench: install ## Run every tool's benchmarks and print their figures
 	done
 
 clean: ## Remove the virtual environment and caches
-	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(dir $(UI_BUILT))

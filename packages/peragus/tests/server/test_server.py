@@ -173,6 +173,9 @@ def test_malformed_messages_and_unknown_sessions_get_errors_not_disconnects(
         assert json.loads(ws.recv(timeout=5))[2]["message"] == "a message must be JSON"
         send(ws, "session:nope", "subscribe", {})
         error = json.loads(ws.recv(timeout=5))
+        assert error[1] == "error" and error[2]["code"] == "PERAGUS_NOTEBOOK_NOT_FOUND"
+        send(ws, "session:nope", "cell:stop", {"cellId": "c1"})
+        error = json.loads(ws.recv(timeout=5))
         assert error[1] == "error" and error[2]["code"] == "PERAGUS_SESSION_NOT_FOUND"
         send(ws, "session:nope", "cell:exec", {"cellId": ""})
         error = json.loads(ws.recv(timeout=5))

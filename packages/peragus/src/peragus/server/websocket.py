@@ -88,7 +88,7 @@ class Notebooks:
         except ToolError as exc:
             await connection.send(topic, "error", _error(exc))
 
-    def _session(self, topic: str) -> Session:
+    async def _session(self, topic: str, event: str) -> Session:
         prefix, _, session_id = topic.partition(":")
         if prefix != "session" or not session_id:
             raise ToolError(
@@ -96,10 +96,13 @@ class Notebooks:
                 f"{topic!r} is not a session topic.",
                 suggestions=["Topics look like session:<notebook name>."],
             )
+        if event == "subscribe":
+            # A reconnecting client may find the server restarted: reopen the notebook for it.
+            return await asyncio.to_thread(self.sessions.open, session_id)
         return self.sessions.get(session_id)
 
     async def _dispatch(self, connection: Connection, topic: str, event: str, payload: Any) -> None:
-        session = self._session(topic)
+        session = await self._session(topic, event)
         if event == "subscribe":
             self.hub.subscribe(connection, topic)
             await connection.send(topic, "subscribed", {"session": session.to_json()})

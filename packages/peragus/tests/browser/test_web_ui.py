@@ -1,0 +1,84 @@
+"""The web UI in Debian's headless Chromium, driven by Playwright, against a real server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from groundwork.service import login_path, running_service
+from peragus.server.app import STATIC, peragus_app, server_config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert (STATIC / "index.html").is_file(), "the web UI is not built: run `make ui`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
+    home = tmp_path / "home"
+    config = server_config(home, port=0)
+    app = peragus_app(home, tmp_path / "notebooks", config)
+    with running_service(app, config) as info:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{info.url}{login_path(app)}")
+        yield page
+        context.close()
+
+
+def test_create_type_run_and_find_it_saved_after_a_reload(page: Page) -> None:
+    expect(page.get_by_role("heading", name="Notebooks")).to_be_visible()
+    page.get_by_label("New notebook title").fill("Browser test")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**/notebooks/browser-test")
+    expect(page.locator(".markdown .rendered")).to_contain_text("Write notes in markdown cells")
+
+    editor = page.locator("section.code .cm-content").first
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type('const n: number = 20 + 22;\nconsole.log("from chromium", n);')
+    page.locator("section.code").first.get_by_role("button", name="Run").click()
+    expect(page.get_by_label("Output").first).to_contain_text("from chromium 42", timeout=30_000)
+
+    page.get_by_label("Title").fill("Renamed in the browser")
+    page.reload()
+    expect(page.locator("section.code .cm-content").first).to_contain_text(
+        'console.log("from chromium", n);'
+    )
+    expect(page.get_by_label("Title")).to_have_value("Renamed in the browser")
+
+
+def test_edits_typed_just_before_a_reload_are_not_lost(page: Page) -> None:
+    page.get_by_label("New notebook title").fill("Fast typist")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**/notebooks/fast-typist")
+    page.locator("section.code .cm-content").first.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n// last words")
+    page.reload()  # at once: no time for the debounce
+    expect(page.locator("section.code .cm-content").first).to_contain_text("// last words")
+    page.reload()  # and the server has it too, not only this browser's draft
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    expect(page.locator("section.code .cm-content").first).to_contain_text("// last words")

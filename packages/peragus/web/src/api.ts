@@ -1,0 +1,56 @@
+// The server's HTTP API. The session cookie set by the login URL authenticates every call.
+
+export type Problem = { code: string; message: string; suggestions?: string[] };
+
+export class ApiError extends Error {
+  constructor(public problem: Problem, public status: number) {
+    super(problem.message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  if (!response.ok) {
+    let problem: Problem = { code: `HTTP_${response.status}`, message: response.statusText };
+    try {
+      problem = await response.json();
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(problem, response.status);
+  }
+  const type = response.headers.get("content-type") ?? "";
+  return (type.includes("json") ? response.json() : response.text()) as Promise<T>;
+}
+
+export type NotebookSummary = { name: string; title: string; language?: string; cells?: number; error?: string };
+export type Cell =
+  | { id: string; type: "title"; text: string }
+  | { id: string; type: "markdown"; text: string }
+  | { id: string; type: "package.json"; filename: string; source: string }
+  | { id: string; type: "code"; filename: string; language: string; source: string; status: "idle" | "running" };
+export type SessionState = { id: string; title: string; language: string; cells: Cell[] };
+export type AiSettings = { provider: "openai" | "anthropic"; base_url: string; model: string };
+export type Settings = { ai: AiSettings; ai_key_set: boolean; secrets: { name: string; updated_at: string }[] };
+
+export const api = {
+  notebooks: () => call<NotebookSummary[]>("GET", "/api/notebooks"),
+  create: (title: string, language: string) => call<{ name: string }>("POST", "/api/notebooks", { title, language }),
+  importText: (text: string) => call<{ name: string }>("POST", "/api/notebooks/import", { text }),
+  importUrl: (url: string) => call<{ name: string }>("POST", "/api/notebooks/import", { url }),
+  remove: (name: string) => call<{ moved_to: string }>("DELETE", `/api/notebooks/${encodeURIComponent(name)}`),
+  open: (name: string) => call<SessionState>("POST", "/api/sessions", { name }),
+  settings: () => call<Settings>("GET", "/api/settings"),
+  saveAi: (ai: AiSettings, api_key?: string) => call<Settings>("PUT", "/api/settings/ai", { ...ai, api_key }),
+  putSecret: (name: string, value: string) => call("PUT", `/api/secrets/${encodeURIComponent(name)}`, { value }),
+  deleteSecret: (name: string) => call("DELETE", `/api/secrets/${encodeURIComponent(name)}`),
+  generate: (session: string, prompt: string, index: number) =>
+    call<{ created: Cell[] }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/generate`, { prompt, index }),
+  edit: (session: string, cellId: string, prompt: string) =>
+    call<{ source: string }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/edit`, { cellId, prompt }),
+};

@@ -1,0 +1,77 @@
+// The notebook list: open, create, import (file or URL) and delete.
+
+import { html } from "htm/preact";
+import { useEffect, useState } from "preact/hooks";
+import { api, ApiError, type NotebookSummary } from "./api";
+
+export function problemText(error: unknown): string {
+  if (error instanceof ApiError) return [error.problem.message, ...(error.problem.suggestions ?? [])].join(" ");
+  return String(error);
+}
+
+export function NotebookList() {
+  const [notebooks, setNotebooks] = useState<NotebookSummary[] | null>(null);
+  const [title, setTitle] = useState("");
+  const [language, setLanguage] = useState("typescript");
+  const [url, setUrl] = useState("");
+  const [error, setError] = useState("");
+
+  const refresh = () => api.notebooks().then(setNotebooks, (e) => setError(problemText(e)));
+  useEffect(() => void refresh(), []);
+  const go = (name: string) => (location.href = `/notebooks/${encodeURIComponent(name)}`);
+  const attempt = (work: Promise<unknown>) => work.catch((e) => setError(problemText(e)));
+
+  const create = (event: Event) => {
+    event.preventDefault();
+    if (title.trim()) attempt(api.create(title.trim(), language).then((r) => go(r.name)));
+  };
+  const importFile = async (event: Event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (file) attempt(api.importText(await file.text()).then((r) => go(r.name)));
+  };
+  const importUrl = (event: Event) => {
+    event.preventDefault();
+    if (url.trim()) attempt(api.importUrl(url.trim()).then((r) => go(r.name)));
+  };
+  const remove = (name: string) => {
+    if (confirm(`Delete ${name}? It moves to the notebooks folder's .trash.`)) attempt(api.remove(name).then(refresh));
+  };
+
+  return html`
+    <main class="list">
+      <h1>Notebooks</h1>
+      ${error && html`<p class="error" role="alert">${error}</p>`}
+      <form class="row" onSubmit=${create}>
+        <input aria-label="New notebook title" placeholder="New notebook title" value=${title}
+          onInput=${(e: Event) => setTitle((e.target as HTMLInputElement).value)} />
+        <select aria-label="Language" value=${language}
+          onChange=${(e: Event) => setLanguage((e.target as HTMLSelectElement).value)}>
+          <option value="typescript">TypeScript</option>
+          <option value="javascript">JavaScript</option>
+        </select>
+        <button type="submit">Create</button>
+      </form>
+      <div class="row">
+        <label class="button">Import .src.md<input type="file" accept=".md,.src.md" hidden onChange=${importFile} /></label>
+        <form class="row" onSubmit=${importUrl}>
+          <input aria-label="Import from URL" placeholder="https://…/notebook.src.md" value=${url}
+            onInput=${(e: Event) => setUrl((e.target as HTMLInputElement).value)} />
+          <button type="submit">Import URL</button>
+        </form>
+      </div>
+      ${notebooks === null
+        ? html`<p>Loading…</p>`
+        : notebooks.length === 0
+          ? html`<p class="muted">No notebooks yet: create one or import a srcbook file.</p>`
+          : html`<ul class="notebooks">
+              ${notebooks.map(
+                (n) => html`<li key=${n.name}>
+                  <a href=${`/notebooks/${encodeURIComponent(n.name)}`}>${n.title}</a>
+                  <span class="muted">${n.error ?? `${n.language}, ${n.cells} cells`}</span>
+                  <button class="quiet" aria-label=${`Delete ${n.name}`} onClick=${() => remove(n.name)}>Delete</button>
+                </li>`,
+              )}
+            </ul>`}
+    </main>
+  `;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from "vite";
+
+// The build lands in the Python package, which serves it; it is never committed.
+export default defineConfig({
+  build: {
+    outDir: "../src/peragus/server/static",
+    emptyOutDir: true,
+    target: "es2022",
+    sourcemap: false,
+    modulePreload: { polyfill: false },
+    chunkSizeWarningLimit: 600, // the budget the issue sets for shipped JavaScript
+  },
+});
