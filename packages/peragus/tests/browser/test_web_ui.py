@@ -82,3 +82,34 @@ def test_edits_typed_just_before_a_reload_are_not_lost(page: Page) -> None:
     page.evaluate("localStorage.clear()")
     page.reload()
     expect(page.locator("section.code .cm-content").first).to_contain_text("// last words")
+
+
+REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "srcbook" / "srcbook.src.md"
+
+
+def test_import_run_all_and_export_unchanged(page: Page) -> None:
+    page.locator("input[type=file]").set_input_files(str(REFERENCE))
+    page.wait_for_url("**/notebooks/srcbook-title")
+    expect(page.locator(".markdown h2").first).to_have_text("Section h2")
+    page.get_by_role("button", name="Run all").click()
+    foo = page.locator("section.code[data-cell='foo.mjs']")
+    expect(foo.get_by_label("Output")).to_have_text("5\n", timeout=30_000)
+    exported = page.evaluate("fetch('/api/notebooks/srcbook-title/export').then((r) => r.text())")
+    assert exported == REFERENCE.read_text(encoding="utf-8")
+
+
+def test_ai_controls_explain_how_to_set_a_key(page: Page) -> None:
+    page.get_by_label("New notebook title").fill("No key")
+    page.get_by_role("button", name="Create").click()
+    page.wait_for_url("**/notebooks/no-key")
+    expect(page.get_by_label("Generate cells")).to_have_attribute(
+        "placeholder", "AI: set a provider key in Settings to generate cells"
+    )
+    page.get_by_role("button", name="Generate").click()
+    dialog = page.get_by_role("dialog", name="Settings")
+    expect(dialog).to_contain_text("No key yet")
+    dialog.get_by_label("Secret name").fill("TOKEN")
+    dialog.get_by_label("Secret value").fill("hidden-value")
+    dialog.get_by_role("button", name="Add").click()
+    expect(dialog.locator("code")).to_have_text("TOKEN")
+    expect(dialog).not_to_contain_text("hidden-value")

@@ -18,7 +18,8 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (!response.ok) {
     let problem: Problem = { code: `HTTP_${response.status}`, message: response.statusText };
     try {
-      problem = await response.json();
+      const body = await response.json(); // RFC 9457 problem+json: the sentence is in "detail"
+      problem = { code: body.code, message: body.detail ?? body.message, suggestions: body.suggestions };
     } catch {
       // not JSON: keep the status line
     }
