@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 from groundwork.service import ServiceConfig, create_app
 from phoenix import __version__
 from phoenix.agent.exposition import exposition
+from phoenix.agent.otlp import OtlpExporter
 from phoenix.collector.scrape import Scraper
 from phoenix.deployments import BASELINE, current, with_params
 from phoenix.pipelines import catalog
@@ -32,6 +33,7 @@ class Agent:
     text: str = "# no scrape yet\n"
     scrapes: int = 0
     pipeline: str = BASELINE
+    exporter: OtlpExporter | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def engine(self) -> Engine:
@@ -56,18 +58,27 @@ class Agent:
             "phoenix_agent_cpu_seconds_total": cpu.user + cpu.system,
             "phoenix_agent_resident_memory_bytes": float(me.memory_info().rss),
         }
+        if self.exporter is not None:
+            # Before the exposition, so /metrics (and --once) counts this scrape's export.
+            self.exporter.export(result.output)
+            extra |= self.exporter.metrics()
         self.text = exposition(result.output, extra, self.pipeline)
         self.scrapes += 1
 
     def loop(self) -> None:
         scraper = Scraper()
         engine = self.engine()
-        while not self._stop.is_set():
-            started = time.monotonic()
-            self.run_once(scraper, engine)
-            if self.scrapes % 6 == 0:
-                engine = self.engine()
-            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+        try:
+            while not self._stop.is_set():
+                started = time.monotonic()
+                self.run_once(scraper, engine)
+                if self.scrapes % 6 == 0:
+                    engine = self.engine()
+                self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+        finally:
+            # Closed here, by the thread that exports, so no push is cut off mid-request.
+            if self.exporter is not None:
+                self.exporter.close()
 
     def stop(self) -> None:
         self._stop.set()

@@ -40,30 +40,62 @@ def agent(
     once: Annotated[
         bool, typer.Option("--once", help="Print one scrape's exposition and exit.")
     ] = False,
+    otlp_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            "--otlp-endpoint",
+            envvar="PHOENIX_OTLP_ENDPOINT",
+            metavar="URL",
+            help="Also POST each scrape as OTLP/HTTP JSON to URL/v1/metrics.",
+        ),
+    ] = None,
+    otlp_header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--otlp-header",
+            metavar="K=V",
+            help="A header for the OTLP requests (repeatable), e.g. Authorization=Bearer T.",
+        ),
+    ] = None,
 ) -> None:
     """Scrape this host's processes, run the deployed pipeline, serve /metrics for Prometheus.
 
     /metrics needs the token in <PHOENIX_HOME>/phoenix-agent.token (Prometheus:
-    authorization.credentials_file).
+    authorization.credentials_file). With --otlp-endpoint each scrape is also pushed to an
+    OpenTelemetry Collector or backend; failed pushes are logged and counted in
+    phoenix_otlp_export_failures_total.
 
     Examples:
 
       phoenix agent --interval 10
 
       phoenix agent --once | head
+
+      phoenix agent --otlp-endpoint http://127.0.0.1:4318 --otlp-header 'Authorization=Bearer T'
     """
     import threading
 
     from groundwork.service import serve
+    from phoenix.agent.otlp import OtlpExporter, parse_headers
     from phoenix.agent.service import Agent, agent_app, agent_config
     from phoenix.collector.scrape import Scraper
     from phoenix.home import home
 
-    runner = Agent(home(), interval)
+    if otlp_header and not otlp_endpoint:
+        raise typer.BadParameter("needs --otlp-endpoint", param_hint="--otlp-header")
+    exporter: OtlpExporter | None = None
+    if otlp_endpoint:
+        # A push may hold up the next scrape by one interval at most.
+        exporter = OtlpExporter(
+            otlp_endpoint, parse_headers(otlp_header or []), deadline_seconds=max(interval, 1.0)
+        )
+    runner = Agent(home(), interval, exporter=exporter)
     if once:
         scraper = Scraper()
         scraper.scrape()
         runner.run_once(scraper, runner.engine())
+        if exporter is not None:
+            exporter.close()
         typer.echo(runner.text, nl=False)
         return
     config = agent_config(home(), host, port)
