@@ -61,7 +61,16 @@ def _conflicts_and_exports() -> list[CheckResult]:
     lib = Library(home())
     if not lib.initialised:
         return []
-    conflicts = [o["path"] for o in lib.status()["overrides"] if o["state"] == "conflict"]
+    try:
+        overrides = lib.status()["overrides"]
+    except ToolError as exc:
+        if exc.code.startswith("AI_CONFIG_CONFIG_"):  # the config check reports it
+            return [
+                CheckResult(name, Status.INFO, "skipped: library.lock is unreadable", "see config")
+                for name in ("conflicts", "exports")
+            ]
+        raise
+    conflicts = [o["path"] for o in overrides if o["state"] == "conflict"]
     results = [
         CheckResult(
             "conflicts",
@@ -80,6 +89,12 @@ def _conflicts_and_exports() -> list[CheckResult]:
         )
     )
     return results
+
+
+def _config() -> CheckResult:
+    from ai_config.config import check_config
+
+    return check_config(home() / "library.lock")
 
 
 def _destinations() -> CheckResult:
@@ -105,6 +120,7 @@ def checks() -> HealthRegistry:
     registry = HealthRegistry(timeout_seconds=20)
     registry.register("home folder", folder_check("home folder", home()))
     registry.register("git", _git_version)
+    registry.register("config", _config)
     registry.register("libraries", _repositories)
     registry.register("conflicts", lambda: _first(_conflicts_and_exports(), "conflicts"))
     registry.register("exports", lambda: _first(_conflicts_and_exports(), "exports"))

@@ -256,7 +256,8 @@ def source_list(output: OutputOption = OutputFormat.TABLE) -> None:
         emit_json(sources)
         return
     for name, entry in sources.items():
-        console.print(f"{name}  {entry.get('url')}  {str(entry.get('revision'))[:8]}")
+        branch = f" ({entry['branch']})" if entry.get("branch") else ""
+        console.print(f"{name}  {entry.get('url')}{branch}  {str(entry.get('revision'))[:8]}")
 
 
 @source_app.command("remove")

@@ -111,5 +111,14 @@ class Git:
     def changed_files(self, old: str, new: str) -> list[str]:
         return [p for p in self.out("diff", "--name-only", old, new).splitlines() if p]
 
+    def upstream_branch(self) -> str | None:
+        """The remote branch the checked-out branch follows (``main``), if it follows one."""
+        head = self.run("symbolic-ref", "-q", "HEAD", check=False).stdout.strip()
+        if not head:
+            return None
+        key = f"branch.{head.removeprefix('refs/heads/')}.merge"
+        merge = self.run("config", key, check=False).stdout.strip()
+        return merge.removeprefix("refs/heads/") or None
+
     def is_clean(self) -> bool:
         return not self.out("status", "--porcelain")

@@ -13,10 +13,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ai_config.config import SourcePin
 from ai_config.library.git import Git
 from ai_config.library.store import Library
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state import atomic_write_json
 
 __all__ = ["SourceSet", "SourceUpdate"]
 
@@ -38,8 +38,8 @@ class SourceSet:
 
     def list(self) -> dict[str, dict[str, str | None]]:
         return {
-            name: entry
-            for name, entry in self.library.read_lock()["sources"].items()
+            name: pin.model_dump()
+            for name, pin in self.library.read_lock().sources.items()
             if name != "base"
         }
 
@@ -64,7 +64,7 @@ class SourceSet:
         args = ["clone", "-q", *(["--branch", branch] if branch else []), url, str(folder)]
         Git(self.root).run(*args)
         revision = Git(folder).head()
-        self._pin(name, url, revision)
+        self._pin(name, url, revision, branch or Git(folder).upstream_branch())
         return revision
 
     def remove(self, name: str) -> None:
@@ -76,8 +76,8 @@ class SourceSet:
                 exit_code=ExitCode.NOT_FOUND,
             )
         lock = self.library.read_lock()
-        del lock["sources"][name]
-        atomic_write_json(self.library.lock_file, lock)
+        del lock.sources[name]
+        self.library.write_lock(lock)
         shutil.rmtree(self.root / name, ignore_errors=True)
 
     def update(self, *, frozen: bool, dry_run: bool) -> builtins.list[SourceUpdate]:
@@ -106,13 +106,13 @@ class SourceSet:
             if not dry_run:
                 git.run("merge", "-q", "--ff-only", new)
                 url = git.run("remote", "get-url", "origin", check=False).stdout.strip()
-                self._pin(name, url, new)
+                self._pin(name, url, new, git.upstream_branch())
         return results
 
-    def _pin(self, name: str, url: str, revision: str) -> None:
+    def _pin(self, name: str, url: str | None, revision: str, branch: str | None) -> None:
         lock = self.library.read_lock()
-        lock["sources"][name] = {"url": url, "revision": revision}
-        atomic_write_json(self.library.lock_file, lock)
+        lock.sources[name] = SourcePin(url=url or None, branch=branch, revision=revision)
+        self.library.write_lock(lock)
 
     def folder(self, name: str) -> Path:
         return self.root / name

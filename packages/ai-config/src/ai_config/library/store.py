@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from ai_config.config import LibraryConfig, SourcePin, load_config, save_config
 from ai_config.library.git import Git
 from ai_config.library.index import TreeIndex
 from ai_config.library.paths import library_path
@@ -470,29 +471,27 @@ class Library:
     def _write_lock(self, revision: str) -> None:
         url = self.base.run("remote", "get-url", "origin", check=False).stdout.strip() or None
         lock = self.read_lock()
-        lock["sources"]["base"] = {"url": url, "revision": revision}
-        atomic_write_json(self.lock_file, lock)
+        lock.sources["base"] = SourcePin(
+            url=url, branch=self.base.upstream_branch(), revision=revision
+        )
+        self.write_lock(lock)
 
-    def read_lock(self) -> dict[str, Any]:
-        try:
-            data: dict[str, Any] = json.loads(self.lock_file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            data = {}
-        data.setdefault("version", 1)
-        data.setdefault("sources", {})
-        return data
+    def read_lock(self) -> LibraryConfig:
+        """library.lock, validated; an older format is migrated (after a backup) first."""
+        return load_config(self.lock_file, self.safety)
+
+    def write_lock(self, lock: LibraryConfig) -> None:
+        save_config(self.lock_file, lock)
 
     def layers(self) -> list[Path]:
         """Where files come from, lowest first: the base, then each added source in order."""
         extra = [
             self.home / "library" / "sources" / name
-            for name in self.read_lock()["sources"]
+            for name in self.read_lock().sources
             if name != "base"
         ]
         return [self.base_dir, *[p for p in extra if p.is_dir()]]
 
     def _read_lock(self) -> str | None:
-        try:
-            return str(json.loads(self.lock_file.read_text())["sources"]["base"]["revision"])
-        except (FileNotFoundError, KeyError, ValueError):
-            return None
+        base = self.read_lock().sources.get("base")
+        return base.revision if base else None
