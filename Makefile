@@ -56,10 +56,16 @@ demo: install ## Run each tool's main job on its embedded default
 	$(UV) run --frozen phoenix pipeline deploy process-topk-v1 && \
 	$(UV) run --frozen phoenix agent --once | grep -c '^process_' | xargs echo "series exported:"
 	@echo; echo "== peragus: a notebook created, run headless and exported as .src.md"
-	@export PERAGUS_HOME=$${PERAGUS_HOME:-$$(mktemp -d)}; \
-	$(UV) run --frozen peragus new "Demo" --language javascript && \
-	$(UV) run --frozen peragus run demo && \
-	$(UV) run --frozen peragus export demo
+	@set -e; export PERAGUS_HOME=$${PERAGUS_HOME:-$$(mktemp -d)}; \
+	$(UV) run --frozen peragus new "Demo" --language javascript; \
+	$(UV) run --frozen peragus run demo; \
+	$(UV) run --frozen peragus export demo; \
+	echo; echo "== peragus start: the notebook server and its UI (stopped after one request)"; \
+	$(UV) run --frozen peragus start --port 0 --no-open > $$PERAGUS_HOME/start.log 2>&1 & server=$$!; \
+	trap 'kill $$server; wait $$server 2>/dev/null || true' EXIT; \
+	for _ in $$(seq 100); do grep -q 'http://' $$PERAGUS_HOME/start.log && break; sleep 0.1; done; \
+	url=$$(grep -o 'http://[^ ]*' $$PERAGUS_HOME/start.log); echo "login URL: $$url"; \
+	$(UV) run --frozen python -c 'import httpx, sys; print("notebook list page:", httpx.get(sys.argv[1], follow_redirects=True).raise_for_status().status_code)' "$$url"
 
 test: install ## Run the whole test suite
 	$(UV) run --frozen pytest

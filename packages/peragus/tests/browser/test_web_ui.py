@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from groundwork.service import login_path, running_service
-from peragus.server.app import STATIC, peragus_app, server_config
+from peragus.server import STATIC
+from peragus.server.app import peragus_app, server_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,14 +21,14 @@ from peragus.execution.runner import Limits
 from peragus.notebooks.folder import read_folder
 from peragus.notebooks.srcmd import decode
 from peragus.notebooks.store import NotebookStore, new_notebook
+from peragus.server import STATIC
 from peragus.server.hub import Hub
 from peragus.server.sessions import Sessions
 from peragus.server.websocket import Notebooks
 from peragus.settings.store import AiSettings, SettingsStore
 
-__all__ = ["STATIC", "peragus_app", "server_config"]
+__all__ = ["peragus_app", "server_config"]
 
-STATIC = Path(str(files("peragus") / "server" / "static"))
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 _UNBUILT = """<!doctype html><meta charset="utf-8"><title>peragus</title>
 <p>The peragus web UI is not built. From the repository, run <code>make ui</code>
