@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +16,7 @@ import pytest
 
 from ai_config.library.store import Library
 
-
-def run(
-    home: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ai_config", *args],
-        env={
-            **os.environ,
-            "AI_CONFIG_HOME": str(home / "aic"),
-            "HOME": str(home / "user"),
-            "EDITOR": "true",
-            "AI_CONFIG_KEYRING": "0",
-            "NO_COLOR": "1",
-            "COLUMNS": "200",
-            **(env or {}),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def as_json(done: subprocess.CompletedProcess[str]) -> Any:
@@ -42,7 +24,7 @@ def as_json(done: subprocess.CompletedProcess[str]) -> Any:
     return json.loads(done.stdout)
 
 
-def test_the_new_user_journey(tmp_path: Path, upstream: Any) -> None:
+def test_the_new_user_journey(tmp_path: Path, upstream: Any, run: RunCli) -> None:
     assert (
         run(tmp_path, "init", "--library", str(upstream.bare), "--branch", "main").returncode == 0
     )
@@ -77,7 +59,7 @@ def test_the_new_user_journey(tmp_path: Path, upstream: Any) -> None:
     assert run(tmp_path, "agent", "export", "--check").returncode == 0
 
 
-def test_malformed_agent_yaml_names_the_line(tmp_path: Path) -> None:
+def test_malformed_agent_yaml_names_the_line(tmp_path: Path, run: RunCli) -> None:
     assert run(tmp_path, "init").returncode == 0
     agents = tmp_path / "aic" / "library" / "personal" / "agents"
     agents.mkdir(parents=True)
@@ -88,7 +70,7 @@ def test_malformed_agent_yaml_names_the_line(tmp_path: Path) -> None:
     assert "Traceback" not in shown.stderr
 
 
-def test_no_git_binary_is_a_clear_error(tmp_path: Path) -> None:
+def test_no_git_binary_is_a_clear_error(tmp_path: Path, run: RunCli) -> None:
     empty = tmp_path / "bin"
     empty.mkdir()
     done = run(tmp_path, "init", env={"PATH": str(empty)})
@@ -96,7 +78,7 @@ def test_no_git_binary_is_a_clear_error(tmp_path: Path) -> None:
     assert "AI_CONFIG_GIT_MISSING" in done.stderr
 
 
-def test_secret_values_never_appear_in_json_output(tmp_path: Path) -> None:
+def test_secret_values_never_appear_in_json_output(tmp_path: Path, run: RunCli) -> None:
     assert run(tmp_path, "init").returncode == 0
     pasted = '{"svc": {"command": "svc-mcp", "env": {"API_KEY": "sk-very-secret-value"}}}'
     assert run(tmp_path, "mcp", "add", "--json", pasted).returncode == 0
@@ -106,7 +88,7 @@ def test_secret_values_never_appear_in_json_output(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("delay", [0.4, 0.8])
 def test_sigkill_in_the_middle_of_an_update_loses_nothing(
-    tmp_path: Path, upstream: Any, delay: float
+    tmp_path: Path, upstream: Any, delay: float, run: RunCli
 ) -> None:
     files = {f"notes/n{i:03}.md": f"# Note {i}\n\na\nb\nc\n" for i in range(60)}
     upstream.push(files, "many notes")

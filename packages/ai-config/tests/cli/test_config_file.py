@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -16,23 +15,7 @@ from ai_config.config import CURRENT_VERSION, MIGRATIONS, load_config, migrate
 from ai_config.safety import Safety
 from groundwork.state import BackupStore
 
-
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ai_config", *args],
-        env={
-            **os.environ,
-            "AI_CONFIG_HOME": str(home / "aic"),
-            "HOME": str(home / "user"),
-            "EDITOR": "true",
-            "AI_CONFIG_KEYRING": "0",
-            "NO_COLOR": "1",
-            "COLUMNS": "200",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def flat(text: str) -> str:
@@ -49,13 +32,15 @@ def lock_backups(tmp_path: Path) -> list[Any]:
 
 
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def home(tmp_path: Path, run: RunCli) -> Path:
     done = run(tmp_path, "init")
     assert done.returncode == 0, done.stderr
     return tmp_path
 
 
-def test_init_writes_the_current_version_with_the_branch(tmp_path: Path, upstream: Any) -> None:
+def test_init_writes_the_current_version_with_the_branch(
+    tmp_path: Path, upstream: Any, run: RunCli
+) -> None:
     done = run(tmp_path, "init", "--library", str(upstream.bare), "--branch", "main")
     assert done.returncode == 0, done.stderr
     lock = json.loads(lock_of(tmp_path).read_text())
@@ -65,7 +50,9 @@ def test_init_writes_the_current_version_with_the_branch(tmp_path: Path, upstrea
 
 
 @pytest.mark.parametrize("versioned", [True, False], ids=["version-1", "no-version"])
-def test_a_version_1_file_is_migrated_after_a_backup(home: Path, versioned: bool) -> None:
+def test_a_version_1_file_is_migrated_after_a_backup(
+    home: Path, versioned: bool, run: RunCli
+) -> None:
     lock = lock_of(home)
     revision = json.loads(lock.read_text())["sources"]["base"]["revision"]
     old = {
@@ -107,7 +94,7 @@ def test_a_version_1_file_is_migrated_after_a_backup(home: Path, versioned: bool
     assert len(lock_backups(home)) == 1
 
 
-def test_a_file_from_a_newer_ai_config_is_refused(home: Path) -> None:
+def test_a_file_from_a_newer_ai_config_is_refused(home: Path, run: RunCli) -> None:
     lock = lock_of(home)
     data = json.loads(lock.read_text())
     data["version"] = 3
@@ -144,7 +131,7 @@ def test_a_file_from_a_newer_ai_config_is_refused(home: Path) -> None:
     ids=["bad-revision", "unknown-field", "wrong-type"],
 )
 def test_an_invalid_field_is_named_with_its_line(
-    home: Path, change: Any, field: str, fix: str
+    home: Path, change: Any, field: str, fix: str, run: RunCli
 ) -> None:
     lock = lock_of(home)
     data = json.loads(lock.read_text())
@@ -170,7 +157,7 @@ def test_an_invalid_field_is_named_with_its_line(
     assert field in check["message"]
 
 
-def test_broken_json_gives_its_line(home: Path) -> None:
+def test_broken_json_gives_its_line(home: Path, run: RunCli) -> None:
     lock_of(home).write_text('{\n  "version": 2,\n  "sources": {,\n}\n')
     done = run(home, "library", "status")
     assert done.returncode == 2
@@ -178,7 +165,7 @@ def test_broken_json_gives_its_line(home: Path) -> None:
     assert "library.lock:3: not valid JSON" in flat(done.stderr)
 
 
-def test_doctor_reports_the_config_version(home: Path) -> None:
+def test_doctor_reports_the_config_version(home: Path, run: RunCli) -> None:
     doctor = json.loads(run(home, "doctor", "-o", "json").stdout)
     check = next(c for c in doctor["checks"] if c["name"] == "config")
     assert check["status"] == "ok"
