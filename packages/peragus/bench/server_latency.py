@@ -19,7 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psutil
@@ -31,6 +33,8 @@ from groundwork.bench import print_figure
 
 NOTEBOOKS = 20
 RUNS = 100
+
+Finished = Callable[[str, dict[str, Any]], bool]
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen[str], str, str]:
@@ -50,7 +54,11 @@ def start_server(home: Path) -> tuple[subprocess.Popen[str], str, str]:
     raise RuntimeError("peragus start printed no URL")
 
 
-def exec_ms(ws: ClientConnection, topic: str, cell_id: str) -> float:
+def exec_ms(
+    ws: ClientConnection, topic: str, cell_id: str, finished: Finished | None = None
+) -> float:
+    """Milliseconds from sending cell:exec to the first cell:output, once the run has ended."""
+    finished = finished or peragus_finished
     started = time.perf_counter()
     ws.send(json.dumps([topic, "cell:exec", {"cellId": cell_id}]))
     first = None
@@ -58,12 +66,24 @@ def exec_ms(ws: ClientConnection, topic: str, cell_id: str) -> float:
         _, event, payload = json.loads(ws.recv(timeout=60))
         if event == "cell:output" and first is None:
             first = (time.perf_counter() - started) * 1000
-        if event == "cell:updated" and "exitCode" in payload:
-            assert payload["exitCode"] == 0, payload
-            assert first is not None
-            return first
         if event in ("error", "cell:error"):
             raise RuntimeError(payload)
+        if finished(event, payload):
+            if first is None:
+                raise RuntimeError("the cell ended without output")
+            return first
+
+
+def peragus_finished(event: str, payload: dict[str, Any]) -> bool:
+    if event != "cell:updated" or "exitCode" not in payload:
+        return False
+    if payload["exitCode"] != 0:
+        raise RuntimeError(payload)
+    return True
+
+
+def srcbook_finished(event: str, payload: dict[str, Any]) -> bool:
+    return event == "cell:updated" and payload["cell"].get("status") in ("idle", "failed")
 
 
 SRCBOOK_NOTEBOOK = """<!-- srcbook:{"language":"typescript"} -->
@@ -102,20 +122,7 @@ def srcbook_median() -> float:
                 installed = cell.get("status") in ("idle", "failed")
                 if event == "cell:updated" and cell.get("type") == "package.json" and installed:
                     break
-            return statistics.median(srcbook_exec_ms(ws, topic, code) for _ in range(15))
-
-
-def srcbook_exec_ms(ws: ClientConnection, topic: str, cell_id: str) -> float:
-    started = time.perf_counter()
-    ws.send(json.dumps([topic, "cell:exec", {"cellId": cell_id}]))
-    first = None
-    while True:
-        _, event, payload = json.loads(ws.recv(timeout=60))
-        if event == "cell:output" and first is None:
-            first = (time.perf_counter() - started) * 1000
-        finished = event == "cell:updated" and payload["cell"].get("status") in ("idle", "failed")
-        if finished and first is not None:
-            return first
+            return statistics.median(exec_ms(ws, topic, code, srcbook_finished) for _ in range(15))
 
 
 def p95(values: list[float]) -> float:

@@ -125,22 +125,15 @@ _SHOULD_BE = {
 
 def load_config(path: Path, safety: Safety) -> LibraryConfig:
     """The configuration in ``path`` (empty when there is none), migrated first if it is old."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return LibraryConfig()
-    raw, version = _parse(path, text)
-    if version == CURRENT_VERSION:
-        return _validate(path, text, raw)
+    found = _read_current(path)
+    if isinstance(found, LibraryConfig):
+        return found
     with _exclusive(path):
         # Read again under the lock: another process (or thread) may have migrated it already.
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return LibraryConfig()
-        raw, version = _parse(path, text)
-        if version == CURRENT_VERSION:
-            return _validate(path, text, raw)
+        found = _read_current(path)
+        if isinstance(found, LibraryConfig):
+            return found
+        text, raw, version = found
         config = _validate(path, text, migrate(raw, version))
         reason = f"before migrating {path.name} from version {version} to {CURRENT_VERSION}"
         backup = safety.backups.snapshot(path, reason=reason)
@@ -161,6 +154,18 @@ def load_config(path: Path, safety: Safety) -> LibraryConfig:
         f" the original is kept as backup {backup.id} (ai-config backup list).\n"
     )
     return config
+
+
+def _read_current(path: Path) -> LibraryConfig | tuple[str, dict[str, Any], int]:
+    """The configuration when the file is missing or current; else what a migration starts from."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LibraryConfig()
+    raw, version = _parse(path, text)
+    if version == CURRENT_VERSION:
+        return _validate(path, text, raw)
+    return text, raw, version
 
 
 def save_config(path: Path, config: LibraryConfig) -> None:
