@@ -98,6 +98,8 @@ def _started(
         server = uvicorn.Server(
             uvicorn.Config(
                 app,
+                # httptools (C) parses HTTP/1.1 at a fraction of h11's cost per request.
+                http="httptools",
                 log_config=None,
                 access_log=False,
                 timeout_graceful_shutdown=int(config.shutdown_grace_seconds),

@@ -15,6 +15,7 @@ from groundwork.progress import encode_sse
 from prism.daemon import storage_api
 from prism.daemon.engine import Engine
 from prism.workstations.launch import LaunchRequest
+from prism.workstations.lifecycle import Lifecycle, Listing
 
 __all__ = ["router"]
 
@@ -54,20 +55,29 @@ async def status(request: Request) -> dict[str, Any]:
     }
 
 
+async def _listing(lifecycle: Lifecycle) -> Listing:
+    """The reconciled list; straight from memory while it is current, else from a worker thread
+    (SQLite and DescribeInstances block).
+    """
+    current = lifecycle.current_listing()
+    return current if current is not None else await asyncio.to_thread(lifecycle.listing)
+
+
 @router.get("/workstations")
 async def list_workstations(request: Request) -> Response:
-    """Answered as raw JSON: the models serialise themselves, faster than FastAPI's encoder."""
-    engine = engine_of(request)
-    found = await asyncio.to_thread(engine.lifecycle.list)
-    body = "[" + ",".join(ws.model_dump_json() for ws in found) + "]"
-    return Response(body, media_type="application/json")
+    """Answered as raw JSON, serialised once per reconcile rather than once per request."""
+    listing = await _listing(engine_of(request).lifecycle)
+    return Response(listing.body, media_type="application/json")
 
 
 @router.get("/workstations/{name}")
 async def get_workstation(name: str, request: Request) -> Response:
-    engine = engine_of(request)
-    ws = await asyncio.to_thread(engine.lifecycle.get, name)
-    return Response(ws.model_dump_json(), media_type="application/json")
+    lifecycle = engine_of(request).lifecycle
+    document = (await _listing(lifecycle)).documents.get(name)
+    if document is None:
+        ws = await asyncio.to_thread(lifecycle.get, name)
+        document = ws.model_dump_json().encode()
+    return Response(document, media_type="application/json")
 
 
 @router.post("/workstations", status_code=202)

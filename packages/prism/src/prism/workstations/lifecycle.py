@@ -6,8 +6,10 @@ instance id, so an instance deleted in the console shows as gone, never as runni
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
@@ -16,7 +18,7 @@ from prism.cloud.session import CloudSession
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
 from prism.workstations.store import WorkstationStore
 
-__all__ = ["Lifecycle"]
+__all__ = ["Lifecycle", "Listing"]
 
 _SETTLED_ELSEWHERE = (WorkstationState.DELETED, WorkstationState.FAILED, WorkstationState.GONE)
 
@@ -24,23 +26,53 @@ SessionFor = Callable[[Workstation], CloudSession]
 FRESH_SECONDS = 2.0
 
 
+@dataclass(frozen=True)
+class _Described:
+    """One DescribeInstances answer for a profile and region, and when it was asked."""
+
+    key: tuple[str, str]
+    at: float
+    ids: frozenset[str]
+    views: dict[str, InstanceView]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The reconciled workstations as JSON, by name in name order, and what they were built on:
+    the store's version and the DescribeInstances answers they were reconciled against.
+    """
+
+    store_version: int
+    described: tuple[_Described, ...]
+    documents: Mapping[str, bytes]
+    body: bytes
+
+
 class Lifecycle:
     def __init__(self, store: WorkstationStore, session_for: SessionFor) -> None:
         self.store = store
         self.session_for = session_for
-        self._seen: dict[tuple[str, str], tuple[float, frozenset[str], dict[str, InstanceView]]]
-        self._seen = {}
+        self._seen: dict[tuple[str, str], _Described] = {}
+        self._listing: Listing | None = None
+        self._listing_lock = threading.Lock()
 
     def reconcile(self, workstations: Sequence[Workstation]) -> list[Workstation]:
         """Refresh records from EC2, one DescribeInstances per profile and region."""
+        self._reconcile(workstations)
+        return list(workstations)
+
+    def _reconcile(self, workstations: Sequence[Workstation]) -> list[_Described]:
+        """Reconcile in place; returns the DescribeInstances answers it was done against."""
         groups: dict[tuple[str, str], list[Workstation]] = {}
         for ws in workstations:
             if ws.state not in _SETTLED_ELSEWHERE and ws.instance_id:
                 groups.setdefault((ws.profile, ws.region), []).append(ws)
+        used = []
         for key, members in groups.items():
-            views = self._describe(key, members)
+            described = self._describe(key, members)
+            used.append(described)
             for ws in members:
-                view = views.get(ws.instance_id or "")
+                view = described.views.get(ws.instance_id or "")
                 if view is None:
                     new_state = WorkstationState.GONE
                     ws.message = "the instance no longer exists in EC2 (deleted outside prism?)"
@@ -54,22 +86,55 @@ class Lifecycle:
                 if new_state != ws.state:
                     ws.state = new_state
                     self.store.save(ws)
-        return list(workstations)
+        return used
 
-    def _describe(
-        self, key: tuple[str, str], members: list[Workstation]
-    ) -> dict[str, InstanceView]:
+    def _describe(self, key: tuple[str, str], members: list[Workstation]) -> _Described:
         """DescribeInstances, reused for a moment: fifty clients listing at once cost one call.
 
         Any change prism makes clears it, and a new instance id misses it.
         """
         ids = frozenset(ws.instance_id for ws in members if ws.instance_id)
         cached = self._seen.get(key)
-        if cached and time.monotonic() - cached[0] < FRESH_SECONDS and ids <= cached[1]:
-            return cached[2]
+        if cached and self._fresh(cached) and ids <= cached.ids:
+            return cached
         views = describe(self.session_for(members[0]).client("ec2"), sorted(ids))
-        self._seen[key] = (time.monotonic(), ids, views)
-        return views
+        described = _Described(key, time.monotonic(), ids, views)
+        self._seen[key] = described
+        return described
+
+    @staticmethod
+    def _fresh(described: _Described) -> bool:
+        return time.monotonic() - described.at < FRESH_SECONDS
+
+    def current_listing(self) -> Listing | None:
+        """The last listing if it is still what :meth:`list` would answer now, else None.
+
+        That holds while the store is unchanged and each DescribeInstances answer the listing was
+        reconciled against is still the one a reconcile would reuse. Any change prism makes (a
+        launch's included) or those answers growing older than ``FRESH_SECONDS`` ends it. Cheap
+        and free of I/O, so the daemon calls it on its event loop.
+        """
+        listing = self._listing
+        if listing is None or listing.store_version != self.store.version:
+            return None
+        for described in listing.described:
+            if not self._fresh(described) or self._seen.get(described.key) is not described:
+                return None
+        return listing
+
+    def listing(self) -> Listing:
+        """:meth:`list` as JSON documents, reconciled once for any number of callers at once."""
+        with self._listing_lock:
+            current = self.current_listing()
+            if current is not None:
+                return current
+            version = self.store.version
+            found = self.store.list()
+            described = self._reconcile(found)
+            documents = {ws.name: ws.model_dump_json().encode() for ws in found}
+            body = b"[" + b",".join(documents.values()) + b"]"
+            self._listing = Listing(version, tuple(described), documents, body)
+            return self._listing
 
     def recover_interrupted(self) -> list[Workstation]:
         """After a crash: launches cut short find their instance by tag, or are marked failed."""

@@ -53,6 +53,12 @@ class WorkstationStore:
     def __init__(self, path: Path) -> None:
         self._db = open_database(path, MIGRATIONS, check_same_thread=False)
         self._lock = threading.Lock()
+        self._version = 0
+
+    @property
+    def version(self) -> int:
+        """Counts the writes of records: what was read at one version is current while it holds."""
+        return self._version
 
     def close(self) -> None:
         self._db.close()
@@ -112,6 +118,7 @@ class WorkstationStore:
                 )
                 self._record(workstation.name, workstation.state)
                 self._db.execute("COMMIT")
+                self._version += 1
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
@@ -131,6 +138,7 @@ class WorkstationStore:
             if row is None or row["state"] != workstation.state:
                 self._record(workstation.name, workstation.state)
             self._db.execute("COMMIT")
+            self._version += 1
         return workstation
 
     def history(self, name: str) -> builtins.list[StateChange]:
