@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import threading
 from collections.abc import Iterable, MutableMapping
@@ -95,6 +96,17 @@ def _shared_processors() -> list[Any]:
     ]
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, the first and each one after a rotation, is the owner's alone:
+    request logs name paths, users and addresses.
+    """
+
+    def _open(self) -> Any:
+        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(descriptor, 0o600)
+        return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
+
+
 def configure_logging(
     log_file: Path | None = None,
     *,
@@ -121,10 +133,9 @@ def configure_logging(
     handler: logging.Handler
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
+        handler = _PrivateRotatingFileHandler(
             log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
-        log_file.chmod(0o600)
     else:
         handler = logging.StreamHandler()
     handler.setFormatter(formatter)
