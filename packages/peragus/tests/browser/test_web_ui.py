@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -13,8 +13,6 @@ from groundwork.service import login_path, running_service
 from peragus.server import STATIC
 from peragus.server.app import peragus_app, server_config
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -27,10 +25,11 @@ FLAGS = [
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(system_tool: Any) -> Iterator[Browser]:
+    chromium = system_tool("chromium", "chromium-browser", package="chromium")
     assert (STATIC / "index.html").is_file(), "the web UI is not built: run `make ui`"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
         yield browser
         browser.close()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,10 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-
-pytestmark = pytest.mark.skipif(
-    shutil.which("prometheus") is None, reason="prometheus is not installed (CI installs it)"
-)
 
 
 def free_port() -> int:
@@ -50,7 +45,10 @@ def agent(tmp_path: Path) -> Iterator[dict[str, Any]]:
     process.wait(timeout=10)
 
 
-def test_prometheus_sees_what_the_agent_reports(agent: dict[str, Any], tmp_path: Path) -> None:
+def test_prometheus_sees_what_the_agent_reports(
+    agent: dict[str, Any], tmp_path: Path, system_tool: Any
+) -> None:
+    prometheus = system_tool("prometheus", package="prometheus")
     target = agent["url"].removeprefix("http://").removesuffix("/metrics")
     port = free_port()
     config = tmp_path / "prometheus.yml"
@@ -63,7 +61,7 @@ def test_prometheus_sees_what_the_agent_reports(agent: dict[str, Any], tmp_path:
     )
     server = subprocess.Popen(
         [
-            "prometheus",
+            prometheus,
             f"--config.file={config}",
             f"--storage.tsdb.path={tmp_path / 'tsdb'}",
             f"--web.listen-address=127.0.0.1:{port}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,7 +125,7 @@ def test_parameter_types_ranges_and_patterns(user_dir: Path) -> None:
         assert error.value.code == "PRISM_PARAM_INVALID"
 
 
-def test_every_bundled_script_passes_bash_and_shellcheck(tmp_path: Path) -> None:
+def test_every_bundled_script_passes_bash_and_shellcheck(tmp_path: Path, system_tool: Any) -> None:
     catalog = Catalog(None)
     assert len(catalog.files()) >= 5
     for slug in catalog.files():
@@ -134,10 +135,9 @@ def test_every_bundled_script_passes_bash_and_shellcheck(tmp_path: Path) -> None
         text = script.read_text()
         assert "STAGE:complete:COMPLETE" in text
         assert "run_stage" in text
-    if shutil.which("shellcheck") is None:
-        pytest.skip("shellcheck is not installed (CI installs it)")
+    shellcheck = system_tool("shellcheck", package="shellcheck")
     scripts = [str(p) for p in tmp_path.glob("*.sh")]
-    subprocess.run(["shellcheck", "--severity=warning", *scripts], check=True)
+    subprocess.run([shellcheck, "--severity=warning", *scripts], check=True)
 
 
 def test_stages_already_done_are_skipped_on_a_second_run(tmp_path: Path) -> None:
