@@ -80,27 +80,40 @@ def open_session(server: Server, name: str) -> dict[str, Any]:
         return session
 
 
+def new_notebook(server: Server, title: str, language: str = "javascript") -> tuple[str, str, str]:
+    """A new notebook, opened: its name, its session topic and its code cell's id."""
+    with server.http as http:
+        reply = http.post("/api/notebooks", json={"title": title, "language": language})
+        assert reply.status_code == 201, reply.text
+    name: str = reply.json()["name"]
+    code = next(c for c in open_session(server, name)["cells"] if c["type"] == "code")
+    return name, f"session:{name}", code["id"]
+
+
+def subscribe(ws: ClientConnection, topic: str) -> None:
+    send(ws, topic, "subscribe", {})
+    receive_until(ws, "subscribed")
+
+
+def set_source(ws: ClientConnection, topic: str, cell_id: str, source: str) -> dict[str, Any]:
+    """Edit a cell over the socket; the server's cell:updated payload."""
+    send(ws, topic, "cell:update", {"cellId": cell_id, "updates": {"source": source}})
+    return receive_until(ws, "cell:updated")[1]
+
+
 def test_import_edit_run_and_export_over_http_and_websocket(server: Server) -> None:
     reference = (REFERENCE / "getting-started.src.md").read_text(encoding="utf-8")
     with server.http as http:
         name = http.post("/api/notebooks/import", json={"text": reference}).json()["name"]
         assert any(n["name"] == name for n in http.get("/api/notebooks").json())
-        created = http.post("/api/notebooks", json={"title": "Scratch", "language": "typescript"})
-        assert created.status_code == 201
     assert http_export(server, name) == reference
 
-    scratch = created.json()["name"]
-    session = open_session(server, scratch)
-    code = next(c for c in session["cells"] if c["type"] == "code")
-    topic = f"session:{scratch}"
+    scratch, topic, code_id = new_notebook(server, "Scratch", "typescript")
     with server.websocket() as ws:
-        send(ws, topic, "subscribe", {})
-        receive_until(ws, "subscribed")
+        subscribe(ws, topic)
         source = "const n: number = 6 * 7;\nconsole.log('answer', n);\nconsole.error('done');"
-        send(ws, topic, "cell:update", {"cellId": code["id"], "updates": {"source": source}})
-        _, updated = receive_until(ws, "cell:updated")
-        assert updated["cell"]["source"] == source
-        send(ws, topic, "cell:exec", {"cellId": code["id"]})
+        assert set_source(ws, topic, code_id, source)["cell"]["source"] == source
+        send(ws, topic, "cell:exec", {"cellId": code_id})
         seen, finished = receive_until(
             ws, "cell:updated", lambda p: p["cell"]["status"] == "idle" and "exitCode" in p
         )
@@ -110,7 +123,9 @@ def test_import_edit_run_and_export_over_http_and_websocket(server: Server) -> N
     assert finished["exitCode"] == 0
     assert any(m[1] == "cell:updated" and m[2]["cell"]["status"] == "running" for m in seen)
     # The edit was saved: a new session (a reload) sees it, and so does the file on disk.
-    assert (server.notebooks / scratch / "src" / code["filename"]).read_text() == source
+    reloaded = next(c for c in open_session(server, scratch)["cells"] if c["id"] == code_id)
+    assert reloaded["source"] == source
+    assert (server.notebooks / scratch / "src" / reloaded["filename"]).read_text() == source
     assert "answer" in http_export(server, scratch)
 
 
@@ -122,15 +137,10 @@ def http_export(server: Server, name: str) -> str:
 
 
 def test_cells_are_created_renamed_and_deleted_for_every_subscriber(server: Server) -> None:
-    with server.http as http:
-        name = http.post("/api/notebooks", json={"title": "Cells", "language": "javascript"})
-    name = name.json()["name"]
-    open_session(server, name)
-    topic = f"session:{name}"
+    name, topic, _ = new_notebook(server, "Cells")
     with server.websocket() as first, server.websocket() as second:
         for ws in (first, second):
-            send(ws, topic, "subscribe", {})
-            receive_until(ws, "subscribed")
+            subscribe(ws, topic)
         send(first, topic, "cell:create", {"index": 0, "cell": {"type": "code", "source": "1"}})
         _, created = receive_until(second, "cell:created")
         cell_id = created["cell"]["id"]
@@ -144,23 +154,16 @@ def test_cells_are_created_renamed_and_deleted_for_every_subscriber(server: Serv
 
 
 def test_stop_ends_a_looping_cell_and_the_server_stays_responsive(server: Server) -> None:
-    with server.http as http:
-        name = http.post("/api/notebooks", json={"title": "Loop", "language": "javascript"})
-    name = name.json()["name"]
-    session = open_session(server, name)
-    code = next(c for c in session["cells"] if c["type"] == "code")
-    topic = f"session:{name}"
+    _, topic, code_id = new_notebook(server, "Loop")
     with server.websocket() as ws:
-        send(ws, topic, "subscribe", {})
-        receive_until(ws, "subscribed")
+        subscribe(ws, topic)
         loop = "let i = 0; setInterval(() => console.log('tick', i++), 1); while (false) {}"
-        send(ws, topic, "cell:update", {"cellId": code["id"], "updates": {"source": loop}})
-        receive_until(ws, "cell:updated")
-        send(ws, topic, "cell:exec", {"cellId": code["id"]})
+        set_source(ws, topic, code_id, loop)
+        send(ws, topic, "cell:exec", {"cellId": code_id})
         receive_until(ws, "cell:output")
         with server.http as http:  # the server answers while the cell floods
             assert http.get("/api/notebooks").status_code == 200
-        send(ws, topic, "cell:stop", {"cellId": code["id"]})
+        send(ws, topic, "cell:stop", {"cellId": code_id})
         _, finished = receive_until(ws, "cell:updated", lambda p: "exitCode" in p)
     assert finished["stopped"] is True
 
@@ -216,19 +219,12 @@ def test_secrets_reach_cells_but_no_api_returns_them(server: Server) -> None:
         settings = http.get("/api/settings")
         assert "s3cr3t-value" not in settings.text
         assert [s["name"] for s in settings.json()["secrets"]] == ["API_TOKEN"]
-        name = http.post("/api/notebooks", json={"title": "Env", "language": "javascript"})
-    name = name.json()["name"]
-    session = open_session(server, name)
-    code = next(c for c in session["cells"] if c["type"] == "code")
     assert b"s3cr3t-value" not in (server.home / "peragus.db").read_bytes()
-    topic = f"session:{name}"
+    _, topic, code_id = new_notebook(server, "Env")
     with server.websocket() as ws:
-        send(ws, topic, "subscribe", {})
-        receive_until(ws, "subscribed")
-        source = "console.log(process.env.API_TOKEN.length)"
-        send(ws, topic, "cell:update", {"cellId": code["id"], "updates": {"source": source}})
-        receive_until(ws, "cell:updated")
-        send(ws, topic, "cell:exec", {"cellId": code["id"]})
+        subscribe(ws, topic)
+        set_source(ws, topic, code_id, "console.log(process.env.API_TOKEN.length)")
+        send(ws, topic, "cell:exec", {"cellId": code_id})
         seen, _ = receive_until(ws, "cell:updated", lambda p: "exitCode" in p)
     assert {"type": "stdout", "data": "12\n"} in [
         m[2]["output"] for m in seen if m[1] == "cell:output"
@@ -238,19 +234,12 @@ def test_secrets_reach_cells_but_no_api_returns_them(server: Server) -> None:
 
 
 def test_a_missing_package_is_reported_before_the_run(server: Server) -> None:
-    with server.http as http:
-        name = http.post("/api/notebooks", json={"title": "Deps", "language": "javascript"})
-    name = name.json()["name"]
-    session = open_session(server, name)
-    code = next(c for c in session["cells"] if c["type"] == "code")
-    topic = f"session:{name}"
+    _, topic, code_id = new_notebook(server, "Deps")
     with server.websocket() as ws:
-        send(ws, topic, "subscribe", {})
-        receive_until(ws, "subscribed")
+        subscribe(ws, topic)
         source = "import chalk from 'chalk';\nimport fs from 'node:fs';\nconsole.log(chalk)"
-        send(ws, topic, "cell:update", {"cellId": code["id"], "updates": {"source": source}})
-        receive_until(ws, "cell:updated")
-        send(ws, topic, "cell:exec", {"cellId": code["id"]})
+        set_source(ws, topic, code_id, source)
+        send(ws, topic, "cell:exec", {"cellId": code_id})
         _, error = receive_until(ws, "error")
     assert error["code"] == "PERAGUS_PACKAGES_MISSING"
     assert "chalk" in error["message"] and "fs" not in error["message"]
