@@ -7,12 +7,11 @@ line that says what to install.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-from groundwork.errors import ExitCode, ToolError
+from peragus.execution.toolchain import npm
 
 __all__ = ["install", "missing_packages"]
 
@@ -54,16 +53,8 @@ def install(
     folder: Path, packages: list[str], on_output: Callable[[str, str], None] | None = None
 ) -> int:
     """`npm install` in the notebook folder (adding ``packages`` if given), streaming its output."""
-    npm = shutil.which("npm")
-    if npm is None:
-        raise ToolError(
-            "PERAGUS_NPM_MISSING",
-            "npm is not installed; dependencies are installed with npm.",
-            suggestions=["Install npm (it comes with Node.js)."],
-            exit_code=ExitCode.UNAVAILABLE,
-        )
     process = subprocess.Popen(
-        [npm, "install", "--no-audit", "--no-fund", "--loglevel=warn", *packages],
+        [npm(), "install", "--no-audit", "--no-fund", "--loglevel=warn", *packages],
         cwd=folder,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["ESBUILD_VERSION", "esbuild", "node"]
+__all__ = ["ESBUILD_VERSION", "esbuild", "node", "npm"]
 
 ESBUILD_VERSION = "0.24.2"
 
@@ -30,6 +30,18 @@ def node() -> str:
     return found
 
 
+def npm() -> str:
+    found = shutil.which("npm")
+    if found is None:
+        raise ToolError(
+            "PERAGUS_NPM_MISSING",
+            "npm is not installed; peragus installs notebook dependencies and esbuild with it.",
+            suggestions=["Install npm (it comes with Node.js: apt install npm)."],
+            exit_code=ExitCode.UNAVAILABLE,
+        )
+    return found
+
+
 def esbuild(home: Path) -> Path:
     folder = home / "toolchain"
     binary = folder / "node_modules" / ".bin" / "esbuild"
@@ -40,17 +52,9 @@ def esbuild(home: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if binary.exists():
             return binary
-        npm = shutil.which("npm")
-        if npm is None:
-            raise ToolError(
-                "PERAGUS_NPM_MISSING",
-                "npm is not installed; peragus needs it once to install esbuild for TypeScript.",
-                suggestions=["Install npm (it comes with Node.js)."],
-                exit_code=ExitCode.UNAVAILABLE,
-            )
         done = subprocess.run(
             [
-                npm,
+                npm(),
                 "install",
                 "--prefix",
                 str(folder),
