@@ -38,6 +38,23 @@ def test_the_folder_form_round_trips_too(path: Path, tmp_path: Path) -> None:
     assert (tmp_path / "nb" / "README.md").read_text() == readme
 
 
+def test_saving_an_edit_rewrites_only_the_files_it_changed(tmp_path: Path) -> None:
+    notebook = decode((REFERENCE / "srcbook.src.md").read_text())
+    folder = tmp_path / "nb"
+    write_folder(notebook, folder)
+    files = [folder / "package.json", folder / "src" / "index.mjs", folder / "src" / "foo.mjs"]
+    before = {f: f.stat().st_ino for f in files}
+    index = next(i for i, c in enumerate(notebook.cells) if getattr(c, "filename", "") == "foo.mjs")
+    notebook.cells[index] = CodeCell(filename="foo.mjs", source="export const foo = 2;\r\n")
+    write_folder(notebook, folder)
+    after = {f: f.stat().st_ino for f in files}
+    assert after[folder / "package.json"] == before[folder / "package.json"]
+    assert after[folder / "src" / "index.mjs"] == before[folder / "src" / "index.mjs"]
+    assert after[folder / "src" / "foo.mjs"] != before[folder / "src" / "foo.mjs"]
+    assert (folder / "src" / "foo.mjs").read_bytes() == b"export const foo = 2;\r\n"
+    assert encode(read_folder(folder)) == encode(notebook)
+
+
 def test_the_reference_cells_are_what_srcbook_shows() -> None:
     notebook = decode((REFERENCE / "srcbook.src.md").read_text())
     assert notebook.title == "Srcbook title"

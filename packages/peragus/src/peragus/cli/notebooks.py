@@ -161,18 +161,16 @@ def run(
     import tempfile
 
     from peragus.execution.runner import CellRun, Limits
-    from peragus.notebooks.folder import write_folder
+    from peragus.notebooks.folder import read_folder, read_notebook_text, write_folder
     from peragus.notebooks.srcmd import decode
 
     path = Path(notebook)
     with tempfile.TemporaryDirectory(prefix="peragus-run-") as tmp:
         if path.is_file():
             work = Path(tmp) / "notebook"
-            write_folder(decode(path.read_text(encoding="utf-8"), str(path)), work)
+            write_folder(decode(read_notebook_text(path), str(path)), work)
         else:
             work = store(folder).folder(notebook)
-        from peragus.notebooks.folder import read_folder
-
         nb = read_folder(work)
         cells = [c for c in nb.code_cells() if cell is None or c.filename == cell]
         if cell and not cells:

@@ -2,7 +2,8 @@
 
 README.md holds the notebook with links to its cells; src/ holds the cell files; package.json and
 tsconfig.json sit at the top. Every file is written atomically, so a crash mid-save leaves each
-file either as it was or as it should be.
+file either as it was or as it should be. A save rewrites only the files whose text changed: the
+server saves on every edit, and one edited cell should cost one write, not one per cell.
 """
 
 from __future__ import annotations
@@ -11,17 +12,42 @@ import json
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state import atomic_write_text
+from groundwork.state import atomic_write
 from peragus.notebooks.model import Notebook
-from peragus.notebooks.srcmd import decode, encode
+from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 
-__all__ = ["read_folder", "write_folder"]
+__all__ = ["read_folder", "read_notebook_text", "write_folder"]
+
+
+def read_notebook_text(path: Path, *, exact: bool = False) -> str:
+    """A notebook file's text; bytes that are not UTF-8 are an error naming their line.
+
+    ``exact`` keeps the line endings as they are (a cell's file); otherwise CRLF reads as LF, as
+    the .src.md format expects.
+    """
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotebookInvalid(str(path), line, "this is not UTF-8 text") from None
+    return text if exact else text.replace("\r\n", "\n")
+
+
+def _write(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    atomic_write(path, data)
 
 
 def write_folder(notebook: Notebook, folder: Path) -> None:
     (folder / "src").mkdir(parents=True, exist_ok=True)
     if notebook.package_json is not None:
-        atomic_write_text(folder / "package.json", notebook.package_json.source)
+        _write(folder / "package.json", notebook.package_json.source)
     if notebook.language == "typescript":
         tsconfig = notebook.tsconfig or {
             "compilerOptions": {
@@ -33,15 +59,15 @@ def write_folder(notebook: Notebook, folder: Path) -> None:
                 "noEmit": True,
             }
         }
-        atomic_write_text(folder / "tsconfig.json", json.dumps(tsconfig, indent=2) + "\n")
+        _write(folder / "tsconfig.json", json.dumps(tsconfig, indent=2) + "\n")
     names = set()
     for cell in notebook.code_cells():
-        atomic_write_text(folder / "src" / cell.filename, cell.source)
+        _write(folder / "src" / cell.filename, cell.source)
         names.add(cell.filename)
     for stale in (folder / "src").iterdir():
         if stale.is_file() and stale.name not in names:
             stale.unlink()
-    atomic_write_text(folder / "README.md", encode(notebook, inline=False))
+    _write(folder / "README.md", encode(notebook, inline=False))
 
 
 def read_folder(folder: Path) -> Notebook:
@@ -63,6 +89,6 @@ def read_folder(folder: Path) -> Notebook:
                 suggestions=[f"Restore {path}, or remove its cell from README.md."],
                 exit_code=ExitCode.NOT_FOUND,
             )
-        return path.read_text(encoding="utf-8")
+        return read_notebook_text(path, exact=True)
 
-    return decode(readme.read_text(encoding="utf-8"), str(readme), read)
+    return decode(read_notebook_text(readme), str(readme), read)

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from groundwork.errors import ExitCode, ToolError
-from peragus.notebooks.folder import read_folder, write_folder
+from peragus.notebooks.folder import read_folder, read_notebook_text, write_folder
 from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import decode, encode
 
@@ -102,7 +102,7 @@ class NotebookStore:
                     suggestions=["Give the path of a .src.md file."],
                     exit_code=ExitCode.NOT_FOUND,
                 )
-            text, source = path.read_text(encoding="utf-8"), str(path)
+            text, source = read_notebook_text(path), str(path)
         return self.save(decode(text, source))
 
     def export(self, name: str) -> str:
