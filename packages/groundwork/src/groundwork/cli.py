@@ -16,20 +16,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import platformdirs
 import typer
 from rich.console import Console
 
 from groundwork.errors import ExitCode, ToolError, internal_error, render_error
 from groundwork.health import HealthRegistry, render_doctor
 from groundwork.logs import log_to_file_on_first_use, redactor
+from groundwork.paths import tool_log_file
 
 __all__ = [
     "OutputFormat",
     "OutputOption",
     "add_doctor_command",
     "debug_enabled",
-    "default_log_file",
     "emit_json",
     "make_app",
     "run",
@@ -53,10 +52,6 @@ def _env_prefix(tool: str) -> str:
 
 def debug_enabled(tool: str) -> bool:
     return os.environ.get(f"{_env_prefix(tool)}_DEBUG", "") not in ("", "0", "false")
-
-
-def default_log_file(tool: str) -> Path:
-    return platformdirs.user_log_path(tool) / f"{tool}.log"
 
 
 def emit_json(data: Any) -> None:
@@ -120,11 +115,15 @@ def run(
     *,
     tool: str,
     argv: Sequence[str] | None = None,
-    log_file: Path | None = None,
+    home_env: str | None = None,
 ) -> NoReturn:
-    """Run a CLI app and turn every outcome into a message and a meaningful exit code."""
+    """Run a CLI app and turn every outcome into a message and a meaningful exit code.
+
+    ``home_env`` names the variable that moves the tool's folder; the log moves with it.
+    """
     args = list(sys.argv[1:] if argv is None else argv)
-    log_to_file_on_first_use(log_file or default_log_file(tool))
+    log_file = tool_log_file(tool, home_env)
+    log_to_file_on_first_use(log_file)
     if "--debug" in args:
         os.environ[f"{_env_prefix(tool)}_DEBUG"] = "1"
     err = Console(stderr=True)
@@ -149,7 +148,7 @@ def run(
             err.print(exc.format_message())
         code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one catch-all the suite allows
-        path = _log_internal_error(tool, exc, log_file or default_log_file(tool))
+        path = _log_internal_error(tool, exc, log_file)
         render_error(internal_error(tool, exc, str(path) if path else None), err)
         if debug_enabled(tool):
             err.print_exception()

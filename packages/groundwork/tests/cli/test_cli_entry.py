@@ -37,7 +37,7 @@ APP = textwrap.dedent(
     def ok(count: int) -> None:
         print(count)
 
-    run(app, tool="demo-tool", log_file=__import__("pathlib").Path(sys.argv.pop(1)))
+    run(app, tool="demo-tool", home_env="DEMO_TOOL_HOME")
     """
 )
 
@@ -46,15 +46,16 @@ APP = textwrap.dedent(
 def cli(tmp_path: Path):
     script = tmp_path / "app.py"
     script.write_text(APP)
-    log = tmp_path / "logs" / "demo.log"
+    home = tmp_path / "home"
+    log = home / "log" / "demo-tool.log"  # the log moves with the tool's folder
 
     def invoke(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, str(script), str(log), *args],
+            [sys.executable, str(script), *args],
             capture_output=True,
             text=True,
             timeout=60,
-            env={"PATH": "/usr/bin:/bin", "COLUMNS": "120"},
+            env={"PATH": "/usr/bin:/bin", "COLUMNS": "120", "DEMO_TOOL_HOME": str(home)},
         )
 
     invoke.log = log  # type: ignore[attr-defined]

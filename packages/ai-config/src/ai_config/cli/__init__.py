@@ -2,6 +2,7 @@
 
 from ai_config import __version__
 from ai_config.cli import agents, backups, library, mcp
+from ai_config.home import ENV_VAR
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 
@@ -32,4 +33,4 @@ add_doctor_command(app, "ai-config", _checks)
 
 
 def main() -> None:
-    run(app, tool="ai-config")
+    run(app, tool="ai-config", home_env=ENV_VAR)

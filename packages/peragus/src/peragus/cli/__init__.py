@@ -4,6 +4,7 @@ from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from peragus import __version__
 from peragus.cli import notebooks, start
+from peragus.home import ENV_VAR
 
 
 def _checks() -> HealthRegistry:
@@ -33,4 +34,4 @@ add_doctor_command(app, "peragus", _checks)
 
 
 def main() -> None:
-    run(app, tool="peragus")
+    run(app, tool="peragus", home_env=ENV_VAR)

@@ -8,6 +8,7 @@ from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from phoenix import __version__
 from phoenix.cli import experiment, loadsim, pipeline
+from phoenix.home import ENV_VAR
 
 
 def _checks() -> HealthRegistry:
@@ -133,4 +134,4 @@ def server(
 
 
 def main() -> None:
-    run(app, tool="phoenix")
+    run(app, tool="phoenix", home_env=ENV_VAR)

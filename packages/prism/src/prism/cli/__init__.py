@@ -4,6 +4,7 @@ from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from prism import __version__
 from prism.cli import connect, daemon, profiles, storage, templates, workstations
+from prism.home import ENV_VAR
 
 
 def _checks() -> HealthRegistry:
@@ -37,4 +38,4 @@ add_doctor_command(app, "prism", _checks)
 
 
 def main() -> None:
-    run(app, tool="prism")
+    run(app, tool="prism", home_env=ENV_VAR)
