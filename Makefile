@@ -17,8 +17,11 @@ help: ## List the targets
 $(UV):
 	python3 -m pip install --user --quiet uv || python3 -m pip install --user --quiet --break-system-packages uv
 
+# Bytecode is compiled at install, the workspace's own sources too (on every install: they change
+# without the lock changing): many machines set PYTHONDONTWRITEBYTECODE=1, and without .pyc
+# files every command recompiles every module it imports.
 $(VENV_STAMP): $(UV) uv.lock pyproject.toml $(wildcard packages/*/pyproject.toml)
-	$(UV) sync --frozen --all-packages
+	$(UV) sync --frozen --all-packages --all-extras --compile-bytecode
 	@touch $@
 
 $(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WEB)/vite.config.ts $(wildcard $(WEB)/src/*)
@@ -26,6 +29,7 @@ $(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WE
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 install: $(VENV_STAMP) $(UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UI
+	@$(UV) run --frozen python -m compileall -q packages/*/src >/dev/null
 
 ui: $(UI_BUILT) ## Build peragus's web UI (TypeScript + Vite) into the package
 

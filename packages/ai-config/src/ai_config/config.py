@@ -35,6 +35,7 @@ from ai_config.safety import Safety, tree_hash
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import CheckResult, Status
 from groundwork.state import atomic_write_json
+from groundwork.yamllines import line_of
 
 __all__ = [
     "CURRENT_VERSION",
@@ -278,19 +279,9 @@ def _invalid(path: Path, line: int | None, field: str | None, what: str, fix: st
 def _line_of(text: str, loc: tuple[str, ...]) -> int | None:
     """The line of the deepest part of ``loc`` found in the file (JSON parses as YAML)."""
     try:
-        node = yaml.compose(text)
+        return line_of(yaml.compose(text), loc)
     except yaml.YAMLError:
         return None
-    line: int | None = None
-    for part in loc:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        match = next((kv for kv in node.value if kv[0].value == part), None)
-        if match is None:
-            break
-        line = match[0].start_mark.line + 1
-        node = match[1]
-    return line
 
 
 @contextlib.contextmanager

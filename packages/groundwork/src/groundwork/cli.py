@@ -1,9 +1,11 @@
 """What every CLI of the suite shares: the entry point's catch-all, `--version`, `--debug`,
-`--output json`, and a `doctor` command.
+and a `doctor` command.
 
 :func:`run` is the only place an exception reaches the user: a :class:`ToolError` is rendered
 with its suggestions, a usage mistake gets click's message, Ctrl+C exits 130, and anything else
 is logged with its traceback and shown as a short "internal error" that says where the log is.
+When the command line asks for ``--output json``, each of these is a problem+json document on
+stdout instead, with the same code, message, suggestions and exit code.
 """
 
 import json
@@ -11,38 +13,26 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from groundwork.errors import ExitCode, ToolError, internal_error, render_error
-from groundwork.health import HealthRegistry, render_doctor
-from groundwork.logs import log_to_file_on_first_use, redactor
+from groundwork.errors import ExitCode, ToolError, internal_error, render_error, to_problem
+from groundwork.health import CheckResult, HealthRegistry, Status, doctor_table, worst
+from groundwork.logs import log_to_file_on_first_use, open_private_log, redactor
+from groundwork.output import OutputFormat, OutputOption, emit_json, json_requested, renders
 from groundwork.paths import tool_log_file
 
 __all__ = [
-    "OutputFormat",
-    "OutputOption",
+    "DoctorReport",
     "add_doctor_command",
     "debug_enabled",
-    "emit_json",
     "make_app",
     "run",
-]
-
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-OutputOption = Annotated[
-    OutputFormat,
-    typer.Option("--output", "-o", help="table for people, json for scripts.", show_default=True),
 ]
 
 
@@ -52,11 +42,6 @@ def _env_prefix(tool: str) -> str:
 
 def debug_enabled(tool: str) -> bool:
     return os.environ.get(f"{_env_prefix(tool)}_DEBUG", "") not in ("", "0", "false")
-
-
-def emit_json(data: Any) -> None:
-    """Print JSON for scripts: plain stdout, no colour codes, stable key order."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n")
 
 
 def make_app(tool: str, version: str, help_text: str) -> typer.Typer:
@@ -96,18 +81,29 @@ def make_app(tool: str, version: str, help_text: str) -> typer.Typer:
     return app
 
 
+@dataclass(frozen=True)
+class DoctorReport:
+    """What `<tool> doctor -o json` prints: the worst status and every check's result."""
+
+    tool: str
+    status: Status
+    checks: list[CheckResult]
+
+
 def add_doctor_command(
     app: typer.Typer, tool: str, registry_factory: Callable[[], HealthRegistry]
 ) -> None:
     """Add `<tool> doctor`, which runs the tool's checks and exits 1 on any error."""
 
+    def failed(report: DoctorReport) -> int:
+        return ExitCode.FAILURE if report.status is Status.ERROR else ExitCode.OK
+
     @app.command("doctor", epilog=f"Examples:\n\n  {tool} doctor\n\n  {tool} doctor --output json")
-    def doctor(output: OutputOption = OutputFormat.TABLE) -> None:
+    @renders(lambda report: doctor_table(report.checks, title=f"{tool} doctor"), exit_code=failed)
+    def doctor(output: OutputOption = OutputFormat.TABLE) -> DoctorReport:
         """Check the set-up: each check says ok, info, warning or error, and how to fix it."""
         results = registry_factory().run()
-        console = Console(soft_wrap=output is OutputFormat.JSON)
-        code = render_doctor(results, output=str(output), console=console, title=f"{tool} doctor")
-        raise typer.Exit(int(code))
+        return DoctorReport(tool=tool, status=worst(results), checks=results)
 
 
 def run(
@@ -126,37 +122,68 @@ def run(
     log_to_file_on_first_use(log_file)
     if "--debug" in args:
         os.environ[f"{_env_prefix(tool)}_DEBUG"] = "1"
+    as_json = json_requested(args)
     err = Console(stderr=True)
+    error: ToolError | None = None
     code: int
     try:
         result = app(args=args, prog_name=tool, standalone_mode=False)
         code = result if isinstance(result, int) else ExitCode.OK
     except ToolError as exc:
-        render_error(exc, err, debug=debug_enabled(tool))
-        code = exc.exit_code
+        error = exc
     except (KeyboardInterrupt, typer.Abort):
         code = ExitCode.INTERRUPTED
     except typer.Exit as exc:
         code = exc.exit_code
     except typer.TyperException as exc:
-        # Typer's usage errors (unknown command, bad option value) print their own message and
-        # carry click's exit codes: 2 for usage.
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show(file=sys.stderr)
+        # Typer's usage errors (unknown command, bad option value) carry click's exit codes.
+        if as_json:
+            error = _usage_error(tool, exc)
         else:
-            err.print(exc.format_message())
-        code = exc.exit_code
+            show = getattr(exc, "show", None)
+            if callable(show):
+                show(file=sys.stderr)
+            else:
+                err.print(exc.format_message())
+            code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one catch-all the suite allows
         path = _log_internal_error(tool, exc, log_file)
-        render_error(internal_error(tool, exc, str(path) if path else None), err)
+        error = internal_error(tool, exc, str(path) if path else None)
         if debug_enabled(tool):
             err.print_exception()
-        code = ExitCode.INTERNAL
-    if code == ExitCode.INTERRUPTED:
+    if error is None and code == ExitCode.INTERRUPTED:
         # Typer returns Ctrl+C as exit code 130 rather than raising, so it is reported here.
-        err.print("[yellow]Interrupted.[/yellow]")
+        error = ToolError(
+            f"{_env_prefix(tool)}_INTERRUPTED",
+            "Interrupted.",
+            suggestions=["Run the command again when you are ready."],
+            exit_code=ExitCode.INTERRUPTED,
+        )
+    if error is not None:
+        if as_json:
+            emit_json(problem_document(error))
+        elif error.exit_code == ExitCode.INTERRUPTED:
+            err.print("[yellow]Interrupted.[/yellow]")
+        else:
+            render_error(error, err, debug=debug_enabled(tool))
+        code = error.exit_code
     sys.exit(int(code))
+
+
+def problem_document(error: ToolError) -> dict[str, object]:
+    """The problem+json a CLI prints in JSON mode: the HTTP shape plus the exit code."""
+    return {**to_problem(error), "exit_code": int(error.exit_code)}
+
+
+def _usage_error(tool: str, exc: typer.TyperException) -> ToolError:
+    context = getattr(exc, "ctx", None)
+    where = context.command_path if context is not None else tool
+    return ToolError(
+        f"{_env_prefix(tool)}_USAGE",
+        exc.format_message(),
+        suggestions=[f"See what it accepts: {where} --help"],
+        exit_code=ExitCode.USAGE,
+    )
 
 
 def _log_internal_error(tool: str, exc: Exception, path: Path) -> Path | None:
@@ -167,8 +194,7 @@ def _log_internal_error(tool: str, exc: Exception, path: Path) -> Path | None:
         {"timestamp": stamp, "level": "error", "event": f"{tool} internal error", "exception": text}
     )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as log:
+        with open_private_log(path) as log:
             log.write(redactor.redact_text(record) + "\n")
     except OSError:
         return None

@@ -7,32 +7,28 @@ that raises into an error result, so one broken check never hides the others.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
-from rich.console import Console
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
-
-from groundwork.errors import ExitCode
 
 __all__ = [
     "CheckResult",
     "HealthRegistry",
     "Status",
     "command_check",
+    "doctor_table",
     "folder_check",
-    "render_doctor",
     "worst",
 ]
 
@@ -61,15 +57,6 @@ class CheckResult:
     message: str
     fix: str | None = None
     duration_ms: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "status": str(self.status),
-            "message": self.message,
-            "fix": self.fix,
-            "duration_ms": round(self.duration_ms, 1),
-        }
 
 
 CheckFn = Callable[[], "CheckResult | tuple[Status, str] | tuple[Status, str, str | None]"]
@@ -108,26 +95,35 @@ class HealthRegistry:
         return list(self._checks)
 
     def run(self, *, readiness_only: bool = False) -> list[CheckResult]:
-        """Run the checks concurrently and return results in registration order."""
+        """Run the checks concurrently and return results in registration order.
+
+        Each check runs in a daemon thread, so one that hangs is reported after the time limit
+        and never holds up the answer, nor the exit of the process asking.
+        """
         checks = [c for c in self._checks.values() if c.readiness or not readiness_only]
-        if not checks:
-            return []
-        with ThreadPoolExecutor(max_workers=min(8, len(checks))) as pool:
-            futures = [pool.submit(_run_one, c) for c in checks]
-            results = []
-            for check, future in zip(checks, futures, strict=True):
-                try:
-                    results.append(future.result(timeout=self.timeout_seconds))
-                except TimeoutError:
-                    results.append(
-                        CheckResult(
-                            check.name,
-                            Status.ERROR,
-                            f"did not finish within {self.timeout_seconds:g} s",
-                            "Run the check again; if it keeps timing out, see the log.",
-                        )
-                    )
-            return results
+        found: dict[str, CheckResult] = {}
+        threads = []
+        for check in checks:
+            thread = threading.Thread(
+                target=lambda c=check: found.__setitem__(c.name, _run_one(c)),
+                name=f"health check {check.name}",
+                daemon=True,
+            )
+            thread.start()
+            threads.append(thread)
+        deadline = time.monotonic() + self.timeout_seconds
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return [
+            found.get(check.name)
+            or CheckResult(
+                check.name,
+                Status.ERROR,
+                f"did not finish within {self.timeout_seconds:g} s",
+                "Run the check again; if it keeps timing out, see the log.",
+            )
+            for check in checks
+        ]
 
     async def arun(self, *, readiness_only: bool = False) -> list[CheckResult]:
         """The async form, for services: runs the checks off the event loop."""
@@ -147,7 +143,7 @@ def _run_one(check: _Check) -> CheckResult:
             f"the check itself failed: {type(exc).__name__}: {exc}",
             "This is a bug in the check; run with --debug and report it.",
         )
-    elapsed = (time.perf_counter() - started) * 1000
+    elapsed = round((time.perf_counter() - started) * 1000, 1)
     if isinstance(outcome, CheckResult):
         return CheckResult(outcome.name, outcome.status, outcome.message, outcome.fix, elapsed)
     status, message, *rest = outcome
@@ -159,37 +155,23 @@ def worst(results: Sequence[CheckResult]) -> Status:
     return max((r.status for r in results), key=order.index, default=Status.OK)
 
 
-def render_doctor(
-    results: Sequence[CheckResult],
-    *,
-    output: str = "table",
-    console: Console | None = None,
-    title: str = "doctor",
-) -> ExitCode:
-    """Print results as a table or JSON; the exit code is FAILURE when any check is an error."""
-    console = console or Console()
-    overall = worst(results)
-    if output == "json":
-        payload = {"status": str(overall), "checks": [r.to_dict() for r in results]}
-        console.print_json(json.dumps(payload))
-    else:
-        table = Table(title=title, title_justify="left", show_lines=False)
-        table.add_column("check")
-        table.add_column("status")
-        table.add_column("message")
-        table.add_column("fix", style="cyan")
-        for r in results:
-            table.add_row(
-                escape(r.name),
-                f"[{_STYLE[r.status]}]{r.status}[/]",
-                escape(r.message),
-                escape(r.fix or ""),
-            )
-        console.print(table)
-        counts = {s: sum(1 for r in results if r.status is s) for s in Status}
-        summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-        console.print(f"[{_STYLE[overall]}]{summary or 'no checks'}[/]")
-    return ExitCode.FAILURE if overall is Status.ERROR else ExitCode.OK
+def doctor_table(results: Sequence[CheckResult], *, title: str = "doctor") -> RenderableType:
+    """The results as people read them: one row per check, then a count by status."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("message")
+    table.add_column("fix", style="cyan")
+    for r in results:
+        table.add_row(
+            escape(r.name),
+            f"[{_STYLE[r.status]}]{r.status}[/]",
+            escape(r.message),
+            escape(r.fix or ""),
+        )
+    counts = {s: sum(1 for r in results if r.status is s) for s in Status}
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return Group(table, f"[{_STYLE[worst(results)]}]{summary or 'no checks'}[/]")
 
 
 def folder_check(label: str, path: Path) -> CheckFn:

@@ -10,10 +10,11 @@ import logging
 import logging.handlers
 import os
 import re
+import stat
 import threading
 from collections.abc import Iterable, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 __all__ = [
     "REDACTED",
@@ -21,6 +22,7 @@ __all__ = [
     "configure_logging",
     "get_logger",
     "log_to_file_on_first_use",
+    "open_private_log",
     "redactor",
 ]
 
@@ -96,15 +98,23 @@ def _shared_processors() -> list[Any]:
     ]
 
 
-class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
-    """Every log file it opens, the first and each one after a rotation, is the owner's alone:
-    request logs name paths, users and addresses.
+def open_private_log(path: Path, encoding: str = "utf-8", errors: str | None = None) -> TextIO:
+    """Open a log for appending so that it and its folder are the owner's alone (0600 in 0700):
+    logs name paths, users, addresses and the commands people ran.
     """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if stat.S_IMODE(path.parent.stat().st_mode) & 0o077:
+        path.parent.chmod(0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(descriptor, 0o600)
+    return os.fdopen(descriptor, "a", encoding=encoding, errors=errors)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it opens, the first and each one after a rotation, is private."""
 
     def _open(self) -> Any:
-        descriptor = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(descriptor, 0o600)
-        return os.fdopen(descriptor, "a", encoding=self.encoding, errors=self.errors)
+        return open_private_log(Path(self.baseFilename), self.encoding or "utf-8", self.errors)
 
 
 def configure_logging(
@@ -132,7 +142,6 @@ def configure_logging(
     )
     handler: logging.Handler
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
         handler = _PrivateRotatingFileHandler(
             log_file, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )

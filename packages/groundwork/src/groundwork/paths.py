@@ -11,7 +11,7 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["tool_home", "tool_log_file"]
+__all__ = ["tool_home", "tool_log_dir", "tool_log_file"]
 
 
 def tool_home(tool: str, env_var: str) -> Path:
@@ -21,11 +21,17 @@ def tool_home(tool: str, env_var: str) -> Path:
     return platformdirs.user_data_path(tool, appauthor=False)
 
 
-def tool_log_file(tool: str, env_var: str | None = None) -> Path:
-    """The CLI's log: inside the tool's folder when the variable points it elsewhere, so a
-    throwaway folder keeps its logs too; else the platform's log folder.
+def tool_log_dir(tool: str, env_var: str | None = None) -> Path:
+    """The one folder a tool's logs go to, its CLI's and its services' alike: ``logs/`` inside
+    the tool's folder when the variable points it elsewhere, so a throwaway folder keeps its
+    logs too; else the platform's log folder.
     """
     override = os.environ.get(env_var, "").strip() if env_var else ""
     if override:
-        return Path(override).expanduser().resolve() / "log" / f"{tool}.log"
-    return platformdirs.user_log_path(tool) / f"{tool}.log"
+        return Path(override).expanduser().resolve() / "logs"
+    return platformdirs.user_log_path(tool)
+
+
+def tool_log_file(tool: str, env_var: str | None = None) -> Path:
+    """The CLI's log, in :func:`tool_log_dir`."""
+    return tool_log_dir(tool, env_var) / f"{tool}.log"

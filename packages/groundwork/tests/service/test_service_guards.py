@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from starlette.types import Receive, Scope, Send
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import HealthRegistry, Status
 from groundwork.service import ServiceConfig, create_app, login_path, running_service
+from groundwork.service.limits import RateLimitMiddleware
 
 
 def build(tmp_path: Path, **limits: object) -> tuple[FastAPI, ServiceConfig]:
@@ -123,16 +126,40 @@ def test_oversized_bodies_are_refused(service: tuple[httpx.Client, str]) -> None
     assert streamed.status_code == 413
 
 
-def test_a_burst_gets_429_with_retry_after(tmp_path: Path) -> None:
-    app, config = build(tmp_path, rate_per_second=2, rate_burst=5)
+def test_with_the_defaults_a_flood_gets_429_and_service_resumes_after_retry_after(
+    tmp_path: Path,
+) -> None:
+    app, config = build(tmp_path)
     with running_service(app, config) as info:
         token = config.token_file.read_text().strip()
         with httpx.Client(base_url=info.url, headers={"Authorization": f"Bearer {token}"}) as c:
-            statuses = [c.get("/hello") for _ in range(12)]
-        limited = [r for r in statuses if r.status_code == 429]
-        assert limited, [r.status_code for r in statuses]
-        assert int(limited[0].headers["retry-after"]) >= 1
-        assert limited[0].json()["code"] == "GROUNDWORK_RATE_LIMITED"
+            statuses = [c.get("/hello") for _ in range(config.rate_burst + 50)]
+            codes = [r.status_code for r in statuses]
+            # A page load's or a script's burst passes whole; the flood beyond it does not.
+            assert codes[: config.rate_burst] == [200] * config.rate_burst
+            limited = [r for r in statuses if r.status_code == 429]
+            assert limited
+            assert limited[0].json()["code"] == "GROUNDWORK_RATE_LIMITED"
+            wait = int(limited[-1].headers["retry-after"])
+            assert wait >= 1
+            time.sleep(wait)
+            assert c.get("/hello").status_code == 200
+
+
+async def test_rate_limit_buckets_of_past_clients_are_dropped(tmp_path: Path) -> None:
+    config = ServiceConfig(tool="demo", version="1.0", state_dir=tmp_path, rate_clients=8)
+
+    async def ok(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    limiter = RateLimitMiddleware(ok, config=config)
+    for n in range(100):
+        transport = httpx.ASGITransport(app=limiter, client=(f"10.0.0.{n}", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            assert (await client.get("/")).status_code == 200
+        assert len(limiter.buckets) <= 8
+    assert "10.0.0.99" in limiter.buckets
 
 
 async def test_a_full_queue_gets_503_with_retry_after(tmp_path: Path) -> None:
@@ -190,3 +217,17 @@ def test_a_second_instance_on_the_same_folder_is_refused(tmp_path: Path) -> None
             pass
     assert refused.value.code == "GROUNDWORK_SERVICE_ALREADY_RUNNING"
     assert "already running" in refused.value.message
+
+
+def test_openapi_describes_errors_as_problems_and_needs_the_token(
+    service: tuple[httpx.Client, str],
+) -> None:
+    client, _ = service
+    spec = client.get("/openapi.json").json()
+    default = spec["paths"]["/hello"]["get"]["responses"]["default"]
+    assert default["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert "suggestions" in spec["components"]["schemas"]["Problem"]["properties"]
+    assert "Readiness" in spec["components"]["schemas"]
+    assert httpx.get(f"{client.base_url}/openapi.json").status_code == 401

@@ -233,7 +233,7 @@ def test_an_unreachable_endpoint_does_not_stop_once(tmp_path: Path) -> None:
     assert "# TYPE process_cpu_time_seconds_total counter" in done.stdout
     assert exposed(done.stdout, "phoenix_otlp_export_failures_total") == 1
     assert exposed(done.stdout, "phoenix_otlp_exported_datapoints_total") == 0
-    log = (tmp_path / "log" / "phoenix.log").read_text()
+    log = (tmp_path / "logs" / "phoenix.log").read_text()
     failed = [json.loads(line) for line in log.splitlines() if "OTLP export failed" in line]
     assert failed and failed[0]["level"] == "warning"
 

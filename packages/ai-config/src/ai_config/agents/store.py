@@ -14,6 +14,7 @@ from ai_config.agents.model import Agent
 from ai_config.library.store import Library, LibraryFile
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state import atomic_write_text
+from groundwork.yamllines import syntax_error_line
 
 __all__ = ["AgentStore", "ResolvedAgent"]
 
@@ -171,7 +172,7 @@ class AgentStore:
         try:
             data = yaml.safe_load(text)
         except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+            line = syntax_error_line(exc) or "?"
             raise ToolError(
                 "AI_CONFIG_AGENT_INVALID",
                 f"{file.path}:{line}: not valid YAML: {exc.problem}.",

@@ -10,7 +10,7 @@ from ai_config.home import home
 
 if TYPE_CHECKING:
     from groundwork.state import BackupStore
-from groundwork.cli import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, emit_json
 
 console = Console()
 app = typer.Typer(help="Backups taken before every change; restore one to undo it.")

@@ -7,8 +7,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ai_config.home import home
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode
+from groundwork.output import OutputFormat, OutputOption, emit_json
 
 if TYPE_CHECKING:
     from ai_config.library.store import Library

@@ -12,7 +12,7 @@ from ai_config.home import home
 
 if TYPE_CHECKING:
     from ai_config.mcp.catalog import McpCatalog
-from groundwork.cli import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, emit_json
 
 console = Console()
 app = typer.Typer(help="MCP servers: a bundled catalog plus yours; secrets stored encrypted.")

@@ -7,15 +7,14 @@ refused request never costs a handler slot.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from groundwork.errors import ToolError
-from groundwork.health import HealthRegistry, Status, worst
+from groundwork.health import CheckResult, HealthRegistry, Status, worst
 from groundwork.service.auth import AuthMiddleware, LoginTickets, cookie_name, load_or_create_token
 from groundwork.service.config import ServiceConfig
 from groundwork.service.context import RequestContextMiddleware
@@ -25,9 +24,24 @@ from groundwork.service.limits import (
     OriginMiddleware,
     RateLimitMiddleware,
 )
-from groundwork.service.problems import problem, problem_response
+from groundwork.service.problems import PROBLEM_JSON, Problem, problem, problem_response
 
-__all__ = ["create_app", "login_path"]
+__all__ = ["Liveness", "Readiness", "create_app", "login_path"]
+
+
+class Liveness(BaseModel):
+    status: str
+    service: str
+    version: str
+
+
+class Readiness(BaseModel):
+    status: Status
+    checks: list[CheckResult]
+
+
+class LoginTicket(BaseModel):
+    path: str = Field(description="A one-time /login?ticket=... path to open in a browser.")
 
 
 def create_app(
@@ -44,7 +58,15 @@ def create_app(
         version=config.version,
         docs_url="/docs" if docs else None,
         redoc_url=None,
-        openapi_url="/openapi.json" if docs else None,
+        # Behind the token like every route: it describes every reply, for clients and tests.
+        openapi_url="/openapi.json",
+        responses={
+            "default": {
+                "model": Problem,
+                "description": "An error, as RFC 9457 problem+json.",
+                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+            }
+        },
     )
     app.state.config = config
     app.state.token = token
@@ -59,18 +81,18 @@ def create_app(
     app.add_middleware(RequestContextMiddleware, config=config)
     _add_error_handlers(app)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, Any]:
+    @app.get("/healthz", response_model=Liveness)
+    async def healthz() -> Liveness:
         """Liveness: the process answers. Public, so supervisors need no token."""
-        return {"status": "ok", "service": config.service_name, "version": config.version}
+        return Liveness(status="ok", service=config.service_name, version=config.version)
 
-    @app.get("/readyz", include_in_schema=False)
+    @app.get("/readyz", response_model=Readiness, responses={503: {"model": Readiness}})
     async def readyz() -> JSONResponse:
         """Readiness with each check's result; 503 while any check is in error."""
         results = await registry.arun(readiness_only=True)
-        status = worst(results)
-        body = {"status": str(status), "checks": [r.to_dict() for r in results]}
-        return JSONResponse(body, status_code=503 if status is Status.ERROR else 200)
+        body = Readiness(status=worst(results), checks=results)
+        status_code = 503 if body.status is Status.ERROR else 200
+        return JSONResponse(body.model_dump(mode="json"), status_code=status_code)
 
     @app.get("/login", include_in_schema=False)
     async def login(request: Request, ticket: str = "", next: str = "/") -> Response:
@@ -88,10 +110,10 @@ def create_app(
         response.set_cookie(cookie_name(config), token, httponly=True, samesite="strict", path="/")
         return response
 
-    @app.post("/login/ticket", include_in_schema=False)
-    async def new_ticket() -> dict[str, str]:
+    @app.post("/login/ticket", response_model=LoginTicket)
+    async def new_ticket() -> LoginTicket:
         """A fresh login path for a caller holding the token (the CLI, to print a new URL)."""
-        return {"path": login_path(app)}
+        return LoginTicket(path=login_path(app))
 
     return app
 

@@ -10,7 +10,9 @@ __all__ = ["ServiceConfig"]
 
 
 class ServiceConfig(BaseModel):
-    """Limits default to what a local daemon serving one user needs; tools raise them as needed."""
+    """Limits default to what a local daemon serving one person needs: a page load or a script's
+    burst passes, a runaway loop or a flood from another local program is refused.
+    """
 
     tool: str
     version: str
@@ -19,8 +21,9 @@ class ServiceConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port")
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
-    rate_per_second: float = Field(default=50.0, gt=0)
-    rate_burst: int = Field(default=100, gt=0)
+    rate_per_second: float = Field(default=20.0, gt=0, description="Per client, sustained")
+    rate_burst: int = Field(default=200, gt=0, description="Per client, before the rate applies")
+    rate_clients: int = Field(default=4096, gt=0, description="Clients tracked at once")
     max_concurrent: int = Field(default=32, gt=0)
     max_queued: int = Field(default=64, ge=0)
     queue_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -79,12 +79,18 @@ class _Bucket:
 
 
 class RateLimitMiddleware:
-    """A token bucket per client: bursts up to ``rate_burst``, then ``rate_per_second``."""
+    """A token bucket per client: bursts up to ``rate_burst``, then ``rate_per_second``.
+
+    A bucket that has refilled is the same as no bucket, so refilled ones are dropped once the
+    table reaches ``rate_clients``: a client cycling through source addresses cannot grow it
+    without bound.
+    """
 
     def __init__(self, app: ASGIApp, *, config: ServiceConfig) -> None:
         self.app = app
         self.rate = config.rate_per_second
         self.burst = float(config.rate_burst)
+        self.max_clients = config.rate_clients
         self.buckets: dict[str, _Bucket] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,7 +100,11 @@ class RateLimitMiddleware:
         client = scope.get("client")
         key = client[0] if client else "local"
         now = time.monotonic()
-        bucket = self.buckets.setdefault(key, _Bucket(self.burst, now))
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            if len(self.buckets) >= self.max_clients:
+                self._evict(now)
+            bucket = self.buckets[key] = _Bucket(self.burst, now)
         bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
         if bucket.tokens >= 1:
@@ -105,12 +115,22 @@ class RateLimitMiddleware:
         error = problem(
             429,
             "GROUNDWORK_RATE_LIMITED",
-            f"Too many requests: the limit is {self.rate:g} per second.",
+            f"Too many requests: the limit is {self.rate:g} per second"
+            f" after a burst of {self.burst:g}.",
             [f"Wait {retry_after} s (the Retry-After header) and send it again."],
             transient=True,
         )
         headers = {"Retry-After": str(retry_after)}
         await problem_response(error, scope, headers=headers)(scope, receive, send)
+
+    def _evict(self, now: float) -> None:
+        """Drop the buckets that have refilled; if none has, the one idle the longest."""
+        refill_seconds = self.burst / self.rate
+        idle = [k for k, b in self.buckets.items() if now - b.updated >= refill_seconds]
+        for key in idle:
+            del self.buckets[key]
+        if not idle:
+            del self.buckets[min(self.buckets, key=lambda k: self.buckets[k].updated)]
 
 
 class BodyTooLarge(HTTPException):

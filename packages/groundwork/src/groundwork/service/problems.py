@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 from starlette.types import Scope
 
 from groundwork.errors import ExitCode, ToolError, to_problem
 
-__all__ = ["PROBLEM_JSON", "problem", "problem_response", "request_id_of"]
+__all__ = ["PROBLEM_JSON", "Problem", "problem", "problem_response", "request_id_of"]
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """The body of every error reply (RFC 9457), as `groundwork.errors.to_problem` makes it."""
+
+    type: str = Field(description="A page about the error, or about:blank.")
+    title: str = Field(description="The HTTP status phrase.")
+    status: int
+    detail: str = Field(description="What went wrong, in words.")
+    code: str = Field(description="A stable UPPER_SNAKE_CASE code, the same as the CLI shows.")
+    suggestions: list[str] = Field(description="What to do next.")
+    context: dict[str, Any] | None = None
+    transient: bool | None = Field(default=None, description="True when retrying may work.")
+    instance: str | None = Field(default=None, description="The path that was requested.")
+    request_id: str | None = None
 
 
 def request_id_of(scope: Scope) -> str | None:

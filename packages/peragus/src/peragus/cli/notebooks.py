@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from peragus.home import home
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from phoenix.home import home
 
 console = Console()

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from phoenix.home import home
 
 console = Console()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.yamllines import line_of, syntax_error_line
 from phoenix.pipelines import spec
 from phoenix.pipelines.processors import name_matcher
 
@@ -66,9 +66,8 @@ def load_text(text: str, source: str) -> spec.Pipeline:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise PipelineInvalid(source, [Problem(line, "", f"not valid YAML: {exc}")]) from None
+        problem = Problem(syntax_error_line(exc), "", f"not valid YAML: {exc}")
+        raise PipelineInvalid(source, [problem]) from None
     if not isinstance(data, dict) or root is None:
         raise PipelineInvalid(source, [Problem(1, "", "a pipeline file is a YAML mapping")])
     problems = _secrets(root, "") + _unknown_processors(root, data)
@@ -89,29 +88,13 @@ def load_file(path: Path) -> spec.Pipeline:
     return load_text(path.read_text(encoding="utf-8"), str(path))
 
 
-def _line(root: yaml.Node, loc: Sequence[int | str]) -> int:
-    """The line of the deepest node the error's location reaches."""
-    node = root
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == part), None)
-            if found is None:
-                continue
-            node = found
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-    return int(node.start_mark.line) + 1
-
-
 def _from_pydantic(root: yaml.Node, error: Any) -> Problem:
     loc = tuple(error["loc"])
     where = ".".join(str(p) for p in loc)
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
-    return Problem(_line(root, loc), where, message)
+    return Problem(line_of(root, loc), where, message)
 
 
 def _unknown_processors(root: yaml.Node, data: dict[str, Any]) -> list[Problem]:
@@ -127,7 +110,7 @@ def _unknown_processors(root: yaml.Node, data: dict[str, Any]) -> list[Problem]:
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.append(
             Problem(
-                _line(root, ("processors", index, "type")),
+                line_of(root, ("processors", index, "type")),
                 f"processors.{index}.type",
                 f"unknown processor {kind!r}{hint} Known: {', '.join(spec.PROCESSOR_TYPES)}",
             )
@@ -185,7 +168,7 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
     if drops and pipeline.critical_processes.empty:
         problems.append(
             Problem(
-                _line(root, ("critical_processes",)),
+                line_of(root, ("critical_processes",)),
                 "critical_processes",
                 "the pipeline drops processes but lists no critical processes to protect",
             )
@@ -196,7 +179,7 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
             for attribute in set(processor.attributes) & set(_IDENTITY):
                 problems.append(
                     Problem(
-                        _line(root, ("processors", index, "attributes")),
+                        line_of(root, ("processors", index, "attributes")),
                         f"processors.{index}.attributes",
                         f"dropping {attribute} leaves critical processes unidentifiable",
                     )
@@ -218,7 +201,7 @@ def _filter_risks(
             if is_critical(name):
                 problems.append(
                     Problem(
-                        _line(root, ("processors", index, "conditions", n)),
+                        line_of(root, ("processors", index, "conditions", n)),
                         f"processors.{index}.conditions.{n}",
                         f"this filter drops {name!r}, which is a critical process",
                     )
@@ -228,7 +211,7 @@ def _filter_risks(
     ):
         problems.append(
             Problem(
-                _line(root, ("processors", index, "conditions")),
+                line_of(root, ("processors", index, "conditions")),
                 f"processors.{index}.conditions",
                 "this filter drops processes of priority critical",
             )

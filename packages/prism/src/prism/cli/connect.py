@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console, err_console
 from prism.home import home
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console
 from prism.home import home
 

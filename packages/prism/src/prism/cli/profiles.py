@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console
 from prism.home import home
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console
 from prism.cli.workstations import parse_params
 from prism.home import home

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from groundwork.cli import OutputFormat, OutputOption, emit_json
 from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, emit_json
 from prism.cli.render import console, err_console, where, workstation_line, workstation_table
 from prism.home import home
 

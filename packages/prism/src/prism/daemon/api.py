@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from groundwork.errors import to_problem
-from groundwork.progress import encode_sse
 from prism.daemon import storage_api
 from prism.daemon.engine import Engine
 from prism.workstations.launch import LaunchRequest
 from prism.workstations.lifecycle import Lifecycle, Listing
+from prism.workstations.progress import encode_sse
 
 __all__ = ["router"]
 

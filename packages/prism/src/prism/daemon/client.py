@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.progress import parse_sse
 from groundwork.service import ServiceInfo, read_service_info
 from prism.daemon.config import daemon_config
+from prism.workstations.progress import parse_sse
 
 __all__ = ["DaemonClient"]
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from groundwork.errors import ToolError
 from groundwork.logs import get_logger
-from groundwork.progress import ProgressPlan
 from prism.cloud.session import CloudSession
 from prism.profiles import ProfileStore
 from prism.workstations.launch import Launcher, LaunchRequest
 from prism.workstations.lifecycle import Lifecycle
 from prism.workstations.model import Workstation
+from prism.workstations.progress import ProgressPlan
 from prism.workstations.store import WorkstationStore
 from prism.workstations.templating import LaunchTemplate
 

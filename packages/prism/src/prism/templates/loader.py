@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from groundwork.yamllines import line_of, syntax_error_line
 from prism.templates.issues import Issue, TemplateInvalid
 from prism.templates.model import Template, TemplateFile
 
@@ -45,12 +46,11 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
         raise TemplateInvalid(
             [
                 Issue(
                     path,
-                    mark.line + 1 if mark else None,
+                    syntax_error_line(exc),
                     "yaml",
                     f"{exc.problem or 'not valid YAML'}",
                     "Fix the YAML syntax there (indentation, quotes, a missing ':').",
@@ -68,7 +68,7 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
             [
                 Issue(
                     path,
-                    _line_of(node, error["loc"]),
+                    line_of(node, error["loc"]),
                     ".".join(str(p) for p in error["loc"]) or "template",
                     _describe(error),
                     _fix_for(error),
@@ -80,7 +80,7 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
         str(
             Issue(
                 path,
-                _line_of(node, loc),
+                line_of(node, loc),
                 ".".join(str(p) for p in loc),
                 "unknown field, kept but not used",
                 "Check the spelling against the template reference.",
@@ -128,30 +128,3 @@ def _unknown_fields(model: BaseModel, prefix: tuple[Any, ...] = ()) -> list[tupl
                 if isinstance(item, BaseModel):
                     found += _unknown_fields(item, (*prefix, name, key))
     return found
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...] | list[Any]) -> int | None:
-    """The 1-based line of the deepest node along ``loc`` that exists."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    current: yaml.Node = node
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(current, yaml.MappingNode):
-            for key, value in current.value:
-                if str(key.value) == str(part):
-                    child = value
-                    line = key.start_mark.line + 1
-                    break
-        elif (
-            isinstance(current, yaml.SequenceNode)
-            and isinstance(part, int)
-            and 0 <= part < len(current.value)
-        ):
-            child = current.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            return line
-        current = child
-    return line

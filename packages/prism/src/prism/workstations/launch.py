@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.progress import ProgressPlan
 from prism.cloud.images import BASES, ImageFinder, canonical_base
 from prism.cloud.instances import RunPlan, architecture_of, run, wait_for
 from prism.cloud.keys import ensure_key_pair
@@ -25,6 +24,7 @@ from prism.cloud.storage import find_volume, set_volume_mounts
 from prism.sandbox.emulator import SSM_PREFIX
 from prism.templates.userdata import Mount
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
+from prism.workstations.progress import ProgressPlan
 from prism.workstations.sizes import instance_type_for
 from prism.workstations.store import WorkstationStore
 from prism.workstations.templating import LaunchTemplate, render_user_data, resolve_template

@@ -3,9 +3,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from rich.console import Console
 
-from groundwork.progress import ProgressPlan, encode_sse, parse_sse, rich_progress
+from prism.workstations.progress import ProgressPlan, encode_sse, parse_sse
 
 
 class Clock:
@@ -90,12 +89,3 @@ async def test_stream_ends_when_the_plan_finishes() -> None:
     body = "".join(encode_sse(s.to_dict(), event="progress") for s in events)
     decoded = list(parse_sse(body))
     assert decoded[-1] == ("progress", events[-1].to_dict())
-
-
-def test_rich_bar_shows_the_stage_and_the_end_state() -> None:
-    console = Console(record=True, width=100, force_terminal=False)
-    plan = ProgressPlan([("download image", 1)])
-    with rich_progress(plan, console):
-        plan.start("download image")
-        plan.finish("download image")
-    assert "100%" in console.export_text()

@@ -3,8 +3,8 @@
 An operation declares its stages up front with weights (how much of the whole each is). Overall
 progress is the weighted sum of each stage's fraction done. The ETA comes from past durations of
 the same stages when the caller has them (a launch of the same template last time), and from the
-observed rate per unit of weight otherwise. Every change is pushed to listeners: a Rich progress
-bar in a CLI, Server-Sent Events in a service.
+observed rate per unit of weight otherwise. Every change is pushed to listeners: the daemon's
+Server-Sent Events, which the CLI shows as a progress bar.
 """
 
 from __future__ import annotations
@@ -19,16 +19,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-
 __all__ = [
     "ProgressPlan",
     "ProgressSnapshot",
     "StageState",
     "encode_sse",
     "parse_sse",
-    "rich_progress",
 ]
 
 
@@ -267,33 +263,6 @@ class ProgressPlan:
         snap = self.snapshot()
         for listener in list(self._listeners):
             listener(snap)
-
-
-@contextlib.contextmanager
-def rich_progress(plan: ProgressPlan, console: Console | None = None) -> Iterator[None]:
-    """Show a plan as a Rich progress bar with the stage name and the plan's own ETA."""
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[eta]}"),
-        console=console,
-        transient=False,
-    )
-    task = progress.add_task("starting", total=1.0, eta="")
-
-    def show(snap: ProgressSnapshot) -> None:
-        eta = "" if snap.eta_seconds is None or snap.finished else f"~{snap.eta_seconds:.0f}s left"
-        progress.update(task, completed=snap.fraction, description=snap.current or "", eta=eta)
-
-    remove = plan.add_listener(show)
-    with progress:
-        try:
-            yield
-        finally:
-            remove()
-            show(plan.snapshot())
 
 
 def encode_sse(data: Any, *, event: str | None = None, event_id: str | None = None) -> str:
