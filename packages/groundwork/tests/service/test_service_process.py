@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -74,7 +73,6 @@ def test_a_killed_instance_does_not_block_the_next(tmp_path: Path) -> None:
     first.stdout.readline()
     first.kill()
     first.wait()
-    time.sleep(0.1)
     again = start(script, state)
     try:
         assert again.stdout is not None

@@ -2,50 +2,70 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from groundwork.state import atomic_write_json, atomic_write_text
+import pytest
+
+from groundwork.state import atomic_write, atomic_write_json, atomic_write_text
 
 WRITER = """
+import os
+import signal
 import sys
 from pathlib import Path
-from groundwork.state import atomic_write
-target = Path(sys.argv[1])
-size = 4 * 1024 * 1024
-print("ready", flush=True)
-i = 0
-while True:
-    atomic_write(target, (b"ab"[i % 2 : i % 2 + 1]) * (size + i % 7))
-    i += 1
+
+import groundwork.state.atomic as atomic
+
+target, point = Path(sys.argv[1]), sys.argv[2]
+
+
+def stop_at(name, step):
+    def announced(*args, **kwargs):
+        if name == point:
+            print(name, flush=True)
+            signal.pause()  # the test kills us here
+        return step(*args, **kwargs)
+
+    return announced
+
+
+# The writer's steps, in order: mode set on the empty temp file, data flushed and fsynced,
+# renamed over the target (then the folder is fsynced).
+atomic.os.fchmod = stop_at("temp file made", os.fchmod)
+atomic.os.fsync = stop_at("data synced", os.fsync)
+atomic._fsync_dir = stop_at("renamed", atomic._fsync_dir)
+atomic.atomic_write(target, b"n" * (4 * 1024 * 1024))
 """
 
 
-def test_sigkill_during_writes_leaves_a_whole_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("point", "survivor"),
+    [("temp file made", b"o"), ("data synced", b"o"), ("renamed", b"n")],
+)
+def test_sigkill_at_each_step_of_a_write_leaves_the_old_file_or_the_new_one(
+    tmp_path: Path, point: str, survivor: bytes
+) -> None:
     script = tmp_path / "writer.py"
     script.write_text(WRITER)
     target = tmp_path / "state.bin"
     target.write_bytes(b"o" * 10)
-    for delay in (0.05, 0.13, 0.21, 0.34, 0.55):
-        proc = subprocess.Popen([sys.executable, str(script), str(target)], stdout=subprocess.PIPE)
-        assert proc.stdout is not None
-        proc.stdout.readline()
-        time.sleep(delay)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        data = target.read_bytes()
-        first = data[:1]
-        assert data == first * len(data), "torn file: mixed contents"
-        assert first == b"o" or len(data) >= 4 * 1024 * 1024
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert len(leftovers) <= 5
+    writer = subprocess.Popen(
+        [sys.executable, str(script), str(target), point], stdout=subprocess.PIPE, text=True
+    )
+    assert writer.stdout is not None
+    assert writer.stdout.readline().strip() == point  # it is stopped exactly there
+    writer.kill()
+    assert writer.wait() == -signal.SIGKILL
+    expected = b"o" * 10 if survivor == b"o" else b"n" * (4 * 1024 * 1024)
+    assert target.read_bytes() == expected
+    # The next write is whole too, whatever the crash left behind.
+    atomic_write(target, b"x" * 3)
+    assert target.read_bytes() == b"xxx"
 
 
 def test_private_files_are_0600_and_modes_are_kept(tmp_path: Path) -> None:
@@ -63,7 +83,7 @@ def test_private_files_are_0600_and_modes_are_kept(tmp_path: Path) -> None:
 def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     target = tmp_path / "config.json"
     atomic_write_json(target, {"version": 1})
-    with contextlib.suppress(TypeError):
+    with pytest.raises(TypeError, match="cannot serialise"):
         atomic_write_json(target, {"bad": object.__new__(Unserialisable)})
     assert json.loads(target.read_text()) == {"version": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
