@@ -81,3 +81,45 @@ def test_a_killed_instance_does_not_block_the_next(tmp_path: Path) -> None:
     finally:
         again.kill()
         again.wait()
+
+
+HELD_AT_READY = """
+import sys
+from pathlib import Path
+from groundwork.service import ServiceConfig, create_app, serve
+
+
+def ready(info):
+    print(info.url, flush=True)
+    sys.stdin.readline()  # held here, after the URL and before uvicorn runs, until told
+
+
+config = ServiceConfig(tool="demo", version="1.0", state_dir=Path(sys.argv[1]))
+serve(create_app(config), config, on_ready=ready)
+"""
+
+
+def test_a_stop_asked_for_right_after_the_address_is_printed_still_stops_it(
+    tmp_path: Path,
+) -> None:
+    script = tmp_path / "server.py"
+    script.write_text(HELD_AT_READY)
+    state = tmp_path / "state"
+    server = subprocess.Popen(
+        [sys.executable, str(script), str(state)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdin is not None
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("http://")
+        server.send_signal(signal.SIGTERM)  # before uvicorn has its own handlers
+        server.stdin.write("go\n")
+        server.stdin.flush()
+        assert server.wait(timeout=30) == 0
+        assert not (state / "demo.json").exists()
+    finally:
+        if server.poll() is None:
+            server.kill()

@@ -36,23 +36,28 @@ def serve(
     on_ready: Callable[[ServiceInfo], None] | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; in-flight requests get ``shutdown_grace_seconds`` to end."""
-    with _started(app, config) as (server, sock, info), _stop_signals_end_quietly():
+    with _started(app, config) as (server, sock, info), _stop_signals_end_quietly(server):
         if on_ready is not None:
             on_ready(info)
         server.run(sockets=[sock])
 
 
 @contextlib.contextmanager
-def _stop_signals_end_quietly() -> Iterator[None]:
-    """uvicorn re-raises SIGINT/SIGTERM once it has shut down gracefully; by then the stop was
-    asked for and done, so the process should end normally (exit 0, state files cleaned up)
-    rather than die by the signal.
+def _stop_signals_end_quietly(server: uvicorn.Server) -> Iterator[None]:
+    """Around uvicorn's own handling of SIGINT/SIGTERM: a stop asked for before uvicorn took
+    over (right after the address was printed) still stops it, and the signal uvicorn re-raises
+    once it has shut down gracefully ends the process normally (exit 0, state files cleaned up)
+    rather than killing it.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+
+    def stop(_sig: int, _frame: object) -> None:
+        server.should_exit = True
+
     stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, lambda _sig, _frame: None) for sig in stops}
+    previous = {sig: signal.signal(sig, stop) for sig in stops}
     try:
         yield
     finally:
