@@ -80,7 +80,7 @@ lint: install ## ruff format --check, ruff check, mypy
 	$(UV) run --frozen mypy
 
 bench: install ## Run every tool's benchmarks and print their figures
-	@for script in packages/*/bench/*.py; do \
+	@for script in bench/*.py packages/*/bench/*.py; do \
 		echo; echo "== $$script"; \
 		$(UV) run --frozen python $$script || exit 1; \
 	done

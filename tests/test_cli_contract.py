@@ -61,3 +61,42 @@ def test_unknown_command_is_a_usage_error(tool: str, tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "No such command" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+NOT_FOUND = {
+    "prism": ("templates", "info", "no-such-template"),
+    "ai-config": ("agent", "show", "no-such-agent"),
+    "phoenix": ("pipeline", "show", "no-such-pipeline"),
+    "peragus": ("export", "no-such-notebook"),
+}
+
+
+def _problem(done: subprocess.CompletedProcess[str], tool: str) -> dict[str, object]:
+    """The one problem+json document a failed command printed on stdout."""
+    assert "Traceback" not in done.stdout + done.stderr
+    problem = json.loads(done.stdout)
+    assert problem["exit_code"] == done.returncode != 0
+    assert str(problem["code"]).startswith(tool.upper().replace("-", "_") + "_")
+    assert problem["detail"]
+    assert problem["suggestions"]
+    return problem
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_a_failing_command_in_json_mode_prints_problem_json_with_its_exit_code(
+    tool: str, tmp_path: Path
+) -> None:
+    done = _run(tool, *NOT_FOUND[tool], "--output", "json", home=tmp_path)
+    problem = _problem(done, tool)
+    assert (problem["status"], done.returncode) in ((404, 3), (400, 2))
+    assert "Error" not in done.stderr  # the terminal box is not printed beside it
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_usage_mistakes_in_json_mode_are_problem_json_too(tool: str, tmp_path: Path) -> None:
+    unknown = _run(tool, "no-such-command", "-o", "json", home=tmp_path)
+    assert _problem(unknown, tool)["exit_code"] == 2
+    bad_option = _run(tool, "doctor", "--no-such-option", "--output=json", home=tmp_path)
+    problem = _problem(bad_option, tool)
+    assert problem["exit_code"] == 2
+    assert "--no-such-option" in str(problem["detail"])
