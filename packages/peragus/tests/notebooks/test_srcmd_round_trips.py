@@ -12,8 +12,8 @@ from peragus.notebooks.folder import read_folder, write_folder
 from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 
-REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "srcbook"
-FILES = sorted(REFERENCE.glob("*.src.md"))
+REFERENCE = Path(__file__).parents[1] / "fixtures" / "srcbook"
+FILES = [REFERENCE / "getting-started.src.md", REFERENCE / "srcbook.src.md"]
 JS = '<!-- srcbook:{"language":"javascript"} -->\n\n# T\n\n'
 
 
