@@ -64,7 +64,9 @@ def peragus(browser: Browser) -> tuple[list[float], dict[str, bytes]]:
         process, url, token = start_server(Path(tmp))
         try:
             http = httpx.Client(base_url=url, headers={"authorization": f"Bearer {token}"})
-            name = http.post("/api/notebooks", json={"title": "Page load"}).json()["name"]
+            name = http.post("/api/notebooks", json={"title": "Page load"}).json()["notebook"][
+                "name"
+            ]
             page = browser.new_context().new_page()
             page.goto(url + http.post("/login/ticket").json()["path"])  # sets the cookie
             scripts = script_bytes(page)

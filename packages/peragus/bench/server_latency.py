@@ -138,8 +138,10 @@ def main() -> None:
             http = httpx.Client(base_url=url, headers=headers, timeout=30)
             cells: list[tuple[str, str]] = []
             for n in range(NOTEBOOKS):
-                name = http.post("/api/notebooks", json={"title": f"bench {n}"}).json()["name"]
-                session = http.post("/api/sessions", json={"name": name}).json()
+                name = http.post("/api/notebooks", json={"title": f"bench {n}"}).json()["notebook"][
+                    "name"
+                ]
+                session = http.post("/api/sessions", json={"name": name}).json()["session"]
                 code = next(c for c in session["cells"] if c["type"] == "code")
                 cells.append((f"session:{name}", code["id"]))
             ws = connect(url.replace("http", "ws") + "/websocket", additional_headers=headers)

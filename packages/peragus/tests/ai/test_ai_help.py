@@ -1,9 +1,13 @@
-"""AI help against a local HTTP server that speaks the providers' wire formats."""
+"""AI help through the providers' SDKs, against a local HTTP server that speaks their wire
+formats.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -12,8 +16,12 @@ from typing import Any
 import httpx
 import pytest
 
+from groundwork.errors import ToolError
 from groundwork.service import running_service
-from peragus.server.app import peragus_app, server_config
+from peragus.ai.provider import complete
+from peragus.server.app import peragus_app
+from peragus.server.config import server_config
+from peragus.settings.store import AiSettings
 
 GENERATED = (
     "```markdown\nFetch the data, then count it.\n\n###### count.ts\n\n```typescript\n"
@@ -29,6 +37,7 @@ class Provider:
         self.requests: list[dict[str, Any]] = []
         self.reply = GENERATED
         self.failures = 0
+        self.status = 200
 
     def serve(self) -> tuple[ThreadingHTTPServer, str]:
         provider = self
@@ -37,18 +46,42 @@ class Provider:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["content-length"])))
                 provider.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": body}
+                    {
+                        "path": self.path,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
                 )
-                if provider.failures > 0:
+                if provider.failures > 0 or provider.status != 200:
                     provider.failures -= 1
-                    self.send_response(503)
+                    self.send_response(503 if provider.status == 200 else provider.status)
+                    self.send_header("content-length", "0")
                     self.end_headers()
                     return
                 if self.path == "/v1/messages":
-                    answer: dict[str, Any] = {"content": [{"type": "text", "text": provider.reply}]}
+                    answer: dict[str, Any] = {
+                        "id": "msg_1",
+                        "type": "message",
+                        "role": "assistant",
+                        "model": body["model"],
+                        "content": [{"type": "text", "text": provider.reply}],
+                        "stop_reason": "end_turn",
+                        "usage": {"input_tokens": 10, "output_tokens": 20},
+                    }
                 else:
                     answer = {
-                        "choices": [{"message": {"role": "assistant", "content": provider.reply}}]
+                        "id": "chatcmpl-1",
+                        "object": "chat.completion",
+                        "created": 1700000000,
+                        "model": body["model"],
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": {"role": "assistant", "content": provider.reply},
+                                "finish_reason": "stop",
+                            }
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30},
                     }
                 data = json.dumps(answer).encode()
                 self.send_response(200)
@@ -81,12 +114,20 @@ def setup(tmp_path: Path) -> Iterator[tuple[httpx.Client, Provider, str]]:
     fake.shutdown()
 
 
+def new_session(client: httpx.Client, title: str) -> str:
+    """A new notebook, opened: its name, which is also its session's id."""
+    created = client.post("/api/notebooks", json={"title": title})
+    assert created.status_code == 201, created.text
+    name: str = created.json()["notebook"]["name"]
+    assert client.post("/api/sessions", json={"name": name}).status_code == 200
+    return name
+
+
 def test_without_a_key_ai_help_explains_how_to_set_one(
     setup: tuple[httpx.Client, Provider, str],
 ) -> None:
     client, provider, _ = setup
-    name = client.post("/api/notebooks", json={"title": "AI"}).json()["name"]
-    client.post("/api/sessions", json={"name": name})
+    name = new_session(client, "AI")
     reply = client.post(f"/api/sessions/{name}/ai/generate", json={"prompt": "count rows"})
     assert reply.status_code == 400
     assert reply.json()["code"] == "PERAGUS_AI_NOT_CONFIGURED"
@@ -105,14 +146,14 @@ def test_generate_cells_through_an_openai_compatible_server(
         "api_key": "sk-test-123",
     }
     saved = client.put("/api/settings/ai", json=settings)
-    assert saved.json()["ai_key_set"] is True and "sk-test-123" not in saved.text
+    assert saved.json()["settings"]["ai_key_set"] is True and "sk-test-123" not in saved.text
     assert "sk-test-123" not in client.get("/api/settings").text
-    name = client.post("/api/notebooks", json={"title": "AI"}).json()["name"]
-    client.post("/api/sessions", json={"name": name})
+    name = new_session(client, "AI")
     provider.failures = 1  # a transient 503 is retried
     reply = client.post(f"/api/sessions/{name}/ai/generate", json={"prompt": "count rows"})
     assert reply.status_code == 200, reply.text
-    created = reply.json()["created"]
+    assert len(provider.requests) == 2
+    created = reply.json()["cells"]
     assert [c["type"] for c in created] == ["markdown", "code"]
     assert created[1]["filename"] == "count.ts"
     request = provider.requests[-1]
@@ -131,17 +172,22 @@ def test_edit_a_cell_through_anthropic(setup: tuple[httpx.Client, Provider, str]
         "/api/settings/ai",
         json={"provider": "anthropic", "base_url": base, "model": "claude", "api_key": "ak-1"},
     )
-    name = client.post("/api/notebooks", json={"title": "Edit"}).json()["name"]
-    session = client.post("/api/sessions", json={"name": name}).json()
+    name = client.post("/api/notebooks", json={"title": "Edit"}).json()["notebook"]["name"]
+    session = client.post("/api/sessions", json={"name": name}).json()["session"]
     cell = next(c for c in session["cells"] if c["type"] == "code")
     provider.reply = EDITED
     reply = client.post(
         f"/api/sessions/{name}/ai/edit", json={"cellId": cell["id"], "prompt": "say edited"}
     )
-    assert reply.json()["source"] == "console.log('edited by the AI');"
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["edit"] == {
+        "cellId": cell["id"],
+        "source": "console.log('edited by the AI');",
+    }
     request = provider.requests[-1]
     assert request["path"] == "/v1/messages"
-    assert request["headers"]["x-api-key"] == "ak-1"
+    assert request["headers"]["authorization"] == "Bearer ak-1"  # how the SDK sends the key
+    assert "anthropic-version" in request["headers"]
     assert "hello.ts" in request["body"]["system"]
 
 
@@ -150,9 +196,50 @@ def test_a_reply_that_is_not_cells_is_a_clear_error(
 ) -> None:
     client, provider, base = setup
     client.put("/api/settings/ai", json={"base_url": base, "api_key": "k"})
-    name = client.post("/api/notebooks", json={"title": "Bad"}).json()["name"]
-    client.post("/api/sessions", json={"name": name})
+    name = new_session(client, "Bad")
     provider.reply = "###### not a file name!\n\nSorry."
     reply = client.post(f"/api/sessions/{name}/ai/generate", json={"prompt": "x"})
     assert reply.json()["code"] == "PERAGUS_AI_BAD_REPLY"
     assert "not notebook cells" in reply.json()["detail"]
+
+
+def test_a_missing_key_is_a_fresh_error_each_time() -> None:
+    """One shared error instance would carry every raise's traceback, growing in the server."""
+    raised = []
+    for _ in range(3):
+        with pytest.raises(ToolError) as missing:
+            complete(AiSettings(), None, "system", "user")
+        raised.append(missing.value)
+    assert raised[0].code == "PERAGUS_AI_NOT_CONFIGURED"
+    assert len({id(e) for e in raised}) == 3
+    depths = [len(traceback.extract_tb(e.__traceback__)) for e in raised]
+    assert depths[0] == depths[1] == depths[2]
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_without_the_ai_extra_the_error_says_to_install_it(
+    setup: tuple[httpx.Client, Provider, str], monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    client, fake, base = setup
+    client.put(
+        "/api/settings/ai",
+        json={"provider": provider, "base_url": base, "model": "m", "api_key": "k"},
+    )
+    name = new_session(client, "No SDK")
+    monkeypatch.setitem(sys.modules, provider, None)  # how Python sees a package not installed
+    reply = client.post(f"/api/sessions/{name}/ai/generate", json={"prompt": "x"})
+    assert reply.status_code == 503
+    assert reply.json()["code"] == "PERAGUS_AI_SDK_MISSING"
+    assert any("peragus[ai]" in s for s in reply.json()["suggestions"])
+    assert fake.requests == []
+
+
+def test_a_rejected_key_says_so(setup: tuple[httpx.Client, Provider, str]) -> None:
+    client, provider, base = setup
+    client.put("/api/settings/ai", json={"base_url": f"{base}/v1", "api_key": "wrong"})
+    name = new_session(client, "Key")
+    provider.status = 401
+    reply = client.post(f"/api/sessions/{name}/ai/generate", json={"prompt": "x"})
+    assert reply.status_code == 403
+    assert reply.json()["code"] == "PERAGUS_AI_KEY_REJECTED"
+    assert len(provider.requests) == 1  # a refused key is not retried

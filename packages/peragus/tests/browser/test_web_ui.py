@@ -11,7 +11,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from groundwork.service import login_path, running_service
 from peragus.server import STATIC
-from peragus.server.app import peragus_app, server_config
+from peragus.server.app import peragus_app
+from peragus.server.config import server_config
 
 FLAGS = [
     "--no-sandbox",
@@ -84,7 +85,7 @@ def test_edits_typed_just_before_a_reload_are_not_lost(page: Page) -> None:
     expect(page.locator("section.code .cm-content").first).to_contain_text("// last words")
 
 
-REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "srcbook" / "srcbook.src.md"
+REFERENCE = Path(__file__).parents[1] / "fixtures" / "srcbook" / "srcbook.src.md"
 
 
 def test_import_run_all_and_export_unchanged(page: Page) -> None:

@@ -13,12 +13,15 @@ import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
 
 from groundwork.service import running_service
 from peragus.execution.runner import Limits
-from peragus.server.app import peragus_app, server_config
+from peragus.server.app import peragus_app
+from peragus.server.config import server_config
+from peragus.server.websocket import MAX_MESSAGE_BYTES
 
-REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "srcbook"
+REFERENCE = Path(__file__).parents[1] / "fixtures" / "srcbook"
 
 
 @dataclass
@@ -76,7 +79,7 @@ def open_session(server: Server, name: str) -> dict[str, Any]:
     with server.http as http:
         reply = http.post("/api/sessions", json={"name": name})
         assert reply.status_code == 200, reply.text
-        session: dict[str, Any] = reply.json()
+        session: dict[str, Any] = reply.json()["session"]
         return session
 
 
@@ -85,7 +88,7 @@ def new_notebook(server: Server, title: str, language: str = "javascript") -> tu
     with server.http as http:
         reply = http.post("/api/notebooks", json={"title": title, "language": language})
         assert reply.status_code == 201, reply.text
-    name: str = reply.json()["name"]
+    name: str = reply.json()["notebook"]["name"]
     code = next(c for c in open_session(server, name)["cells"] if c["type"] == "code")
     return name, f"session:{name}", code["id"]
 
@@ -104,8 +107,11 @@ def set_source(ws: ClientConnection, topic: str, cell_id: str, source: str) -> d
 def test_import_edit_run_and_export_over_http_and_websocket(server: Server) -> None:
     reference = (REFERENCE / "getting-started.src.md").read_text(encoding="utf-8")
     with server.http as http:
-        name = http.post("/api/notebooks/import", json={"text": reference}).json()["name"]
-        assert any(n["name"] == name for n in http.get("/api/notebooks").json())
+        imported = http.post("/api/notebooks/import", json={"text": reference})
+        assert imported.status_code == 201, imported.text
+        name = imported.json()["notebook"]["name"]
+        listed = http.get("/api/notebooks").json()["notebooks"]
+        assert [(n["name"], n["title"]) for n in listed] == [(name, "Getting started")]
     assert http_export(server, name) == reference
 
     scratch, topic, code_id = new_notebook(server, "Scratch", "typescript")
@@ -192,17 +198,33 @@ def test_malformed_messages_and_unknown_sessions_get_errors_not_disconnects(
         assert json.loads(ws.recv(timeout=5))[1] == "pong"
 
 
+def test_a_message_over_the_limit_in_bytes_is_refused(server: Server) -> None:
+    """The limit is in bytes: a message of two-byte characters under it in characters is not
+    under it on the wire.
+    """
+    pad = "é" * (MAX_MESSAGE_BYTES // 2 + 1)
+    text = json.dumps(["heartbeat", "ping", {"pad": pad}], ensure_ascii=False)
+    assert len(text) < MAX_MESSAGE_BYTES < len(text.encode("utf-8"))
+    with server.websocket() as ws:
+        ws.send(text)
+        refused = json.loads(ws.recv(timeout=30))
+        assert refused[1:] == ["error", {"message": "message too large"}]
+        send(ws, "heartbeat", "ping", {"pad": "é" * 1000})  # the connection stays open
+        assert json.loads(ws.recv(timeout=5))[1] == "pong"
+
+
 def test_no_token_and_foreign_origins_are_refused(server: Server) -> None:
     ws_url = server.url.replace("http://", "ws://") + "/websocket"
     with pytest.raises(InvalidStatus) as anonymous:
         connect(ws_url)
     assert anonymous.value.response.status_code == 403
-    with pytest.raises(InvalidStatus):
+    with pytest.raises(InvalidStatus) as foreign_socket:
         connect(
             ws_url,
             additional_headers={"authorization": f"Bearer {server.token}"},
-            origin="https://evil.example",  # type: ignore[arg-type]
+            origin=Origin("https://evil.example"),
         )
+    assert foreign_socket.value.response.status_code == 403
     assert httpx.get(f"{server.url}/api/notebooks").status_code == 401
     with server.http as http:
         foreign = http.get("/api/notebooks", headers={"origin": "https://evil.example"})
@@ -218,7 +240,7 @@ def test_secrets_reach_cells_but_no_api_returns_them(server: Server) -> None:
         assert http.put("/api/secrets/bad-name", json={"value": "x"}).status_code == 400
         settings = http.get("/api/settings")
         assert "s3cr3t-value" not in settings.text
-        assert [s["name"] for s in settings.json()["secrets"]] == ["API_TOKEN"]
+        assert [s["name"] for s in settings.json()["settings"]["secrets"]] == ["API_TOKEN"]
     assert b"s3cr3t-value" not in (server.home / "peragus.db").read_bytes()
     _, topic, code_id = new_notebook(server, "Env")
     with server.websocket() as ws:
@@ -230,7 +252,10 @@ def test_secrets_reach_cells_but_no_api_returns_them(server: Server) -> None:
         m[2]["output"] for m in seen if m[1] == "cell:output"
     ]
     with server.http as http:
-        assert http.delete("/api/secrets/API_TOKEN").status_code == 200
+        removed = http.delete("/api/secrets/API_TOKEN")
+        assert removed.status_code == 200
+        assert removed.json()["secret"]["name"] == "API_TOKEN"
+        assert http.delete("/api/secrets/API_TOKEN").status_code == 404
 
 
 def test_a_missing_package_is_reported_before_the_run(server: Server) -> None:
@@ -247,8 +272,10 @@ def test_a_missing_package_is_reported_before_the_run(server: Server) -> None:
 
 def test_deleting_a_notebook_moves_it_to_the_trash(server: Server) -> None:
     with server.http as http:
-        name = http.post("/api/notebooks", json={"title": "Gone"}).json()["name"]
-        moved = http.delete(f"/api/notebooks/{name}").json()["moved_to"]
+        name = http.post("/api/notebooks", json={"title": "Gone"}).json()["notebook"]["name"]
+        deleted = http.delete(f"/api/notebooks/{name}").json()
+        assert deleted["notebook"]["title"] == "Gone"
+        moved = deleted["moved_to"]
         assert Path(moved).is_dir() and (Path(moved) / "README.md").exists()
-        assert all(n["name"] != name for n in http.get("/api/notebooks").json())
+        assert all(n["name"] != name for n in http.get("/api/notebooks").json()["notebooks"])
         assert http.post("/api/sessions", json={"name": name}).status_code == 404

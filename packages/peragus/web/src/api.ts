@@ -29,7 +29,14 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return (type.includes("json") ? response.json() : response.text()) as Promise<T>;
 }
 
-export type NotebookSummary = { name: string; title: string; language?: string; cells?: number; error?: string };
+export type NotebookSummary = {
+  name: string;
+  title: string;
+  language: string | null;
+  cells: number | null;
+  folder: string;
+  error: string | null;
+};
 export type Cell =
   | { id: string; type: "title"; text: string }
   | { id: string; type: "markdown"; text: string }
@@ -39,19 +46,29 @@ export type SessionState = { id: string; title: string; language: string; cells:
 export type AiSettings = { provider: "openai" | "anthropic"; base_url: string; model: string };
 export type Settings = { ai: AiSettings; ai_key_set: boolean; secrets: { name: string; updated_at: string }[] };
 
+// Replies put the thing under its noun ({"notebook": ...}, {"notebooks": [...]}), as the CLI's
+// JSON does; these calls hand the page the thing itself.
 export const api = {
-  notebooks: () => call<NotebookSummary[]>("GET", "/api/notebooks"),
-  create: (title: string, language: string) => call<{ name: string }>("POST", "/api/notebooks", { title, language }),
-  importText: (text: string) => call<{ name: string }>("POST", "/api/notebooks/import", { text }),
-  importUrl: (url: string) => call<{ name: string }>("POST", "/api/notebooks/import", { url }),
+  notebooks: () => call<{ notebooks: NotebookSummary[] }>("GET", "/api/notebooks").then((r) => r.notebooks),
+  create: (title: string, language: string) =>
+    call<{ notebook: NotebookSummary }>("POST", "/api/notebooks", { title, language }).then((r) => r.notebook),
+  importText: (text: string) =>
+    call<{ notebook: NotebookSummary }>("POST", "/api/notebooks/import", { text }).then((r) => r.notebook),
+  importUrl: (url: string) =>
+    call<{ notebook: NotebookSummary }>("POST", "/api/notebooks/import", { url }).then((r) => r.notebook),
   remove: (name: string) => call<{ moved_to: string }>("DELETE", `/api/notebooks/${encodeURIComponent(name)}`),
-  open: (name: string) => call<SessionState>("POST", "/api/sessions", { name }),
-  settings: () => call<Settings>("GET", "/api/settings"),
-  saveAi: (ai: AiSettings, api_key?: string) => call<Settings>("PUT", "/api/settings/ai", { ...ai, api_key }),
+  open: (name: string) => call<{ session: SessionState }>("POST", "/api/sessions", { name }).then((r) => r.session),
+  settings: () => call<{ settings: Settings }>("GET", "/api/settings").then((r) => r.settings),
+  saveAi: (ai: AiSettings, api_key?: string) =>
+    call<{ settings: Settings }>("PUT", "/api/settings/ai", { ...ai, api_key }).then((r) => r.settings),
   putSecret: (name: string, value: string) => call("PUT", `/api/secrets/${encodeURIComponent(name)}`, { value }),
   deleteSecret: (name: string) => call("DELETE", `/api/secrets/${encodeURIComponent(name)}`),
   generate: (session: string, prompt: string, index: number) =>
-    call<{ created: Cell[] }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/generate`, { prompt, index }),
+    call<{ cells: Cell[] }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/generate`, { prompt, index }),
   edit: (session: string, cellId: string, prompt: string) =>
-    call<{ source: string }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/edit`, { cellId, prompt }),
+    call<{ edit: { cellId: string; source: string } }>(
+      "POST",
+      `/api/sessions/${encodeURIComponent(session)}/ai/edit`,
+      { cellId, prompt },
+    ).then((r) => r.edit),
 };

@@ -1,37 +1,20 @@
-"""The `peragus` command line."""
+"""The `peragus` entry point."""
 
-from groundwork.cli import add_doctor_command, make_app, run
-from groundwork.health import HealthRegistry
+import sys
+
 from peragus import __version__
-from peragus.cli import notebooks, start
-from peragus.home import ENV_VAR
 
-
-def _checks() -> HealthRegistry:
-    from peragus.doctor import checks
-
-    return checks()
-
-
-app = make_app(
-    "peragus",
-    __version__,
-    "A local TypeScript notebook (srcbook-compatible .src.md) with cells run in Node."
-    "\n\nExamples:"
-    "\n\n  peragus start"
-    "\n\n  peragus import getting-started.src.md"
-    "\n\n  peragus run getting-started.src.md"
-    "\n\n  peragus export getting-started -o out.src.md",
-)
-app.command("new")(notebooks.new)
-app.command("list")(notebooks.list_notebooks)
-app.command("import")(notebooks.import_notebook)
-app.command("export")(notebooks.export)
-app.command("run")(notebooks.run)
-app.command("delete")(notebooks.delete)
-app.command("start")(start.start)
-add_doctor_command(app, "peragus", _checks)
+__all__ = ["main"]
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        # The one answer that needs no command: building the app would load every command's
+        # result models (pydantic) first, doubling the time this takes.
+        sys.stdout.write(f"peragus {__version__}\n")
+        return
+    from groundwork.cli import run
+    from peragus.cli.app import app
+    from peragus.home import ENV_VAR
+
     run(app, tool="peragus", home_env=ENV_VAR)

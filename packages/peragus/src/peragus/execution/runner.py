@@ -29,11 +29,23 @@ from groundwork.errors import ExitCode, ToolError
 from peragus.execution.toolchain import esbuild, node
 from peragus.notebooks.model import language_of
 
-__all__ = ["CellRun", "Limits", "RunResult"]
+__all__ = ["CellRun", "CompileFailed", "Limits", "RunResult"]
 
 Stream = Literal["stdout", "stderr"]
 OnOutput = Callable[[Stream, str], None]
 _BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL", "TERM")
+
+
+class CompileFailed(ToolError):
+    """The cell's TypeScript does not compile: a failure of the cell, not of peragus."""
+
+    def __init__(self, filename: str, errors: str) -> None:
+        super().__init__(
+            "PERAGUS_COMPILE_FAILED",
+            f"{filename} does not compile:\n{errors}",
+            suggestions=["Fix the error at the line shown, then run the cell again."],
+            exit_code=ExitCode.FAILURE,
+        )
 
 
 @dataclass(frozen=True)
@@ -127,12 +139,7 @@ class CellRun:
             text=True,
         )
         if done.returncode != 0:
-            raise ToolError(
-                "PERAGUS_COMPILE_FAILED",
-                f"{self.filename} does not compile:\n{done.stderr.strip()}",
-                suggestions=["Fix the error at the line shown, then run the cell again."],
-                exit_code=ExitCode.FAILURE,
-            )
+            raise CompileFailed(self.filename, done.stderr.strip())
         for old in out.parent.glob(f"{stem}-*.mjs"):
             if old != out:
                 old.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 __all__ = [
     "FILENAME",
     "CodeCell",
+    "Language",
     "MarkdownCell",
     "Notebook",
     "PackageJsonCell",
@@ -18,7 +19,7 @@ __all__ = [
 ]
 
 FILENAME = re.compile(r"^[a-zA-Z0-9_-]+\.(js|cjs|mjs|ts|cts|mts)$")
-Language = Literal["javascript", "typescript"]
+Language = Literal["typescript", "javascript"]
 
 
 def language_of(filename: str) -> Language:

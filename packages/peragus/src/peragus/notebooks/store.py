@@ -8,12 +8,11 @@ import shutil
 import time
 from pathlib import Path
 
-import httpx
-
 from groundwork.errors import ExitCode, ToolError
 from peragus.notebooks.folder import read_folder, read_notebook_text, write_folder
 from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import decode, encode
+from peragus.results import DeletedNotebook, NotebookInfo
 
 __all__ = ["NotebookStore", "new_notebook"]
 
@@ -52,7 +51,7 @@ class NotebookStore:
     def folder(self, name: str) -> Path:
         path = self.root / name
         if not (path / "README.md").is_file():
-            names = [p.name for p in self.list()]
+            names = [p.name for p in self.folders()]
             raise ToolError(
                 "PERAGUS_NOTEBOOK_NOT_FOUND",
                 f"No notebook named {name!r} in {self.root}.",
@@ -63,10 +62,28 @@ class NotebookStore:
             )
         return path
 
-    def list(self) -> list[Path]:
+    def folders(self) -> list[Path]:
         if not self.root.is_dir():
             return []
         return sorted(p for p in self.root.iterdir() if (p / "README.md").is_file())
+
+    def info(self, folder: Path) -> NotebookInfo:
+        try:
+            notebook = read_folder(folder)
+        except ToolError as exc:
+            return NotebookInfo(
+                name=folder.name, title=folder.name, folder=str(folder), error=exc.message
+            )
+        return NotebookInfo(
+            name=folder.name,
+            title=notebook.title,
+            language=notebook.language,
+            cells=len(notebook.cells),
+            folder=str(folder),
+        )
+
+    def infos(self) -> list[NotebookInfo]:
+        return [self.info(path) for path in self.folders()]
 
     def save(self, notebook: Notebook, name: str | None = None) -> Path:
         base = name or _slug(notebook.title)
@@ -82,6 +99,8 @@ class NotebookStore:
 
     def import_source(self, specifier: str) -> Path:
         if specifier.startswith(("http://", "https://")):
+            import httpx  # only an import from a URL pays for it
+
             try:
                 reply = httpx.get(specifier, timeout=30, follow_redirects=True)
                 reply.raise_for_status()
@@ -108,10 +127,11 @@ class NotebookStore:
     def export(self, name: str) -> str:
         return encode(self.load(name))
 
-    def delete(self, name: str) -> Path:
+    def delete(self, name: str) -> DeletedNotebook:
         """Moves the folder to ``.trash/`` (not listed), so a deletion can be undone by hand."""
         folder = self.folder(name)
+        before = self.info(folder)
         trash = self.root / ".trash" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
         trash.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(folder, trash)
-        return trash
+        return DeletedNotebook(notebook=before, moved_to=str(trash))

@@ -17,6 +17,14 @@ from peragus.execution.runner import CellRun
 from peragus.notebooks.folder import read_folder, write_folder
 from peragus.notebooks.model import FILENAME, CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.store import NotebookStore
+from peragus.server.schemas import (
+    CellView,
+    CodeCellView,
+    MarkdownCellView,
+    PackageJsonCellView,
+    SessionView,
+    TitleCellView,
+)
 
 __all__ = ["Session", "Sessions"]
 
@@ -53,42 +61,38 @@ class Session:
             id=name, folder=folder, notebook=notebook, ids=[_new_id() for _ in notebook.cells]
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def view(self) -> SessionView:
         with self.lock:
-            return {
-                "id": self.id,
-                "title": self.notebook.title,
-                "language": self.notebook.language,
-                "cells": [self.cell_json(cell_id) for cell_id in self.all_ids()],
-            }
+            return SessionView(
+                id=self.id,
+                title=self.notebook.title,
+                language=self.notebook.language,
+                cells=[self.cell_view(cell_id) for cell_id in self.all_ids()],
+            )
 
     def all_ids(self) -> list[str]:
         fixed = [TITLE_ID] + ([PACKAGE_ID] if self.notebook.package_json else [])
         return fixed + self.ids
 
-    def cell_json(self, cell_id: str) -> dict[str, Any]:
+    def cell_view(self, cell_id: str) -> CellView:
         if cell_id == TITLE_ID:
-            return {"id": TITLE_ID, "type": "title", "text": self.notebook.title}
+            return TitleCellView(id=TITLE_ID, text=self.notebook.title)
         if cell_id == PACKAGE_ID and self.notebook.package_json:
-            source = self.notebook.package_json.source
-            return {
-                "id": PACKAGE_ID,
-                "type": "package.json",
-                "filename": "package.json",
-                "source": source,
-            }
+            return PackageJsonCellView(id=PACKAGE_ID, source=self.notebook.package_json.source)
         cell = self.notebook.cells[self._index(cell_id)]
         if isinstance(cell, MarkdownCell):
-            return {"id": cell_id, "type": "markdown", "text": cell.text}
-        status = "running" if cell_id in self.runs else "idle"
-        return {
-            "id": cell_id,
-            "type": "code",
-            "filename": cell.filename,
-            "language": cell.language,
-            "source": cell.source,
-            "status": status,
-        }
+            return MarkdownCellView(id=cell_id, text=cell.text)
+        return CodeCellView(
+            id=cell_id,
+            filename=cell.filename,
+            language=cell.language,
+            source=cell.source,
+            status="running" if cell_id in self.runs else "idle",
+        )
+
+    def cell_json(self, cell_id: str) -> dict[str, Any]:
+        """The cell as WebSocket payloads carry it."""
+        return self.cell_view(cell_id).model_dump()
 
     def code_cell(self, cell_id: str) -> CodeCell:
         cell = self.notebook.cells[self._index(cell_id)]

@@ -28,6 +28,11 @@ __all__ = ["Notebooks"]
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 
 
+def _too_large(text: str) -> bool:
+    """The limit is in bytes, as on the wire: a character can take up to four of them."""
+    return len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8")) > MAX_MESSAGE_BYTES
+
+
 def _error(exc: ToolError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "suggestions": exc.suggestions}
 
@@ -54,7 +59,7 @@ class Notebooks:
         try:
             while not connection.closed:
                 text = await websocket.receive_text()
-                if len(text) > MAX_MESSAGE_BYTES:
+                if _too_large(text):
                     await connection.send("error", "error", {"message": "message too large"})
                     continue
                 await self._handle(connection, text)
@@ -105,7 +110,7 @@ class Notebooks:
         session = await self._session(topic, event)
         if event == "subscribe":
             self.hub.subscribe(connection, topic)
-            await connection.send(topic, "subscribed", {"session": session.to_json()})
+            await connection.send(topic, "subscribed", {"session": session.view().model_dump()})
         elif event == "unsubscribe":
             self.hub.unsubscribe(connection, topic)
         elif isinstance(payload, CellUpdate) and event == "cell:update":

@@ -17,7 +17,7 @@ from groundwork.errors import ExitCode, ToolError
 from groundwork.secrets import SecretBox
 from groundwork.state import Migration, open_database
 
-__all__ = ["AiSettings", "SettingsStore"]
+__all__ = ["AiSettings", "SecretInfo", "SettingsStore"]
 
 SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _AI_KEY_SECRET = "__ai_api_key"  # noqa: S105 - the name of the row, not a key
@@ -46,22 +46,36 @@ class AiSettings(BaseModel):
     model: str = Field(default="gpt-4o-mini", max_length=200)
 
 
+class SecretInfo(BaseModel):
+    """A secret as any API shows it: its name and when it was set, never its value."""
+
+    name: str
+    updated_at: str | None = Field(description="UTC, ISO 8601.")
+
+
 class SettingsStore:
     def __init__(self, home: Path) -> None:
         self._conn = open_database(home / "peragus.db", _MIGRATIONS, check_same_thread=False)
         self._box = SecretBox("peragus", home / "secrets.key")
         self._lock = threading.Lock()
 
-    def secret_names(self) -> list[dict[str, str]]:
+    def secret_names(self) -> list[SecretInfo]:
         """Names and dates only: no API returns a secret's value."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT name, updated_at FROM secrets WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"
                 " ORDER BY name"
             ).fetchall()
-        return [{"name": r["name"], "updated_at": r["updated_at"]} for r in rows]
+        return [SecretInfo(name=r["name"], updated_at=r["updated_at"]) for r in rows]
 
-    def set_secret(self, name: str, value: str) -> None:
+    def secret(self, name: str) -> SecretInfo | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT name, updated_at FROM secrets WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else SecretInfo(name=row["name"], updated_at=row["updated_at"])
+
+    def set_secret(self, name: str, value: str) -> SecretInfo:
         if not SECRET_NAME.match(name):
             raise ToolError(
                 "PERAGUS_SECRET_NAME_INVALID",
@@ -70,6 +84,9 @@ class SettingsStore:
                 exit_code=ExitCode.USAGE,
             )
         self._put(name, value)
+        stored = self.secret(name)
+        assert stored is not None  # just written
+        return stored
 
     def _put(self, name: str, value: str) -> None:
         ciphertext = self._box.encrypt(value)
@@ -81,9 +98,13 @@ class SettingsStore:
                 (name, ciphertext),
             )
 
-    def delete_secret(self, name: str) -> bool:
+    def delete_secret(self, name: str) -> SecretInfo | None:
+        """The secret removed, or None when there was none of that name."""
         with self._lock:
-            return self._conn.execute("DELETE FROM secrets WHERE name = ?", (name,)).rowcount > 0
+            rows = self._conn.execute(
+                "DELETE FROM secrets WHERE name = ? RETURNING name, updated_at", (name,)
+            ).fetchall()  # all: the statement (and its write) ends only once it is read out
+        return next((SecretInfo(name=r["name"], updated_at=r["updated_at"]) for r in rows), None)
 
     def secret_values(self) -> dict[str, str]:
         """Every notebook secret in clear: only for a cell's environment."""
