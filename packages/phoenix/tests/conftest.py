@@ -8,7 +8,22 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def phoenix_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's phoenix folder, logs included, is its own: nothing lands in the user's."""
+    monkeypatch.setenv("PHOENIX_HOME", str(tmp_path))
+    return tmp_path
+
+
+def _named(process: subprocess.Popen[bytes], name: str) -> bool:
+    try:
+        return psutil.Process(process.pid).name() == name
+    except psutil.NoSuchProcess:
+        return False
 
 
 @pytest.fixture
@@ -24,7 +39,12 @@ def processes(tmp_path: Path) -> Iterator[Callable[[list[str]], list[subprocess.
             (folder / name).symlink_to(sleep)
             batch.append(subprocess.Popen([str(folder / name), "300"]))
         started.extend(batch)
-        time.sleep(0.2)
+        # A scrape must see each under its name: wait until it has exec'd, not a fixed time.
+        deadline = time.monotonic() + 10
+        for process, name in zip(batch, names, strict=True):
+            while not _named(process, name):
+                assert time.monotonic() < deadline, f"{name} never started"
+                time.sleep(0.01)
         return batch
 
     yield start

@@ -6,37 +6,27 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from phoenix.pipelines import catalog, spec
 from phoenix.pipelines.loader import load_text
+from phoenix.pipelines.results import DeployedConfig, Deployment
 
-__all__ = ["BASELINE", "Deployment", "current", "deploy", "history", "load_pipeline", "rollback"]
+__all__ = [
+    "BASELINE",
+    "Deployment",
+    "back_to_baseline",
+    "current",
+    "deploy",
+    "deployed_config",
+    "history",
+    "load_pipeline",
+    "rollback",
+]
 
 BASELINE = "process-baseline-v1"
-
-
-@dataclass(frozen=True)
-class Deployment:
-    version: int
-    pipeline: str
-    source: str
-    params: dict[str, str]
-    reason: str
-    deployed_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "pipeline": self.pipeline,
-            "params": self.params,
-            "reason": self.reason,
-            "deployed_at": self.deployed_at,
-        }
 
 
 def load_pipeline(name_or_file: str) -> tuple[str, str]:
@@ -72,12 +62,12 @@ def with_params(pipeline: spec.Pipeline, params: dict[str, str]) -> spec.Pipelin
 
 def _row(row: sqlite3.Row) -> Deployment:
     return Deployment(
-        row["version"],
-        row["pipeline"],
-        row["source"],
-        json.loads(row["params"]),
-        row["reason"],
-        row["deployed_at"],
+        version=row["version"],
+        pipeline=row["pipeline"],
+        source=row["source"],
+        params=json.loads(row["params"]),
+        reason=row["reason"],
+        deployed_at=row["deployed_at"],
     )
 
 
@@ -142,3 +132,14 @@ def rollback(conn: sqlite3.Connection, to_version: int | None) -> Deployment:
     found = current(conn)
     assert found is not None
     return found
+
+
+def back_to_baseline(conn: sqlite3.Connection) -> Deployment:
+    return deploy(conn, BASELINE, {}, "deleted: back to baseline")
+
+
+def deployed_config(conn: sqlite3.Connection) -> DeployedConfig:
+    """The YAML this host runs: the deployed version's, or the baseline's."""
+    deployment = current(conn)
+    config = deployment.source if deployment else catalog.source(BASELINE)
+    return DeployedConfig(deployment=deployment, config=config)

@@ -103,7 +103,8 @@ def small_batch() -> Any:
 def test_a_processed_scrape_is_posted_as_otlp_json(
     collector: Collector, tmp_path: Path, processes: Callable[[list[str]], Any]
 ) -> None:
-    nginx = processes(["nginx"])[0]
+    # More idle processes than top-k keeps (20), so the rest is certainly rolled up.
+    nginx, *_ = processes(["nginx", *[f"idle-{i}" for i in range(30)]])
     with open_store(tmp_path) as conn:
         deploy(conn, "process-topk-v1", {}, "test")
     exporter = OtlpExporter(collector.url, {"X-Tenant": "lab"})
@@ -112,6 +113,7 @@ def test_a_processed_scrape_is_posted_as_otlp_json(
     scraper.scrape()
     agent.run_once(scraper, agent.engine())
     exporter.close()
+    text = agent.text.decode()
 
     assert len(collector.received) == 1
     request = collector.received[0]
@@ -119,20 +121,22 @@ def test_a_processed_scrape_is_posted_as_otlp_json(
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["X-Tenant"] == "lab"
 
-    output_series = exposed(agent.text, "phoenix_pipeline_output_series")
-    assert output_series < exposed(agent.text, "phoenix_pipeline_input_series")
+    output_series = exposed(text, "phoenix_pipeline_output_series")
+    assert output_series < exposed(text, "phoenix_pipeline_input_series")
     resources = request.body["resourceMetrics"]
     assert len(resources) * SERIES_PER_ROW == output_series
-    points = 0
-    pids: dict[int, str] = {}
+    by_kind: dict[bool, list[dict[str, Any]]] = {True: [], False: []}
     for resource in resources:
         attrs = attributes(resource["resource"]["attributes"])
-        if "process.pid" in attrs:
-            pids[int(attrs["process.pid"]["intValue"])] = attrs["process.executable.name"][
-                "stringValue"
-            ]
-        else:
-            assert attrs["phoenix.rollup.category"] == {"stringValue": "_other_"}
+        by_kind["process.pid" in attrs].append(attrs)
+    [rollup] = by_kind[False]
+    assert rollup["phoenix.rollup.category"] == {"stringValue": "_other_"}
+    pids = {
+        int(attrs["process.pid"]["intValue"]): attrs["process.executable.name"]["stringValue"]
+        for attrs in by_kind[True]
+    }
+    points = 0
+    for resource in resources:
         [scope] = resource["scopeMetrics"]
         assert scope["scope"] == {"name": "phoenix", "version": __version__}
         metrics = {metric["name"]: metric for metric in scope["metrics"]}
@@ -155,19 +159,20 @@ def test_a_processed_scrape_is_posted_as_otlp_json(
     assert points == output_series
     # topk keeps critical processes, so the nginx started above is exported under its pid.
     assert pids[nginx.pid] == "nginx"
-    assert exposed(agent.text, "phoenix_otlp_exported_datapoints_total") == output_series
-    assert exposed(agent.text, "phoenix_otlp_export_failures_total") == 0
+    assert exposed(text, "phoenix_otlp_exported_datapoints_total") == output_series
+    assert exposed(text, "phoenix_otlp_export_failures_total") == 0
 
 
 def test_a_503_is_retried_after_the_wait_the_server_asks_for(collector: Collector) -> None:
-    collector.replies.append((503, {"Retry-After": "1"}, b"{}"))
-    exporter = OtlpExporter(collector.url)
+    collector.replies.append((503, {"Retry-After": "7"}, b"{}"))
+    waits: list[float] = []
+    exporter = OtlpExporter(collector.url, deadline_seconds=30, sleep=waits.append)
     batch = small_batch()
     assert exporter.export(batch)
     exporter.close()
     first, second = collector.received
     assert first.body == second.body
-    assert second.at - first.at >= 0.9
+    assert waits == [7.0]
     assert exporter.failures == 0
     assert exporter.exported_datapoints == batch.series_count
 
@@ -178,10 +183,20 @@ def test_a_refused_batch_is_not_retried_and_counts_as_a_failure(collector: Colle
     assert not exporter.export(small_batch())
     exporter.close()
     assert len(collector.received) == 1
-    assert exporter.metrics() == {
-        "phoenix_otlp_exported_datapoints_total": 0.0,
-        "phoenix_otlp_export_failures_total": 1.0,
-    }
+    assert (exporter.exported_datapoints, exporter.failures) == (0, 1)
+
+
+def test_a_retry_after_past_the_deadline_drops_the_batch_without_waiting(
+    collector: Collector,
+) -> None:
+    collector.replies.append((429, {"Retry-After": "60"}, b"{}"))
+    waits: list[float] = []
+    exporter = OtlpExporter(collector.url, deadline_seconds=10, sleep=waits.append)
+    assert not exporter.export(small_batch())
+    exporter.close()
+    assert len(collector.received) == 1
+    assert waits == []
+    assert exporter.failures == 1
 
 
 def test_rejected_datapoints_of_a_partial_success_are_not_counted(collector: Collector) -> None:
@@ -234,8 +249,8 @@ def test_an_unreachable_endpoint_does_not_stop_once(tmp_path: Path) -> None:
     assert exposed(done.stdout, "phoenix_otlp_export_failures_total") == 1
     assert exposed(done.stdout, "phoenix_otlp_exported_datapoints_total") == 0
     log = (tmp_path / "logs" / "phoenix.log").read_text()
-    failed = [json.loads(line) for line in log.splitlines() if "OTLP export failed" in line]
-    assert failed and failed[0]["level"] == "warning"
+    [failed] = [json.loads(line) for line in log.splitlines() if "OTLP export failed" in line]
+    assert failed["level"] == "warning"
 
 
 def test_a_header_without_an_endpoint_is_a_usage_error(tmp_path: Path) -> None:

@@ -72,30 +72,33 @@ def test_prometheus_sees_what_the_agent_reports(
     api = f"http://127.0.0.1:{port}/api/v1/query"
     try:
 
-        def query(promql: str) -> list[dict[str, Any]]:
-            reply = httpx.get(api, params={"query": promql}, timeout=5).json()
+        def query(promql: str, at: str | None = None) -> list[dict[str, Any]]:
+            params = {"query": promql} | ({"time": at} if at else {})
+            reply = httpx.get(api, params=params, timeout=5).json()
             return list(reply["data"]["result"])
 
         deadline = time.monotonic() + 60
         reported: list[dict[str, Any]] = []
         while time.monotonic() < deadline:
             try:
-                reported = query("phoenix_pipeline_output_series")
+                reported = query("timestamp(phoenix_pipeline_output_series)")
             except (httpx.HTTPError, json.JSONDecodeError, KeyError):
                 reported = []
             if reported:
                 break
             time.sleep(0.5)
         assert reported, "Prometheus never scraped the agent"
-        time.sleep(1.5)
-        # The same scrape: the series Prometheus holds equal what the agent says it exported.
-        counted = query('count({job="phoenix", __name__=~"process_.+"})')
-        output = query("phoenix_pipeline_output_series")
+        # Evaluated at that scrape's own timestamp, every query reads the same scrape.
+        at = reported[0]["value"][1]
+        counted = query('count({job="phoenix", __name__=~"process_.+"})', at)
+        output = query("phoenix_pipeline_output_series", at)
         assert float(counted[0]["value"][1]) == float(output[0]["value"][1])
-        reduction = query("1 - phoenix_pipeline_output_series / phoenix_pipeline_input_series")
+        reduction = query("1 - phoenix_pipeline_output_series / phoenix_pipeline_input_series", at)
         assert float(reduction[0]["value"][1]) > 0
-        info = query("phoenix_pipeline_info")
+        info = query("phoenix_pipeline_info", at)
         assert info[0]["metric"]["pipeline"] == "process-topk-v1"
+        rollups = query('count(process_threads{phoenix_rollup_category="_other_"})', at)
+        assert float(rollups[0]["value"][1]) == 1
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -110,3 +113,4 @@ def test_metrics_need_the_token(agent: dict[str, Any]) -> None:
         text = httpx.get(agent["url"], headers={"Authorization": f"Bearer {token}"}).text
         time.sleep(0.3)
     assert "# TYPE process_cpu_time_seconds_total counter" in text
+    assert "# HELP phoenix_pipeline_output_series " in text

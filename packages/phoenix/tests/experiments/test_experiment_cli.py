@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,28 +48,29 @@ def test_baseline_against_aggregated(tmp_path: Path, processes: Callable[..., An
             "json",
         )
     )
-    assert created["state"] == "pending"
+    assert created["experiment"]["state"] == "pending"
     assert phoenix(tmp_path, "experiment", "start", "agg").returncode == 0
-    deadline = time.monotonic() + 30
-    while as_json(phoenix(tmp_path, "experiment", "status", "agg", "-o", "json"))["state"] in (
-        "pending",
-        "running",
-        "analyzing",
-    ):
-        assert time.monotonic() < deadline
-        time.sleep(0.5)
+    # --watch waits for the end and prints the final figures, one document.
+    watched = as_json(phoenix(tmp_path, "experiment", "status", "agg", "--watch", "-o", "json"))
+    assert watched["experiment"]["state"] == "completed"
     comparison = as_json(phoenix(tmp_path, "experiment", "compare", "agg", "-o", "json"))
     a, b = comparison["variants"]["A"], comparison["variants"]["B"]
     assert a["input_series"] == b["input_series"]
     assert b["output_series"] < a["output_series"]
     assert b["critical_seen"] >= 3
     assert b["critical_retention_percent"] == 100.0
-    assert comparison["experiment"]["state"] == "completed"
+    assert comparison["experiment"]["verdict"] in ("pass", "fail")
+    assert [i["variant"] for i in comparison["intervals"][:2]] == ["A", "B"]
     page = phoenix(tmp_path, "experiment", "compare", "agg", "-o", "html").stdout
     assert page.startswith("<!doctype html>") and "<svg" in page
+    report = tmp_path / "report.html"
+    written = phoenix(tmp_path, "experiment", "compare", "agg", "-o", "html", "--out", str(report))
+    assert written.stdout.strip() == f"Wrote {report}"
+    assert report.read_text() == page
 
     promoted = as_json(phoenix(tmp_path, "experiment", "promote", "agg", "-o", "json"))
-    assert promoted["deployed"]["pipeline"] == "process-aggregated-v1"
+    assert promoted["deployment"]["pipeline"] == "process-aggregated-v1"
+    assert promoted["experiment"]["id"] == created["experiment"]["id"]
 
 
 def test_rollback_restores_the_previous_configuration(tmp_path: Path) -> None:
@@ -79,10 +79,11 @@ def test_rollback_restores_the_previous_configuration(tmp_path: Path) -> None:
     before = phoenix(tmp_path, "pipeline", "get-config").stdout
     assert "priority" in before
     rolled = as_json(phoenix(tmp_path, "pipeline", "rollback", "-o", "json"))
-    assert rolled["pipeline"] == "process-topk-v1"
+    assert rolled["deployment"]["pipeline"] == "process-topk-v1"
     assert "topk" in phoenix(tmp_path, "pipeline", "get-config").stdout
     status = as_json(phoenix(tmp_path, "pipeline", "status", "-o", "json"))
-    assert [d["version"] for d in status["history"]] == [3, 2, 1]
+    assert [d["version"] for d in status["deployments"]] == [3, 2, 1]
+    assert status["deployment"]["version"] == 3
 
 
 def test_an_invalid_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -90,6 +91,9 @@ def test_an_invalid_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_text("name: bad\ndescription: x\nprocessors:\n  - type: topk\n    k: -3\n")
     done = phoenix(tmp_path, "pipeline", "validate", str(bad))
     assert done.returncode == 2
-    assert "PHOENIX_PIPELINE_INVALID" in done.stderr
+    assert "│ 5    │ processors.0.k" in done.stdout
     assert "Traceback" not in done.stderr
-    assert phoenix(tmp_path, "pipeline", "deploy", str(bad)).returncode == 2
+    deployed = phoenix(tmp_path, "pipeline", "deploy", str(bad))
+    assert deployed.returncode == 2
+    assert "PHOENIX_PIPELINE_INVALID" in deployed.stderr
+    assert "line 5 (processors.0.k)" in deployed.stderr

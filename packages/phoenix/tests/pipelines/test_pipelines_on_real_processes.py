@@ -112,23 +112,54 @@ def test_a_hard_coded_secret_is_refused() -> None:
     assert any("secret" in str(p) for p in invalid.value.problems)
 
 
-@pytest.mark.parametrize("name", catalog.names())
-def test_collector_configs_have_the_documented_shape(name: str) -> None:
+PROCESSORS = {
+    "process-adaptive-filter-v1": ["filter/0", "transform/1", "resource/2"],
+    "process-aggregated-v1": ["transform/priority-0", "filter/1", "transform/2"],
+    "process-baseline-v1": [],
+    "process-priority-filter-v1": ["transform/priority-0", "filter/1"],
+    "process-topk-v1": ["filter/0", "transform/1"],
+}
+"""The collector processors each catalog pipeline becomes, between memory_limiter and batch."""
+
+
+def test_every_catalog_pipeline_has_its_expected_collector_processors() -> None:
+    assert set(PROCESSORS) == set(catalog.names())
+
+
+@pytest.mark.parametrize(("name", "processors"), PROCESSORS.items())
+def test_collector_configs_have_the_documented_shape(name: str, processors: list[str]) -> None:
     config = yaml.safe_load(yaml.safe_dump(render_otelcol(catalog.get(name))))
     assert "process" in config["receivers"]["hostmetrics"]["scrapers"]
     pipeline = config["service"]["pipelines"]["metrics"]
     assert pipeline["receivers"] == ["hostmetrics"]
-    assert set(pipeline["processors"]) == set(config["processors"])
-    assert pipeline["processors"][-1] == "batch"
+    assert pipeline["processors"] == ["memory_limiter", *processors, "batch"]
+    assert set(config["processors"]) == set(pipeline["processors"])
     assert "prometheus" in config["exporters"]
-    for key, processor in config["processors"].items():
-        if key.startswith("filter/"):
-            assert processor["error_mode"] == "ignore"
-            conditions = processor["metrics"]["datapoint"]
-            assert all("nginx" in c for c in conditions), "critical names are never dropped"
-        if key.startswith("transform/") and name == "process-aggregated-v1":
-            text = str(processor)
-            assert "aggregate_on_attributes" in text or "set(" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [(name, key) for name, keys in PROCESSORS.items() for key in keys if key.startswith("filter/")],
+)
+def test_collector_filters_never_drop_a_critical_process(name: str, key: str) -> None:
+    processor = render_otelcol(catalog.get(name))["processors"][key]
+    assert processor["error_mode"] == "ignore"
+    [condition] = processor["metrics"]["datapoint"]
+    assert 'and not IsMatch(resource.attributes["process.executable.name"], "^nginx$' in condition
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("process-adaptive-filter-v1", "transform/1"),
+        ("process-aggregated-v1", "transform/2"),
+        ("process-topk-v1", "transform/1"),
+    ],
+)
+def test_collector_rollups_sum_what_is_left_out(name: str, key: str) -> None:
+    processor = render_otelcol(catalog.get(name))["processors"][key]
+    [_, metric] = processor["metric_statements"]
+    assert metric["statements"][0].startswith('aggregate_on_attributes("sum"')
 
 
 def test_k8s_manifests_run_with_host_pid() -> None:
@@ -140,8 +171,20 @@ def test_k8s_manifests_run_with_host_pid() -> None:
     assert spec["volumes"][0]["configMap"]["name"] == config_map["metadata"]["name"]
 
 
-def test_every_catalog_pipeline_documents_itself() -> None:
-    for pipeline in catalog.all_pipelines():
-        assert pipeline.description
-        assert pipeline.expected_reduction.max >= pipeline.expected_reduction.min
-        assert pipeline.critical_processes.names or pipeline.name == "process-baseline-v1"
+@pytest.mark.parametrize("name", catalog.names())
+def test_every_catalog_pipeline_documents_itself(name: str) -> None:
+    pipeline = catalog.get(name)
+    assert pipeline.description
+    assert pipeline.expected_reduction.max >= pipeline.expected_reduction.min
+    assert pipeline.critical_processes.names or name == "process-baseline-v1"
+
+
+def test_the_catalog_listing_agrees_with_the_full_pipelines() -> None:
+    """`pipeline list` reads only the fields it shows; they must be the validated ones."""
+    for summary in catalog.summaries():
+        full = catalog.get(summary.name)
+        assert summary.description == full.description
+        assert summary.expected_reduction == full.expected_reduction
+        assert summary.critical_processes == full.critical_processes
+        assert summary.processors == [p.type for p in full.processors]
+    assert [s.name for s in catalog.summaries()] == catalog.names()

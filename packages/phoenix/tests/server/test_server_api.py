@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from groundwork.service import running_service
+from phoenix.pipelines import catalog
 from phoenix.server.api import server_app, server_config
 
 
@@ -32,11 +34,17 @@ def test_the_api_needs_its_token(tmp_path: Path) -> None:
 
 
 def test_deploy_and_roll_back(api: httpx.Client) -> None:
-    assert len(api.get("/api/v1/pipelines").json()) == 5
-    assert api.post("/api/v1/deployments", json={"pipeline": "process-topk-v1"}).status_code == 201
+    assert len(api.get("/api/v1/pipelines").json()["pipelines"]) == len(catalog.names())
+    created = api.post("/api/v1/deployments", json={"pipeline": "process-topk-v1"})
+    assert created.status_code == 201
+    assert created.json()["deployment"]["version"] == 1
     api.post("/api/v1/deployments", json={"pipeline": "process-aggregated-v1"})
     rolled = api.post("/api/v1/deployments/rollback", json={}).json()
-    assert rolled["pipeline"] == "process-topk-v1"
+    assert rolled["deployment"]["pipeline"] == "process-topk-v1"
+    assert "type: topk" in api.get("/api/v1/deployments/config").json()["config"]
+    status = api.get("/api/v1/deployments").json()
+    assert [d["version"] for d in status["deployments"]] == [3, 2, 1]
+    assert status["deployment"] == rolled["deployment"]
     unknown = api.post("/api/v1/deployments", json={"pipeline": "nope"})
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "PHOENIX_PIPELINE_NOT_FOUND"
@@ -47,7 +55,13 @@ def test_validation_reports_lines(api: httpx.Client) -> None:
         "/api/v1/pipelines/validate", content=b"name: x\nprocessors: [{type: nope}]\n"
     ).json()
     assert reply["valid"] is False
-    assert reply["problems"]
+    assert reply["pipeline"] is None
+    assert reply["problems"][0] == {
+        "line": 2,
+        "where": "processors.0.type",
+        "message": reply["problems"][0]["message"],
+    }
+    assert "unknown processor 'nope'" in reply["problems"][0]["message"]
 
 
 def test_an_experiment_through_the_api(api: httpx.Client) -> None:
@@ -59,7 +73,7 @@ def test_an_experiment_through_the_api(api: httpx.Client) -> None:
             "duration": "2s",
             "interval": "1s",
         },
-    ).json()
+    ).json()["experiment"]
     api.post(f"/api/v1/experiments/{created['id']}/start")
     deadline = time.monotonic() + 30
     while True:
@@ -70,3 +84,56 @@ def test_an_experiment_through_the_api(api: httpx.Client) -> None:
         time.sleep(0.5)
     assert state["experiment"]["state"] == "completed"
     assert state["variants"]["B"]["output_series"] <= state["variants"]["A"]["output_series"]
+    promoted = api.post(
+        f"/api/v1/experiments/{created['id']}/promote", params={"variant": "baseline"}
+    ).json()
+    assert promoted["deployment"]["pipeline"] == "process-baseline-v1"
+    bad_variant = api.post(
+        f"/api/v1/experiments/{created['id']}/promote", params={"variant": "both"}
+    )
+    assert bad_variant.status_code == 422
+    deleted = api.delete(f"/api/v1/experiments/{created['id']}").json()
+    assert deleted == {"experiment": deleted["experiment"], "deleted": True}
+    assert api.get(f"/api/v1/experiments/{created['id']}").status_code == 404
+
+
+def _reply_schemas(operation: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        media["schema"]
+        for status, reply in operation["responses"].items()
+        if status in ("200", "201", "204")
+        for media in reply.get("content", {}).values()
+    ]
+
+
+def test_openapi_types_every_reply(api: httpx.Client) -> None:
+    spec = api.get("/openapi.json").json()
+    operations = [
+        (f"{method.upper()} {path}", operation)
+        for path, methods in spec["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 20
+    for name, operation in operations:
+        [schema] = _reply_schemas(operation)
+        assert set(schema) == {"$ref"}, f"{name} replies {schema}, not a declared model"
+    experiment = spec["components"]["schemas"]["ExperimentReport"]["properties"]
+    assert set(experiment) == {"experiment", "variants", "intervals"}
+
+
+def test_a_burst_is_limited_and_service_resumes_after_retry_after(api: httpx.Client) -> None:
+    """groundwork's defaults: a burst of 200, then 20 requests a second per client."""
+    statuses = []
+    limited = None
+    while limited is None and len(statuses) < 2000:
+        reply = api.get("/api/v1/loadsim/profiles")
+        statuses.append(reply.status_code)
+        if reply.status_code == 429:
+            limited = reply
+    assert limited is not None, "2000 requests in a row were never limited"
+    assert statuses[:200] == [200] * 200, "the burst of 200 was not honoured"
+    assert limited.json()["code"] == "GROUNDWORK_RATE_LIMITED"
+    wait = int(limited.headers["Retry-After"])
+    assert wait >= 1
+    time.sleep(wait)
+    assert api.get("/api/v1/loadsim/profiles").status_code == 200

@@ -15,7 +15,8 @@ is counted as a failure and dropped, never queued, so a dead endpoint costs no m
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
@@ -183,7 +184,9 @@ class OtlpExporter:
         headers: Mapping[str, str] | None = None,
         *,
         deadline_seconds: float = 30.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``sleep`` waits between attempts; tests pass one that records the waits asked for."""
         try:
             url: httpx.URL | None = httpx.URL(endpoint.rstrip("/") + "/v1/metrics")
         except httpx.InvalidURL:
@@ -210,6 +213,7 @@ class OtlpExporter:
             },
         )
         self._deadline_seconds = deadline_seconds
+        self._sleep = sleep
         # Full jitter, so agents on many hosts that lost the same backend don't retry in step.
         self._backoff = tenacity.wait_random_exponential(multiplier=0.2, max=5.0)
 
@@ -223,6 +227,7 @@ class OtlpExporter:
             wait=self._wait,
             retry=tenacity.retry_if_exception(_is_retryable),
             before_sleep=self._log_retry,
+            sleep=self._sleep,
             reraise=True,
         )
         try:
@@ -242,12 +247,6 @@ class OtlpExporter:
             log.warning("OTLP export partly rejected", url=self.url, rejected=rejected)
         self.exported_datapoints += points - rejected
         return True
-
-    def metrics(self) -> dict[str, float]:
-        return {
-            "phoenix_otlp_exported_datapoints_total": float(self.exported_datapoints),
-            "phoenix_otlp_export_failures_total": float(self.failures),
-        }
 
     def close(self) -> None:
         self._client.close()

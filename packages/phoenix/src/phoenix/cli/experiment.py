@@ -1,23 +1,45 @@
 """`phoenix experiment ...`: A/B experiments on this host's real processes."""
 
+from __future__ import annotations
+
 import time
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.experiments.results import (
+    Experiment,
+    ExperimentDeleted,
+    ExperimentList,
+    ExperimentReport,
+    ExperimentResult,
+    PromotedVariant,
+    Promotion,
+)
 from phoenix.home import home
 
-console = Console()
-app = typer.Typer(help="A/B experiments: baseline against candidate over the same scrapes.")
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
+
+    from phoenix.experiments.service import Experiments
+
+app = typer.Typer(
+    help="A/B experiments: baseline against candidate over the same scrapes.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 IdArg = Annotated[str, typer.Argument(help="Experiment id or name.")]
+WATCH_SECONDS = 2.0
 
 
-def _experiments() -> Any:
+def _experiments() -> Experiments:
     from phoenix.experiments.service import Experiments
     from phoenix.store import open_store
 
@@ -35,11 +57,29 @@ def _success(text: str) -> tuple[float, float]:
                 suggestions=["Use --success min_reduction=50,critical=100"],
                 exit_code=ExitCode.USAGE,
             )
-        values[key.strip()] = float(value)
+        try:
+            values[key.strip()] = float(value)
+        except ValueError:
+            raise ToolError(
+                "PHOENIX_SUCCESS_INVALID",
+                f"--success {key.strip()}={value!r}: the value is not a number.",
+                suggestions=["Use --success min_reduction=50,critical=100"],
+                exit_code=ExitCode.USAGE,
+            ) from None
     return values["min_reduction"], values["critical"]
 
 
+def _line(experiment: Experiment, then: str) -> str:
+    return f"Experiment {experiment.id} ({experiment.name}) is {experiment.state}. {then}"
+
+
+def _created(result: ExperimentResult) -> str:
+    exp = result.experiment
+    return _line(exp, f"Start it: phoenix experiment start {exp.id}")
+
+
 @app.command("create")
+@renders(_created)
 def create(
     name: str,
     baseline: Annotated[
@@ -53,7 +93,7 @@ def create(
     ] = "nginx|postgres|java|mysqld|redis",
     success: Annotated[str, typer.Option("--success", help="min_reduction=50,critical=100")] = "",
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> ExperimentResult:
     """Create an experiment (pending until started).
 
     Examples:
@@ -63,103 +103,148 @@ def create(
     from phoenix.experiments.service import parse_duration
 
     min_reduction, min_critical = _success(success)
-    exp = _experiments().create(
-        name,
-        baseline,
-        candidate,
-        parse_duration(duration),
-        parse_duration(interval),
-        critical,
-        min_reduction,
-        min_critical,
+    return ExperimentResult(
+        experiment=_experiments().create(
+            name,
+            baseline,
+            candidate,
+            parse_duration(duration),
+            parse_duration(interval),
+            critical,
+            min_reduction,
+            min_critical,
+        )
     )
-    if output is OutputFormat.JSON:
-        emit_json(exp)
-        return
-    console.print(
-        f"Created experiment {exp['id']} ({name}). Start it: phoenix experiment start {exp['id']}"
-    )
+
+
+def _started(result: ExperimentResult) -> str:
+    exp = result.experiment
+    return _line(exp, f"Watch it: phoenix experiment status {exp.id} --watch")
 
 
 @app.command("start")
-def start(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_started)
+def start(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> ExperimentResult:
     """Start a pending experiment in the background.
 
     Examples:
 
       phoenix experiment start 3f2a9c1d
     """
-    exp = _experiments().start(experiment)
-    if output is OutputFormat.JSON:
-        emit_json(exp)
-        return
-    console.print(
-        f"Experiment {exp['id']} is running."
-        f" Watch it: phoenix experiment status {exp['id']} --watch"
-    )
+    return ExperimentResult(experiment=_experiments().start(experiment))
 
 
-def _status_table(comparison: dict[str, Any]) -> Table:
-    exp = comparison["experiment"]
+_FIGURES = {
+    "intervals": "intervals",
+    "input_series": "input series",
+    "output_series": "output series",
+    "reduction_percent": "reduction %",
+    "critical_retention_percent": "critical retained %",
+    "datapoints_per_minute": "datapoints / min",
+    "monthly_cost_usd": "monthly cost $",
+    "engine_cpu_ms": "engine CPU ms / scrape",
+}
+
+
+def _report_table(report: ExperimentReport) -> Table:
+    from rich.table import Table
+
+    exp = report.experiment
     table = Table(
-        title=f"{exp['name']} ({exp['id']}): {exp['state']}"
-        + (f", {exp['verdict']}" if exp.get("verdict") else ""),
+        title=f"{exp.name} ({exp.id}): {exp.state}" + (f", {exp.verdict}" if exp.verdict else ""),
         title_justify="left",
+        caption=exp.message or None,
+        caption_justify="left",
     )
     table.add_column("")
-    table.add_column("A " + exp["baseline"], justify="right")
-    table.add_column("B " + exp["candidate"], justify="right")
-    labels = {
-        "intervals": "intervals",
-        "input_series": "input series",
-        "output_series": "output series",
-        "reduction_percent": "reduction %",
-        "critical_retention_percent": "critical retained %",
-        "datapoints_per_minute": "datapoints / min",
-        "monthly_cost_usd": "monthly cost $",
-        "engine_cpu_ms": "engine CPU ms / scrape",
-    }
-    a, b = comparison["variants"].get("A", {}), comparison["variants"].get("B", {})
-    for key, label in labels.items():
-        table.add_row(label, str(a.get(key, "-")), str(b.get(key, "-")))
+    table.add_column("A " + exp.baseline, justify="right")
+    table.add_column("B " + exp.candidate, justify="right")
+    a, b = report.variants.get("A"), report.variants.get("B")
+    for key, label in _FIGURES.items():
+        table.add_row(
+            label,
+            str(getattr(a, key)) if a else "-",
+            str(getattr(b, key)) if b else "-",
+        )
     return table
 
 
 @app.command("status")
+@renders(_report_table)
 def status(
     experiment: IdArg,
-    watch: Annotated[bool, typer.Option("--watch", help="Refresh until it ends.")] = False,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Refresh until it ends, then print the last figures.")
+    ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> ExperimentReport:
     """State and figures so far.
+
+    With --watch the figures refresh on stderr until the experiment ends; the final ones are
+    the result (with -o json, one document once it has ended).
 
     Examples:
 
       phoenix experiment status topk-trial --watch
     """
     experiments = _experiments()
-    while True:
-        comparison = experiments.compare(experiment)
-        if output is OutputFormat.JSON:
-            emit_json(comparison["experiment"] | {"variants": comparison["variants"]})
-            return
-        console.clear() if watch else None
-        console.print(_status_table(comparison))
-        if not watch or comparison["experiment"]["state"] not in (
-            "pending",
-            "running",
-            "analyzing",
-        ):
-            return
-        time.sleep(2)
+    report = experiments.report(experiment)
+    if not watch or not report.experiment.state.active:
+        return report
+    from rich.console import Console
+    from rich.live import Live
+
+    with Live(_report_table(report), console=Console(stderr=True), transient=True) as live:
+        while report.experiment.state.active:
+            time.sleep(WATCH_SECONDS)
+            report = experiments.report(experiment)
+            live.update(_report_table(report))
+    return report
+
+
+class CompareFormat(StrEnum):
+    """`compare` is the one command with a third output: a static HTML page."""
+
+    TABLE = "table"
+    JSON = "json"
+    HTML = "html"
+
+
+@dataclass(frozen=True)
+class HtmlReport:
+    """`compare -o html`'s result: the page, and the file it was written to, if any. Never
+    printed as JSON (that is `-o json`)."""
+
+    page: str
+    written_to: Path | None
+
+
+def _comparison_view(result: ExperimentReport | HtmlReport) -> RenderableType | None:
+    if isinstance(result, ExperimentReport):
+        return _report_table(result)
+    if result.written_to is not None:
+        return f"Wrote {result.written_to}"
+    typer.echo(result.page, nl=False)
+    return None
 
 
 @app.command("compare")
+@renders(_comparison_view)
 def compare(
     experiment: IdArg,
-    output: Annotated[str, typer.Option("--output", "-o", help="table, json or html.")] = "table",
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write the HTML here.")] = None,
-) -> None:
+    output: Annotated[
+        CompareFormat,
+        typer.Option(
+            "--output",
+            "-o",
+            help="table for people, json for scripts (errors then come as problem+json on"
+            " stdout), html for a page with charts.",
+        ),
+    ] = CompareFormat.TABLE,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Write the HTML page here (with -o html).")
+    ] = None,
+) -> ExperimentReport | HtmlReport:
     """The comparison with the verdict: a table, JSON, or one static HTML page with charts.
 
     Examples:
@@ -168,91 +253,103 @@ def compare(
 
       phoenix experiment compare topk-trial -o html --out report.html
     """
+    report = _experiments().report(experiment)
+    if output is not CompareFormat.HTML:
+        if out_file is not None:
+            raise ToolError(
+                "PHOENIX_OUT_NEEDS_HTML",
+                "--out writes the HTML page; the table and JSON go to stdout.",
+                suggestions=[f"Add -o html: phoenix experiment compare {experiment} -o html"],
+                exit_code=ExitCode.USAGE,
+            )
+        return report
     from phoenix.experiments.report import html_report
 
-    comparison = _experiments().compare(experiment)
-    if output == "json":
-        emit_json(comparison)
-    elif output == "html":
-        page = html_report(comparison)
-        if out_file:
-            from groundwork.state import atomic_write_text
+    page = html_report(report)
+    if out_file is not None:
+        from groundwork.state import atomic_write_text
 
-            atomic_write_text(out_file, page)
-            console.print(f"Wrote {out_file}")
-        else:
-            typer.echo(page, nl=False)
-    else:
-        console.print(_status_table(comparison))
-        exp = comparison["experiment"]
-        if exp.get("message"):
-            console.print(exp["message"])
+        atomic_write_text(out_file, page)
+    return HtmlReport(page=page, written_to=out_file)
+
+
+def _promoted(result: Promotion) -> str:
+    d = result.deployment
+    return f"Deployed {d.pipeline} (version {d.version}) from experiment {result.experiment.id}."
 
 
 @app.command("promote")
+@renders(_promoted)
 def promote(
     experiment: IdArg,
-    variant: Annotated[str, typer.Option("--variant", help="candidate or baseline.")] = "candidate",
+    variant: Annotated[
+        PromotedVariant, typer.Option("--variant", help="The pipeline to deploy.")
+    ] = PromotedVariant.CANDIDATE,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> Promotion:
     """Deploy the winning pipeline.
 
     Examples:
 
       phoenix experiment promote topk-trial
+
+      phoenix experiment promote topk-trial --variant baseline
     """
-    result = _experiments().promote(experiment, variant)
-    if output is OutputFormat.JSON:
-        emit_json(result)
-        return
-    console.print(
-        f"Deployed {result['deployed']['pipeline']} (version {result['deployed']['version']})."
-    )
+    return _experiments().promote(experiment, variant)
+
+
+def _stopped(result: ExperimentResult) -> str:
+    return _line(result.experiment, "The deployment from before it is back.")
 
 
 @app.command("stop")
-def stop(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_stopped)
+def stop(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> ExperimentResult:
     """Cancel an experiment and restore the deployment that was there before it.
 
     Examples:
 
       phoenix experiment stop topk-trial
     """
-    exp = _experiments().stop(experiment)
-    emit_json(exp) if output is OutputFormat.JSON else console.print(
-        f"Experiment {exp['id']} is {exp['state']}."
-    )
+    return ExperimentResult(experiment=_experiments().stop(experiment))
+
+
+def _deleted(result: ExperimentDeleted) -> str:
+    return f"Deleted experiment {result.experiment.id} ({result.experiment.name})."
 
 
 @app.command("delete")
-def delete(experiment: IdArg) -> None:
-    """Delete an experiment and its figures.
+@renders(_deleted)
+def delete(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> ExperimentDeleted:
+    """Delete an experiment and its figures (a running one is stopped first).
 
     Examples:
 
       phoenix experiment delete topk-trial
     """
-    _experiments().delete(experiment)
-    console.print("Deleted.")
+    return ExperimentDeleted(experiment=_experiments().delete(experiment))
+
+
+def _list_table(result: ExperimentList) -> RenderableType:
+    from rich.table import Table
+
+    if not result.experiments:
+        return "No experiments yet. Create one: phoenix experiment create NAME --candidate P"
+    table = Table()
+    for column in ("id", "name", "A", "B", "state", "verdict"):
+        table.add_column(column)
+    for e in result.experiments:
+        table.add_row(e.id, e.name, e.baseline, e.candidate, e.state, e.verdict or "-")
+    return table
 
 
 @app.command("list")
-def list_experiments(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_list_table)
+def list_experiments(output: OutputOption = OutputFormat.TABLE) -> ExperimentList:
     """All experiments.
 
     Examples:
 
       phoenix experiment list -o json
     """
-    found = _experiments().list()
-    if output is OutputFormat.JSON:
-        emit_json(found)
-        return
-    table = Table()
-    for column in ("id", "name", "A", "B", "state", "verdict"):
-        table.add_column(column)
-    for e in found:
-        table.add_row(
-            e["id"], e["name"], e["baseline"], e["candidate"], e["state"], e["verdict"] or "-"
-        )
-    console.print(table)
+    return ExperimentList(experiments=_experiments().list())

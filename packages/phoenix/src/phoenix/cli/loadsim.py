@@ -1,34 +1,71 @@
 """`phoenix loadsim start|stop|status|list-profiles`."""
 
+from __future__ import annotations
+
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from groundwork.output import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, renders
 from phoenix.home import home
+from phoenix.loadsim.profiles import ProfileName
+from phoenix.loadsim.results import ProfileList, SimulationResult
 
-console = Console()
-app = typer.Typer(help="The load simulator: real processes, real CPU and memory, no orphans.")
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.status import Status
+
+    from phoenix.loadsim.control import LoadSim
+
+app = typer.Typer(
+    help="The load simulator: real processes, real CPU and memory, no orphans.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
 
 
-def _sim() -> Any:
+def _sim() -> LoadSim:
     from phoenix.loadsim.control import LoadSim
 
     return LoadSim(home())
 
 
+def _progress(message: str) -> Status:
+    """A spinner on stderr: starting or stopping hundreds of processes takes seconds."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _simulation_line(result: SimulationResult) -> RenderableType:
+    sim = result.simulation
+    ended = (
+        f" ({result.processes_ended} processes of a killed supervisor ended.)"
+        if result.processes_ended
+        else ""
+    )
+    if not sim.running:
+        return "No load simulation is running." + ended
+    return (
+        f"Load simulation running: {sim.processes} processes ({sim.profile}),"
+        f" up {sim.uptime_seconds} s. Stop: phoenix loadsim stop" + ended
+    )
+
+
 @app.command("start")
+@renders(_simulation_line)
 def start(
     profile: Annotated[
-        str, typer.Option("--profile", help="realistic, high-cardinality, process-churn or custom.")
-    ] = "realistic",
+        ProfileName, typer.Option("--profile", help="A built-in profile, or custom with --spec.")
+    ] = ProfileName.REALISTIC,
     process_count: Annotated[
-        int | None, typer.Option("--process-count", help="Scale to N processes.")
+        int | None, typer.Option("--process-count", min=1, help="Scale to N processes.")
     ] = None,
     churn_rate: Annotated[
-        float | None, typer.Option("--churn-rate", help="Processes replaced per minute.")
+        float | None,
+        typer.Option("--churn-rate", min=0, help="Processes replaced per minute."),
     ] = None,
     duration: Annotated[
         str | None, typer.Option("--duration", help="Stop by itself after, e.g. 10m.")
@@ -37,7 +74,7 @@ def start(
         Path | None, typer.Option("--spec", help="Spec file for --profile custom.")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> SimulationResult:
     """Start simulated processes.
 
     Examples:
@@ -56,66 +93,60 @@ def start(
         duration=parse_duration(duration) if duration else None,
         spec_file=spec,
     )
-    state = _sim().start(load)
-    if output is OutputFormat.JSON:
-        emit_json(state)
-        return
-    console.print(
-        f"Load simulation running: {state['processes']} processes ({load.profile})."
-        " Stop: phoenix loadsim stop"
-    )
+    with _progress(f"Starting {load.process_count} processes ({load.profile})..."):
+        return _sim().start(load)
+
+
+def _stopped_line(result: SimulationResult) -> str:
+    return f"Stopped; {result.processes_ended} simulated processes ended."
 
 
 @app.command("stop")
-def stop(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_stopped_line)
+def stop(output: OutputOption = OutputFormat.TABLE) -> SimulationResult:
     """End every simulated process (also those of a supervisor that was killed).
 
     Examples:
 
       phoenix loadsim stop
     """
-    result = _sim().stop()
-    emit_json(result) if output is OutputFormat.JSON else console.print(
-        f"Stopped; {result['processes_ended']} processes ended."
-    )
+    with _progress("Stopping the simulated processes..."):
+        return _sim().stop()
 
 
 @app.command("status")
-def status(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_simulation_line)
+def status(output: OutputOption = OutputFormat.TABLE) -> SimulationResult:
     """Is a simulation running, with how many processes.
 
     Examples:
 
       phoenix loadsim status -o json
     """
-    state = _sim().status()
-    if output is OutputFormat.JSON:
-        emit_json(state)
-        return
-    if not state["running"]:
-        console.print("No load simulation is running.")
-        return
-    console.print(
-        f"{state['processes']} processes ({state['profile']}), up {state['uptime_seconds']} s"
-    )
+    return _sim().status()
+
+
+def _profiles_table(result: ProfileList) -> RenderableType:
+    from rich.table import Table
+
+    table = Table(title="Load profiles (and custom, from --spec)", title_justify="left")
+    for column in ("profile", "processes", "churn / min", "groups"):
+        table.add_column(column)
+    for spec in result.profiles:
+        groups = ", ".join(f"{g.count} {g.name} ({g.pattern})" for g in spec.groups)
+        table.add_row(spec.profile, str(spec.process_count), f"{spec.churn_per_minute:g}", groups)
+    return table
 
 
 @app.command("list-profiles")
-def list_profiles(output: OutputOption = OutputFormat.TABLE) -> None:
-    """The built-in profiles.
+@renders(_profiles_table)
+def list_profiles(output: OutputOption = OutputFormat.TABLE) -> ProfileList:
+    """The built-in profiles; a custom spec file has the same shape (profile aside).
 
     Examples:
 
-      phoenix loadsim list-profiles
+      phoenix loadsim list-profiles -o json
     """
     from phoenix.loadsim.profiles import PROFILES
 
-    specs = {name: make().model_dump() for name, make in PROFILES.items()}
-    if output is OutputFormat.JSON:
-        emit_json(specs)
-        return
-    for name, data in specs.items():
-        count = sum(g["count"] for g in data["groups"])
-        console.print(
-            f"[bold]{name}[/bold]: {count} processes, churn {data['churn_per_minute']}/min"
-        )
+    return ProfileList(profiles=[make() for make in PROFILES.values()])

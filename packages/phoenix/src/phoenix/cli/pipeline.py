@@ -1,23 +1,45 @@
 """`phoenix pipeline ...`: the catalog, validation, versioned deployments, collector configs."""
 
+from __future__ import annotations
+
+import sqlite3
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, renders
 from phoenix.home import home
-
-console = Console()
-app = typer.Typer(
-    help="Optimisation pipelines: catalog, validation, deployments, collector configs."
+from phoenix.pipelines.results import (
+    CollectorConfig,
+    DeployedConfig,
+    DeploymentResult,
+    DeploymentStatus,
+    PipelineList,
+    PipelineResult,
+    PipelineValidation,
+    RenderFormat,
+    RenderResult,
 )
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.table import Table
 
-def _conn() -> Any:
+app = typer.Typer(
+    help="Optimisation pipelines: catalog, validation, deployments, collector configs.",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+BASELINE = "process-baseline-v1"
+"""What a host runs while nothing is deployed (phoenix.deployments.BASELINE, not imported:
+it loads the pipeline loader)."""
+
+
+def _conn() -> sqlite3.Connection:
     from phoenix.store import open_store
 
     return open_store(home())
@@ -38,48 +60,51 @@ def _params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
+def _table(title: str | None, columns: tuple[str, ...]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _catalog_table(result: PipelineList) -> RenderableType:
+    table = _table("Pipeline catalog", ("name", "expected reduction", "processors", "description"))
+    for p in result.pipelines:
+        r = p.expected_reduction
+        table.add_row(
+            p.name, f"{r.min:g}-{r.max:g}%", ", ".join(p.processors) or "-", p.description
+        )
+    return table
+
+
 @app.command("list")
-def list_pipelines(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_catalog_table)
+def list_pipelines(output: OutputOption = OutputFormat.TABLE) -> PipelineList:
     """The catalog, with expected reductions.
 
     Examples:
 
       phoenix pipeline list
+
+      phoenix pipeline list -o json
     """
     from phoenix.pipelines import catalog
 
-    pipelines = catalog.all_pipelines()
-    if output is OutputFormat.JSON:
-        emit_json(
-            [
-                {
-                    "name": p.name,
-                    "description": p.description,
-                    "expected_reduction": p.expected_reduction.model_dump(),
-                    "critical_processes": p.critical_processes.model_dump(),
-                    "processors": [s.type for s in p.processors],
-                }
-                for p in pipelines
-            ]
-        )
-        return
-    table = Table(title="Pipeline catalog", title_justify="left")
-    for column in ("name", "expected reduction", "processors", "description"):
-        table.add_column(column, overflow="fold")
-    for p in pipelines:
-        r = p.expected_reduction
-        table.add_row(
-            p.name,
-            f"{r.min:g}-{r.max:g}%",
-            ", ".join(s.type for s in p.processors) or "-",
-            p.description,
-        )
-    console.print(table)
+    return PipelineList(pipelines=catalog.summaries())
+
+
+def _show_source(result: PipelineResult) -> None:
+    from phoenix.pipelines import catalog
+
+    typer.echo(catalog.source(result.pipeline.name), nl=False)
 
 
 @app.command("show")
-def show(name: str, output: OutputOption = OutputFormat.TABLE) -> None:
-    """Print a catalog pipeline's YAML (or JSON).
+@renders(_show_source)
+def show(name: str, output: OutputOption = OutputFormat.TABLE) -> PipelineResult:
+    """Print a catalog pipeline's YAML (or, with -o json, the pipeline as validated).
 
     Examples:
 
@@ -87,119 +112,135 @@ def show(name: str, output: OutputOption = OutputFormat.TABLE) -> None:
     """
     from phoenix.pipelines import catalog
 
-    if output is OutputFormat.JSON:
-        emit_json(catalog.get(name).model_dump(by_alias=True))
-        return
-    typer.echo(catalog.source(name), nl=False)
+    return PipelineResult(pipeline=catalog.get(name))
+
+
+def _validation_view(result: PipelineValidation) -> RenderableType:
+    from rich.text import Text
+
+    if result.valid and result.pipeline is not None:
+        return Text.assemble((f"{result.source} is valid", "green"), f": {result.pipeline.name}")
+    table = _table(
+        f"{result.source}: {len(result.problems)} problem(s)", ("line", "where", "problem")
+    )
+    for problem in result.problems:
+        table.add_row(str(problem.line or "-"), problem.where or "-", problem.message)
+    return table
+
+
+def _invalid(result: PipelineValidation) -> int:
+    return ExitCode.OK if result.valid else ExitCode.USAGE
 
 
 @app.command("validate")
+@renders(_validation_view, exit_code=_invalid)
 def validate(
     file: Annotated[Path, typer.Argument(help="A pipeline YAML file.")],
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> PipelineValidation:
     """Check a pipeline: schema (with line numbers), processors, critical-process safety, secrets.
+
+    Exits 2 when the file has problems; every problem is listed with its line.
 
     Examples:
 
       phoenix pipeline validate my-pipeline.yaml
-    """
-    from phoenix.pipelines.loader import PipelineInvalid, load_file
 
-    if not file.exists():
-        raise ToolError(
-            "PHOENIX_FILE_NOT_FOUND",
-            f"{file} does not exist.",
-            suggestions=["Check the path."],
-            exit_code=ExitCode.NOT_FOUND,
-        )
+      phoenix pipeline validate my-pipeline.yaml -o json
+    """
+    from phoenix.pipelines.loader import validation
+
     try:
-        pipeline = load_file(file)
-    except PipelineInvalid as exc:
-        if output is OutputFormat.JSON:
-            emit_json({"valid": False, "problems": [p.as_dict() for p in exc.problems]})
-            raise typer.Exit(int(ExitCode.USAGE)) from None
-        raise
-    if output is OutputFormat.JSON:
-        emit_json({"valid": True, "name": pipeline.name})
-        return
-    console.print(f"[green]{file} is valid[/green]: {pipeline.name}")
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ToolError(
+            "PHOENIX_FILE_UNREADABLE",
+            f"Could not read {file}: {exc}.",
+            suggestions=["Check the path; a pipeline file is UTF-8 YAML."],
+            exit_code=ExitCode.NOT_FOUND if isinstance(exc, FileNotFoundError) else ExitCode.USAGE,
+        ) from None
+    return validation(text, str(file))
+
+
+def _deployed_view(result: DeploymentResult) -> RenderableType:
+    from rich.text import Text
+
+    d = result.deployment
+    return Text(f"{d.pipeline} is deployed as version {d.version} ({d.reason}).")
 
 
 @app.command("deploy")
+@renders(_deployed_view)
 def deploy(
     name: Annotated[str, typer.Argument(help="Catalog name or a pipeline file.")],
     param: Annotated[
         list[str] | None, typer.Option("--param", help="processor.field=value")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> DeploymentResult:
     """Deploy a pipeline on this host (a new version; rollback restores the previous one).
 
     Examples:
 
       phoenix pipeline deploy process-topk-v1 --param topk.k=10
+
+      phoenix pipeline deploy ./my-pipeline.yaml
     """
     from phoenix.deployments import deploy as do_deploy
 
-    deployment = do_deploy(_conn(), name, _params(param), "deployed by hand")
-    if output is OutputFormat.JSON:
-        emit_json(deployment.to_dict())
-        return
-    console.print(f"Deployed {deployment.pipeline} as version {deployment.version}.")
+    return DeploymentResult(deployment=do_deploy(_conn(), name, _params(param), "deployed by hand"))
+
+
+def _history_table(result: DeploymentStatus) -> RenderableType:
+    if not result.deployments:
+        return f"Nothing deployed: the host runs {BASELINE} (no optimisation)."
+    table = _table(None, ("version", "pipeline", "params", "why", "when"))
+    for d in result.deployments:
+        params = ", ".join(f"{k}={v}" for k, v in d.params.items())
+        table.add_row(str(d.version), d.pipeline, params, d.reason, d.deployed_at)
+    return table
 
 
 @app.command("status")
-def status(output: OutputOption = OutputFormat.TABLE) -> None:
-    """The deployed pipeline and the deployment history.
+@renders(_history_table)
+def status(output: OutputOption = OutputFormat.TABLE) -> DeploymentStatus:
+    """The deployed pipeline and the deployment history, newest first.
 
     Examples:
 
       phoenix pipeline status --output json
     """
-    from phoenix.deployments import BASELINE, history
+    from phoenix.deployments import history
 
     versions = history(_conn())
-    if output is OutputFormat.JSON:
-        emit_json(
-            {
-                "current": versions[0].to_dict() if versions else None,
-                "history": [d.to_dict() for d in versions],
-            }
-        )
-        return
-    if not versions:
-        console.print(f"Nothing deployed: the host runs {BASELINE} (no optimisation).")
-        return
-    table = Table()
-    for column in ("version", "pipeline", "params", "why", "when"):
-        table.add_column(column)
-    for d in versions:
-        table.add_row(str(d.version), d.pipeline, str(d.params or ""), d.reason, d.deployed_at)
-    console.print(table)
+    return DeploymentStatus(deployment=versions[0] if versions else None, deployments=versions)
+
+
+def _print_config(result: DeployedConfig) -> None:
+    typer.echo(result.config, nl=False)
 
 
 @app.command("get-config")
-def get_config() -> None:
-    """Print the deployed pipeline's YAML.
+@renders(_print_config)
+def get_config(output: OutputOption = OutputFormat.TABLE) -> DeployedConfig:
+    """Print the deployed pipeline's YAML (the baseline's when nothing is deployed).
 
     Examples:
 
       phoenix pipeline get-config > current.yaml
     """
-    from phoenix.deployments import BASELINE, current
-    from phoenix.pipelines import catalog
+    from phoenix.deployments import deployed_config
 
-    deployment = current(_conn())
-    typer.echo(deployment.source if deployment else catalog.source(BASELINE), nl=False)
+    return deployed_config(_conn())
 
 
 @app.command("rollback")
+@renders(_deployed_view)
 def rollback(
     to: Annotated[int | None, typer.Option("--to", help="Version to go back to.")] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Re-deploy the previous version (or --to VERSION).
+) -> DeploymentResult:
+    """Re-deploy the previous version (or --to VERSION), as a new version.
 
     Examples:
 
@@ -209,39 +250,41 @@ def rollback(
     """
     from phoenix.deployments import rollback as do_rollback
 
-    deployment = do_rollback(_conn(), to)
-    if output is OutputFormat.JSON:
-        emit_json(deployment.to_dict())
-        return
-    console.print(
-        f"Rolled back: {deployment.pipeline} is deployed as version {deployment.version}."
-    )
+    return DeploymentResult(deployment=do_rollback(_conn(), to))
 
 
 @app.command("delete")
-def delete(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_deployed_view)
+def delete(output: OutputOption = OutputFormat.TABLE) -> DeploymentResult:
     """Return to the baseline pipeline (a new version, so it can be rolled back too).
 
     Examples:
 
       phoenix pipeline delete
     """
-    from phoenix.deployments import BASELINE
-    from phoenix.deployments import deploy as do_deploy
+    from phoenix.deployments import back_to_baseline
 
-    deployment = do_deploy(_conn(), BASELINE, {}, "deleted: back to baseline")
-    if output is OutputFormat.JSON:
-        emit_json(deployment.to_dict())
-        return
-    console.print(f"Back to {BASELINE} (version {deployment.version}).")
+    return DeploymentResult(deployment=back_to_baseline(_conn()))
+
+
+def _print_collector_config(result: RenderResult) -> None:
+    import yaml
+
+    config = result.collector_config
+    notes = "".join(f"# {note}\n" for note in config.notes)
+    typer.echo(notes + yaml.safe_dump_all(config.documents, sort_keys=False), nl=False)
 
 
 @app.command("render")
+@renders(_print_collector_config)
 def render(
     name: Annotated[str, typer.Argument(help="Catalog name or a pipeline file.")],
-    fmt: Annotated[str, typer.Option("--format", help="otelcol or k8s.")] = "otelcol",
+    fmt: Annotated[
+        RenderFormat, typer.Option("--format", help="A collector config, or Kubernetes manifests.")
+    ] = RenderFormat.OTELCOL,
     namespace: Annotated[str, typer.Option("--namespace", help="For k8s.")] = "observability",
-) -> None:
+    output: OutputOption = OutputFormat.TABLE,
+) -> RenderResult:
     """Write the equivalent OpenTelemetry Collector config, or a DaemonSet and ConfigMap.
 
     Examples:
@@ -250,24 +293,22 @@ def render(
 
       phoenix pipeline render process-topk-v1 --format k8s | kubectl apply -f -
     """
-    import yaml
-
     from phoenix.deployments import load_pipeline
     from phoenix.pipelines.loader import load_text
     from phoenix.pipelines.render import render_k8s, render_notes, render_otelcol
 
     source_name, text = load_pipeline(name)
     pipeline = load_text(text, source_name)
-    notes = "".join(f"# {note}\n" for note in render_notes(pipeline))
-    if fmt == "otelcol":
-        typer.echo(notes + yaml.safe_dump(render_otelcol(pipeline), sort_keys=False), nl=False)
-    elif fmt == "k8s":
-        docs = render_k8s(pipeline, namespace)
-        typer.echo(notes + yaml.safe_dump_all(docs, sort_keys=False), nl=False)
-    else:
-        raise ToolError(
-            "PHOENIX_FORMAT_UNKNOWN",
-            f"--format {fmt!r} is not otelcol or k8s.",
-            suggestions=["Use --format otelcol or --format k8s."],
-            exit_code=ExitCode.USAGE,
+    documents = (
+        [render_otelcol(pipeline)]
+        if fmt is RenderFormat.OTELCOL
+        else list(render_k8s(pipeline, namespace))
+    )
+    return RenderResult(
+        collector_config=CollectorConfig(
+            pipeline=pipeline.name,
+            format=fmt,
+            notes=render_notes(pipeline),
+            documents=documents,
         )
+    )

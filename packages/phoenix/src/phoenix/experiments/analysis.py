@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+
+from phoenix.experiments.results import VariantFigures, VariantName
 
 __all__ = ["summary", "verdict"]
 
 
-def summary(conn: sqlite3.Connection, experiment_id: str) -> dict[str, dict[str, Any]]:
+def summary(conn: sqlite3.Connection, experiment_id: str) -> dict[VariantName, VariantFigures]:
     rows = conn.execute(
         "SELECT variant, COUNT(*) AS intervals, AVG(input_series) AS input_series,"
         " AVG(output_series) AS output_series, AVG(reduction_percent) AS reduction_percent,"
@@ -18,22 +19,22 @@ def summary(conn: sqlite3.Connection, experiment_id: str) -> dict[str, dict[str,
         " GROUP BY variant ORDER BY variant",
         (experiment_id,),
     ).fetchall()
-    result = {}
+    result: dict[VariantName, VariantFigures] = {}
     for row in rows:
         seen = row["critical_seen"] or 0
-        result[row["variant"]] = {
-            "intervals": row["intervals"],
-            "input_series": round(row["input_series"], 1),
-            "output_series": round(row["output_series"], 1),
-            "reduction_percent": round(row["reduction_percent"], 2),
-            "critical_seen": seen,
-            "critical_retention_percent": round(
+        result[row["variant"]] = VariantFigures(
+            intervals=row["intervals"],
+            input_series=round(row["input_series"], 1),
+            output_series=round(row["output_series"], 1),
+            reduction_percent=round(row["reduction_percent"], 2),
+            critical_seen=seen,
+            critical_retention_percent=round(
                 100.0 * row["critical_retained"] / seen if seen else 100.0, 2
             ),
-            "datapoints_per_minute": round(row["datapoints_per_minute"], 1),
-            "monthly_cost_usd": round(row["monthly_cost"], 2),
-            "engine_cpu_ms": round(row["engine_cpu_ms"], 3),
-        }
+            datapoints_per_minute=round(row["datapoints_per_minute"], 1),
+            monthly_cost_usd=round(row["monthly_cost"], 2),
+            engine_cpu_ms=round(row["engine_cpu_ms"], 3),
+        )
     return result
 
 
@@ -43,8 +44,8 @@ def verdict(conn: sqlite3.Connection, experiment_id: str) -> tuple[bool, str]:
     if "A" not in figures or "B" not in figures:
         return False, "no intervals were measured"
     a, b = figures["A"], figures["B"]
-    reduction = 100.0 * (1 - b["output_series"] / a["output_series"]) if a["output_series"] else 0
-    retention = b["critical_retention_percent"]
+    reduction = 100.0 * (1 - b.output_series / a.output_series) if a.output_series else 0
+    retention = b.critical_retention_percent
     checks = [
         (
             reduction >= exp["min_reduction"],

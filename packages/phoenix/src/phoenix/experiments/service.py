@@ -12,11 +12,19 @@ import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from phoenix.deployments import current, deploy, load_pipeline, rollback
 from phoenix.experiments.analysis import summary
+from phoenix.experiments.results import (
+    Experiment,
+    ExperimentReport,
+    ExperimentState,
+    IntervalFigures,
+    PromotedVariant,
+    Promotion,
+)
+from phoenix.home import log_dir
 
 __all__ = ["Experiments", "parse_duration"]
 
@@ -50,7 +58,7 @@ class Experiments:
         critical_regex: str,
         min_reduction: float,
         min_critical: float,
-    ) -> dict[str, Any]:
+    ) -> Experiment:
         for pipeline in (baseline, candidate):
             load_pipeline(pipeline)
         try:
@@ -83,7 +91,7 @@ class Experiments:
         )
         return self.get(experiment_id)
 
-    def get(self, experiment_id: str) -> dict[str, Any]:
+    def get(self, experiment_id: str) -> Experiment:
         row = self.conn.execute(
             "SELECT * FROM experiments WHERE id = ? OR name = ? ORDER BY created_at DESC",
             (experiment_id, experiment_id),
@@ -95,34 +103,35 @@ class Experiments:
                 suggestions=["List them: phoenix experiment list"],
                 exit_code=ExitCode.NOT_FOUND,
             )
-        data = dict(row)
-        if data["state"] == "running" and not _alive(data["runner_pid"]):
+        found = Experiment.model_validate(dict(row))
+        if found.state is ExperimentState.RUNNING and not _alive(found.runner_pid):
+            message = "the runner process died"
             self.conn.execute(
                 "UPDATE experiments SET state = 'failed', message = ? WHERE id = ?",
-                ("the runner process died", data["id"]),
+                (message, found.id),
             )
-            data["state"], data["message"] = "failed", "the runner process died"
-        return data
+            found = found.model_copy(update={"state": ExperimentState.FAILED, "message": message})
+        return found
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[Experiment]:
         ids = [r["id"] for r in self.conn.execute("SELECT id FROM experiments ORDER BY created_at")]
         return [self.get(i) for i in ids]
 
-    def start(self, experiment_id: str) -> dict[str, Any]:
+    def start(self, experiment_id: str) -> Experiment:
         exp = self.get(experiment_id)
-        if exp["state"] != "pending":
+        if exp.state is not ExperimentState.PENDING:
             raise ToolError(
                 "PHOENIX_EXPERIMENT_NOT_PENDING",
-                f"Experiment {exp['id']} is {exp['state']}; only a pending one can start.",
+                f"Experiment {exp.id} is {exp.state}; only a pending one can start.",
                 suggestions=["Create a new one: phoenix experiment create ..."],
                 exit_code=ExitCode.CONFLICT,
             )
         before = current(self.conn)
-        (self.home / "experiments").mkdir(parents=True, exist_ok=True)
-        log = self.home / "experiments" / f"{exp['id']}.log"
-        with log.open("ab") as out:
+        logs = log_dir()
+        logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (logs / f"experiment-{exp.id}.log").open("ab") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "phoenix.experiments.runner", exp["id"]],
+                [sys.executable, "-m", "phoenix.experiments.runner", exp.id],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=out,
@@ -132,53 +141,55 @@ class Experiments:
         self.conn.execute(
             "UPDATE experiments SET runner_pid = ?, deployment_before = ?, state = 'running'"
             " WHERE id = ?",
-            (process.pid, before.version if before else None, exp["id"]),
+            (process.pid, before.version if before else None, exp.id),
         )
-        return self.get(exp["id"])
+        return self.get(exp.id)
 
-    def stop(self, experiment_id: str) -> dict[str, Any]:
+    def stop(self, experiment_id: str) -> Experiment:
         exp = self.get(experiment_id)
-        if exp["state"] == "running" and _alive(exp["runner_pid"]):
-            os.kill(exp["runner_pid"], signal.SIGTERM)
+        if exp.state is ExperimentState.RUNNING and exp.runner_pid and _alive(exp.runner_pid):
+            os.kill(exp.runner_pid, signal.SIGTERM)
         self.conn.execute(
             "UPDATE experiments SET state = 'cancelled' WHERE id = ? AND state IN"
             " ('pending', 'running')",
-            (exp["id"],),
+            (exp.id,),
         )
         now = current(self.conn)
-        if exp["deployment_before"] and now and now.version != exp["deployment_before"]:
-            rollback(self.conn, exp["deployment_before"])
-        return self.get(exp["id"])
+        if exp.deployment_before and now and now.version != exp.deployment_before:
+            rollback(self.conn, exp.deployment_before)
+        return self.get(exp.id)
 
-    def promote(self, experiment_id: str, variant: str) -> dict[str, Any]:
+    def promote(self, experiment_id: str, variant: PromotedVariant) -> Promotion:
         exp = self.get(experiment_id)
-        if exp["state"] not in ("completed", "running"):
+        if exp.state not in (ExperimentState.COMPLETED, ExperimentState.RUNNING):
             raise ToolError(
                 "PHOENIX_EXPERIMENT_NOT_DONE",
-                f"Experiment {exp['id']} is {exp['state']}; promote needs results.",
-                suggestions=[f"Watch it: phoenix experiment status {exp['id']} --watch"],
+                f"Experiment {exp.id} is {exp.state}; promote needs results.",
+                suggestions=[f"Watch it: phoenix experiment status {exp.id} --watch"],
                 exit_code=ExitCode.CONFLICT,
             )
-        pipeline = exp["candidate"] if variant == "candidate" else exp["baseline"]
-        deployment = deploy(self.conn, pipeline, {}, f"promoted from experiment {exp['id']}")
-        return {"experiment": exp["id"], "deployed": deployment.to_dict()}
+        pipeline = exp.candidate if variant is PromotedVariant.CANDIDATE else exp.baseline
+        deployment = deploy(self.conn, pipeline, {}, f"promoted from experiment {exp.id}")
+        return Promotion(experiment=exp, deployment=deployment)
 
-    def delete(self, experiment_id: str) -> None:
+    def delete(self, experiment_id: str) -> Experiment:
         exp = self.get(experiment_id)
-        if exp["state"] == "running":
-            self.stop(exp["id"])
-        self.conn.execute("DELETE FROM experiments WHERE id = ?", (exp["id"],))
+        if exp.state is ExperimentState.RUNNING:
+            exp = self.stop(exp.id)
+        self.conn.execute("DELETE FROM experiments WHERE id = ?", (exp.id,))
+        return exp
 
-    def compare(self, experiment_id: str) -> dict[str, Any]:
+    def report(self, experiment_id: str) -> ExperimentReport:
         exp = self.get(experiment_id)
-        figures = summary(self.conn, exp["id"])
         intervals = [
-            dict(r)
+            IntervalFigures.model_validate(dict(r))
             for r in self.conn.execute(
-                "SELECT * FROM intervals WHERE experiment = ? ORDER BY seq, variant", (exp["id"],)
+                "SELECT * FROM intervals WHERE experiment = ? ORDER BY seq, variant", (exp.id,)
             )
         ]
-        return {"experiment": exp, "variants": figures, "intervals": intervals}
+        return ExperimentReport(
+            experiment=exp, variants=summary(self.conn, exp.id), intervals=intervals
+        )
 
 
 def _alive(pid: int | None) -> bool:

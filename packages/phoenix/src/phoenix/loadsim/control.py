@@ -1,8 +1,9 @@
 """Starting, stopping and inspecting the load simulator, with no orphans ever.
 
 The supervisor's pid and start time are recorded (a reused pid is not mistaken for it), and every
-child carries a marker in its environment, so `start`, `stop` and `status` can find and end the
-children of a supervisor that was killed with SIGKILL.
+child carries markers in its environment (its run, its phoenix home's folder), so `start`, `stop`
+and `status` can find and end the children of a supervisor that was killed with SIGKILL, and
+only this home's.
 """
 
 from __future__ import annotations
@@ -23,16 +24,19 @@ import psutil
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state import atomic_write_json
+from phoenix.home import log_dir
 from phoenix.loadsim.profiles import LoadSpec
-from phoenix.loadsim.supervisor import MARKER
+from phoenix.loadsim.results import Simulation, SimulationResult
+from phoenix.loadsim.supervisor import FOLDER_MARKER, MARKER
 
 __all__ = ["LoadSim"]
 
 
 class LoadSim:
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, logs: Path | None = None) -> None:
         self.folder = home / "loadsim"
         self.state_file = self.folder / "supervisor.json"
+        self.log_file = (logs or log_dir()) / "loadsim-supervisor.log"
 
     def _state(self) -> dict[str, Any] | None:
         try:
@@ -56,14 +60,19 @@ class LoadSim:
         return None
 
     def children(self, run_id: str | None = None) -> list[psutil.Process]:
-        """Simulated processes of a run (of any run when None), found by their marker."""
+        """Simulated processes of this home: of one run, or of any when None."""
         found = []
         for process in psutil.process_iter(["pid"]):
             try:
-                marker = process.environ().get(MARKER)
+                environ = process.environ()
             except (psutil.Error, OSError):
                 continue
-            if marker and (run_id is None or marker == run_id):
+            marker = environ.get(MARKER)
+            if (
+                marker
+                and environ.get(FOLDER_MARKER) == str(self.folder)
+                and (run_id is None or marker == run_id)
+            ):
                 found.append(process)
         return found
 
@@ -81,8 +90,8 @@ class LoadSim:
             self.state_file.unlink()
         return len(orphans)
 
-    def start(self, spec: LoadSpec) -> dict[str, Any]:
-        self.reap_orphans()
+    def start(self, spec: LoadSpec) -> SimulationResult:
+        orphans = self.reap_orphans()
         if self._supervisor(self._state()) is not None:
             raise ToolError(
                 "PHOENIX_LOADSIM_RUNNING",
@@ -95,13 +104,15 @@ class LoadSim:
         run_id = uuid.uuid4().hex[:12]
         spec_file = self.folder / "spec.json"
         atomic_write_json(spec_file, spec.model_dump(mode="json"))
-        with (self.folder / "supervisor.log").open("ab") as log:
+        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with self.log_file.open("ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "phoenix.loadsim.supervisor", str(spec_file), run_id],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
+                env={**os.environ, FOLDER_MARKER: str(self.folder)},
             )
         state = {
             "pid": process.pid,
@@ -118,13 +129,13 @@ class LoadSim:
                 raise ToolError(
                     "PHOENIX_LOADSIM_START_FAILED",
                     "The load simulator stopped as it started.",
-                    suggestions=[f"See its log: {self.folder / 'supervisor.log'}"],
+                    suggestions=[f"See its log: {self.log_file}"],
                     exit_code=ExitCode.FAILURE,
                 )
             time.sleep(0.1)
-        return self.status()
+        return SimulationResult(simulation=self._simulation(), processes_ended=orphans)
 
-    def stop(self) -> dict[str, Any]:
+    def stop(self) -> SimulationResult:
         state = self._state()
         supervisor = self._supervisor(state)
         ended = 0
@@ -139,20 +150,27 @@ class LoadSim:
         ended += self.reap_orphans()
         with contextlib.suppress(FileNotFoundError):
             self.state_file.unlink()
-        return {"stopped": supervisor is not None, "processes_ended": ended}
+        return SimulationResult(simulation=Simulation(running=False), processes_ended=ended)
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> SimulationResult:
         orphans = self.reap_orphans()
+        return SimulationResult(simulation=self._simulation(), processes_ended=orphans)
+
+    def _simulation(self) -> Simulation:
         state = self._state()
         supervisor = self._supervisor(state)
         if supervisor is None or state is None:
-            return {"running": False, "orphans_ended": orphans}
+            return Simulation(running=False)
         children = self.children(state["run_id"])
-        return {
-            "running": True,
-            "profile": state["profile"],
-            "supervisor_pid": state["pid"],
-            "processes": len(children),
-            "names": sorted({p.name() for p in children if p.is_running()})[:20],
-            "uptime_seconds": round(time.time() - state["started_at"], 1),
-        }
+        names = set()
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                names.add(child.name())
+        return Simulation(
+            running=True,
+            profile=state["profile"],
+            supervisor_pid=state["pid"],
+            processes=len(children),
+            names=sorted(names)[:20],
+            uptime_seconds=round(time.time() - state["started_at"], 1),
+        )

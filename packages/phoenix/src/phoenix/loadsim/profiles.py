@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, computed_field
 
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["PROFILES", "LoadSpec", "ProcessGroup", "load_spec"]
+__all__ = ["PROFILES", "LoadSpec", "ProcessGroup", "ProfileName", "load_spec"]
 
 Pattern = Literal["idle", "steady", "spiky", "growing", "random"]
 
@@ -31,6 +31,7 @@ class LoadSpec(BaseModel):
     churn_per_minute: float = Field(default=0, ge=0, description="Processes replaced per minute")
     duration_seconds: float | None = Field(default=None, gt=0)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def process_count(self) -> int:
         return sum(g.count for g in self.groups)
@@ -73,49 +74,60 @@ def _process_churn() -> LoadSpec:
     )
 
 
+class ProfileName(StrEnum):
+    REALISTIC = "realistic"
+    HIGH_CARDINALITY = "high-cardinality"
+    PROCESS_CHURN = "process-churn"
+    CUSTOM = "custom"
+    """Read from the file given with --spec."""
+
+
 PROFILES = {
-    "realistic": _realistic,
-    "high-cardinality": _high_cardinality,
-    "process-churn": _process_churn,
+    ProfileName.REALISTIC: _realistic,
+    ProfileName.HIGH_CARDINALITY: _high_cardinality,
+    ProfileName.PROCESS_CHURN: _process_churn,
 }
 
 
+def _custom(spec_file: Path | None) -> LoadSpec:
+    import yaml  # only a custom spec is a file to parse
+
+    if spec_file is None:
+        raise ToolError(
+            "PHOENIX_LOADSIM_SPEC_REQUIRED",
+            "The custom profile needs a spec file.",
+            suggestions=["Pass --spec FILE (see phoenix loadsim list-profiles for the shape)."],
+            exit_code=ExitCode.USAGE,
+        )
+    try:
+        text = spec_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ToolError(
+            "PHOENIX_LOADSIM_SPEC_UNREADABLE",
+            f"Could not read the load spec {spec_file}: {exc}.",
+            suggestions=["Check the path given with --spec."],
+            exit_code=ExitCode.NOT_FOUND if isinstance(exc, FileNotFoundError) else ExitCode.USAGE,
+        ) from None
+    try:
+        return LoadSpec.model_validate({"profile": "custom", **yaml.safe_load(text)})
+    except (ValidationError, yaml.YAMLError, TypeError) as exc:
+        raise ToolError(
+            "PHOENIX_LOADSIM_SPEC_INVALID",
+            f"{spec_file} is not a valid load spec: {exc}",
+            suggestions=["Give groups: [{name, count, pattern, cpu_percent, memory_mb}]."],
+            exit_code=ExitCode.USAGE,
+        ) from None
+
+
 def load_spec(
-    profile: str,
+    profile: ProfileName,
     *,
     process_count: int | None = None,
     churn_rate: float | None = None,
     duration: float | None = None,
     spec_file: Path | None = None,
 ) -> LoadSpec:
-    if profile == "custom":
-        if spec_file is None:
-            raise ToolError(
-                "PHOENIX_LOADSIM_SPEC_REQUIRED",
-                "The custom profile needs a spec file.",
-                suggestions=["Pass --spec FILE (see phoenix loadsim list-profiles for the shape)."],
-                exit_code=ExitCode.USAGE,
-            )
-        try:
-            spec = LoadSpec.model_validate(
-                {"profile": "custom", **yaml.safe_load(spec_file.read_text())}
-            )
-        except (ValidationError, yaml.YAMLError, TypeError) as exc:
-            raise ToolError(
-                "PHOENIX_LOADSIM_SPEC_INVALID",
-                f"{spec_file} is not a valid load spec: {exc}",
-                suggestions=["Give groups: [{name, count, pattern, cpu_percent, memory_mb}]."],
-                exit_code=ExitCode.USAGE,
-            ) from None
-    elif profile in PROFILES:
-        spec = PROFILES[profile]()
-    else:
-        raise ToolError(
-            "PHOENIX_LOADSIM_PROFILE_UNKNOWN",
-            f"There is no load profile {profile!r}.",
-            suggestions=[f"Use one of: {', '.join([*PROFILES, 'custom'])}"],
-            exit_code=ExitCode.USAGE,
-        )
+    spec = _custom(spec_file) if profile is ProfileName.CUSTOM else PROFILES[profile]()
     if process_count is not None:
         scale = process_count / spec.process_count
         for group in spec.groups:

@@ -15,11 +15,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from phoenix.loadsim.profiles import LoadSpec, ProcessGroup
 
 MARKER = "PHOENIX_LOADSIM_RUN"
+"""In each simulated process's environment: the run it belongs to."""
+FOLDER_MARKER = "PHOENIX_LOADSIM_FOLDER"
+"""Also there (inherited from the supervisor): the loadsim folder of the phoenix home that
+started it, so one home never ends another's simulation."""
 _PR_SET_PDEATHSIG = 1
 
 
@@ -28,8 +33,17 @@ def _die_with_parent() -> None:
 
 
 class Supervisor:
-    def __init__(self, spec: LoadSpec, folder: Path, run_id: str) -> None:
+    """``clock`` (monotonic seconds) decides lifetimes and the end of the run; tests drive it."""
+
+    def __init__(
+        self,
+        spec: LoadSpec,
+        folder: Path,
+        run_id: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.spec = spec
+        self.clock = clock
         self.bin = folder / "bin"
         self.run_id = run_id
         self.children: dict[int, tuple[subprocess.Popen[bytes], float]] = {}
@@ -37,6 +51,7 @@ class Supervisor:
         self.stopping = False
         self.rng = random.Random(run_id)  # noqa: S311 - simulated load, not security
         self._groups: dict[int, ProcessGroup] = {}
+        self.ends: float | None = None
 
     def _command(self, group: ProcessGroup, name: str) -> list[str]:
         link = self.bin / name
@@ -60,7 +75,7 @@ class Supervisor:
             env={**os.environ, MARKER: self.run_id},
             preexec_fn=_die_with_parent,  # the supervisor is single-threaded
         )
-        self.children[process.pid] = (process, time.monotonic() + self._lifetime())
+        self.children[process.pid] = (process, self.clock() + self._lifetime())
         self._groups[process.pid] = group
 
     def _lifetime(self) -> float:
@@ -70,32 +85,46 @@ class Supervisor:
         per_process_rate = self.spec.churn_per_minute / 60 / max(1, self.spec.process_count)
         return self.rng.expovariate(per_process_rate)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        """Every process of the spec, each with its lifetime."""
         self.bin.mkdir(parents=True, exist_ok=True)
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
+        self.ends = (
+            self.clock() + self.spec.duration_seconds if self.spec.duration_seconds else None
+        )
         for group in self.spec.groups:
             for _ in range(group.count):
                 self._spawn(group)
-        ends = time.monotonic() + self.spec.duration_seconds if self.spec.duration_seconds else None
-        while not self.stopping and (ends is None or time.monotonic() < ends):
-            now = time.monotonic()
-            for pid, (process, until) in list(self.children.items()):
-                exited = process.poll() is not None
-                if exited or now >= until:
-                    if not exited:
-                        process.terminate()
-                        process.wait()
-                    group = self._groups.pop(pid)
-                    del self.children[pid]
-                    self._spawn(group)
+
+    @property
+    def expired(self) -> bool:
+        return self.ends is not None and self.clock() >= self.ends
+
+    def step(self) -> None:
+        """Replace each process whose lifetime is over or that exited, one for one."""
+        now = self.clock()
+        for pid, (process, until) in list(self.children.items()):
+            exited = process.poll() is not None
+            if exited or now >= until:
+                if not exited:
+                    process.terminate()
+                    process.wait()
+                group = self._groups.pop(pid)
+                del self.children[pid]
+                self._spawn(group)
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        self.start()
+        while not self.stopping and not self.expired:
+            self.step()
             time.sleep(0.2)
-        self._end_all()
+        self.end_all()
 
     def _stop(self, *_: object) -> None:
         self.stopping = True
 
-    def _end_all(self) -> None:
+    def end_all(self) -> None:
         for process, _ in self.children.values():
             process.terminate()
         deadline = time.monotonic() + 5

@@ -7,7 +7,8 @@ from importlib import resources
 
 from groundwork.errors import ExitCode, ToolError
 from phoenix.pipelines import spec
-from phoenix.pipelines.loader import load_text
+from phoenix.pipelines.loader import load_text, parse
+from phoenix.pipelines.results import PipelineSummary
 
 
 def names() -> list[str]:
@@ -40,3 +41,23 @@ def get(name: str) -> spec.Pipeline:
 
 def all_pipelines() -> list[spec.Pipeline]:
     return [get(name) for name in names()]
+
+
+def summaries() -> list[PipelineSummary]:
+    """The catalog as `pipeline list` shows it.
+
+    Only the fields shown are read: the bundled files are checked in full by the tests, and a
+    listing that built every processor's schema would cost the command most of its start-up.
+    """
+    found = []
+    for name in names():
+        _, data = parse(source(name))
+        found.append(
+            PipelineSummary.model_validate(
+                {
+                    **{key: data[key] for key in PipelineSummary.model_fields if key in data},
+                    "processors": [processor["type"] for processor in data.get("processors", [])],
+                }
+            )
+        )
+    return found

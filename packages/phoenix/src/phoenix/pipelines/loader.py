@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,10 @@ from groundwork.errors import ExitCode, ToolError
 from groundwork.yamllines import line_of, syntax_error_line
 from phoenix.pipelines import spec
 from phoenix.pipelines.processors import name_matcher
+from phoenix.pipelines.results import PipelineValidation, ValidationProblem
+
+# libyaml's parser when PyYAML was built with it: the same nodes and marks, several times faster.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _SECRET_KEY = re.compile(r"(pass(word)?|secret|token|api[-_]?key|license[-_]?key|auth)", re.I)
 _SECRET_VALUE = re.compile(
@@ -28,24 +31,10 @@ _REFERENCE = re.compile(r"^\$\{(env:)?[A-Za-z_][A-Za-z0-9_]*\}$")
 _IDENTITY = ("process.executable.name",)
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int | None
-    where: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "where": self.where, "message": self.message}
-
-    def __str__(self) -> str:
-        at = f"line {self.line}" if self.line else "file"
-        return f"{at} ({self.where}): {self.message}" if self.where else f"{at}: {self.message}"
-
-
 class PipelineInvalid(ToolError):
     """Every problem found, not just the first; the message names the first one's line."""
 
-    def __init__(self, source: str, problems: list[Problem]) -> None:
+    def __init__(self, source: str, problems: list[ValidationProblem]) -> None:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         super().__init__(
             "PHOENIX_PIPELINE_INVALID",
@@ -63,13 +52,17 @@ class PipelineInvalid(ToolError):
 def load_text(text: str, source: str) -> spec.Pipeline:
     """Parse and validate a pipeline; raise PipelineInvalid listing every problem found."""
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        root, data = parse(text)
     except yaml.YAMLError as exc:
-        problem = Problem(syntax_error_line(exc), "", f"not valid YAML: {exc}")
+        problem = ValidationProblem(
+            line=syntax_error_line(exc), where="", message=f"not valid YAML: {exc}"
+        )
         raise PipelineInvalid(source, [problem]) from None
     if not isinstance(data, dict) or root is None:
-        raise PipelineInvalid(source, [Problem(1, "", "a pipeline file is a YAML mapping")])
+        raise PipelineInvalid(
+            source,
+            [ValidationProblem(line=1, where="", message="a pipeline file is a YAML mapping")],
+        )
     problems = _secrets(root, "") + _unknown_processors(root, data)
     pipeline: spec.Pipeline | None = None
     if not problems:
@@ -84,20 +77,44 @@ def load_text(text: str, source: str) -> spec.Pipeline:
     return pipeline
 
 
+def validation(text: str, source: str) -> PipelineValidation:
+    """A validation as a finding rather than an error: `pipeline validate`'s answer."""
+    try:
+        pipeline = load_text(text, source)
+    except PipelineInvalid as exc:
+        return PipelineValidation(source=source, valid=False, pipeline=None, problems=exc.problems)
+    return PipelineValidation(source=source, valid=True, pipeline=pipeline, problems=[])
+
+
+def parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, loader.construct_document(root) if root is not None else None
+    finally:
+        loader.dispose()
+
+
 def load_file(path: Path) -> spec.Pipeline:
     return load_text(path.read_text(encoding="utf-8"), str(path))
 
 
-def _from_pydantic(root: yaml.Node, error: Any) -> Problem:
-    loc = tuple(error["loc"])
+def _from_pydantic(root: yaml.Node, error: Any) -> ValidationProblem:
+    # pydantic puts the processor's type in the path (processors.0.topk.k); the file has none.
+    loc = tuple(
+        part
+        for i, part in enumerate(error["loc"])
+        if not (i == 2 and error["loc"][0] == "processors" and part in spec.PROCESSOR_TYPES)
+    )
     where = ".".join(str(p) for p in loc)
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = f"unknown field {loc[-1]!r}"
-    return Problem(line_of(root, loc), where, message)
+    return ValidationProblem(line=line_of(root, loc), where=where, message=message)
 
 
-def _unknown_processors(root: yaml.Node, data: dict[str, Any]) -> list[Problem]:
+def _unknown_processors(root: yaml.Node, data: dict[str, Any]) -> list[ValidationProblem]:
     processors = data.get("processors")
     if not isinstance(processors, list):
         return []
@@ -109,18 +126,19 @@ def _unknown_processors(root: yaml.Node, data: dict[str, Any]) -> list[Problem]:
         close = difflib.get_close_matches(str(kind), spec.PROCESSOR_TYPES, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         problems.append(
-            Problem(
-                line_of(root, ("processors", index, "type")),
-                f"processors.{index}.type",
-                f"unknown processor {kind!r}{hint} Known: {', '.join(spec.PROCESSOR_TYPES)}",
+            ValidationProblem(
+                line=line_of(root, ("processors", index, "type")),
+                where=f"processors.{index}.type",
+                message=f"unknown processor {kind!r}{hint}"
+                f" Known: {', '.join(spec.PROCESSOR_TYPES)}",
             )
         )
     return problems
 
 
-def _secrets(node: yaml.Node, where: str) -> list[Problem]:
+def _secrets(node: yaml.Node, where: str) -> list[ValidationProblem]:
     """Literal credentials in the file: they belong in the environment, as ${env:NAME}."""
-    problems: list[Problem] = []
+    problems: list[ValidationProblem] = []
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             path = f"{where}.{key.value}" if where else str(key.value)
@@ -131,10 +149,11 @@ def _secrets(node: yaml.Node, where: str) -> list[Problem]:
                 and not _REFERENCE.match(value.value)
             ):
                 problems.append(
-                    Problem(
-                        value.start_mark.line + 1,
-                        path,
-                        "hard-coded secret; write ${env:NAME} and set NAME in the environment",
+                    ValidationProblem(
+                        line=value.start_mark.line + 1,
+                        where=path,
+                        message="hard-coded secret; write ${env:NAME} and set NAME in the"
+                        " environment",
                     )
                 )
             else:
@@ -144,14 +163,16 @@ def _secrets(node: yaml.Node, where: str) -> list[Problem]:
             problems += _secrets(item, f"{where}.{index}")
     elif isinstance(node, yaml.ScalarNode) and _SECRET_VALUE.search(str(node.value)):
         problems.append(
-            Problem(
-                node.start_mark.line + 1, where, "a value looks like a credential; use ${env:NAME}"
+            ValidationProblem(
+                line=node.start_mark.line + 1,
+                where=where,
+                message="a value looks like a credential; use ${env:NAME}",
             )
         )
     return problems
 
 
-def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
+def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[ValidationProblem]:
     """Pipelines whose author plainly meant to drop, or could not identify, a critical process.
 
     The engine keeps critical processes whatever a processor does, so these are refused because
@@ -167,10 +188,10 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
     ]
     if drops and pipeline.critical_processes.empty:
         problems.append(
-            Problem(
-                line_of(root, ("critical_processes",)),
-                "critical_processes",
-                "the pipeline drops processes but lists no critical processes to protect",
+            ValidationProblem(
+                line=line_of(root, ("critical_processes",)),
+                where="critical_processes",
+                message="the pipeline drops processes but lists no critical processes to protect",
             )
         )
     is_critical = name_matcher(pipeline.critical_processes)
@@ -178,10 +199,10 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
         if isinstance(processor, spec.AttributeDropProcessor):
             for attribute in set(processor.attributes) & set(_IDENTITY):
                 problems.append(
-                    Problem(
-                        line_of(root, ("processors", index, "attributes")),
-                        f"processors.{index}.attributes",
-                        f"dropping {attribute} leaves critical processes unidentifiable",
+                    ValidationProblem(
+                        line=line_of(root, ("processors", index, "attributes")),
+                        where=f"processors.{index}.attributes",
+                        message=f"dropping {attribute} leaves critical processes unidentifiable",
                     )
                 )
         if isinstance(processor, spec.FilterProcessor):
@@ -191,7 +212,7 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Problem]:
 
 def _filter_risks(
     root: yaml.Node, index: int, processor: spec.FilterProcessor, is_critical: Any
-) -> list[Problem]:
+) -> list[ValidationProblem]:
     problems = []
     for n, condition in enumerate(processor.conditions):
         named = condition.in_ or ([condition.equals] if condition.equals else [])
@@ -200,20 +221,20 @@ def _filter_risks(
         for name in named:
             if is_critical(name):
                 problems.append(
-                    Problem(
-                        line_of(root, ("processors", index, "conditions", n)),
-                        f"processors.{index}.conditions.{n}",
-                        f"this filter drops {name!r}, which is a critical process",
+                    ValidationProblem(
+                        line=line_of(root, ("processors", index, "conditions", n)),
+                        where=f"processors.{index}.conditions.{n}",
+                        message=f"this filter drops {name!r}, which is a critical process",
                     )
                 )
     if processor.action == "drop" and any(
         c.priority and "critical" in c.priority for c in processor.conditions
     ):
         problems.append(
-            Problem(
-                line_of(root, ("processors", index, "conditions")),
-                f"processors.{index}.conditions",
-                "this filter drops processes of priority critical",
+            ValidationProblem(
+                line=line_of(root, ("processors", index, "conditions")),
+                where=f"processors.{index}.conditions",
+                message="this filter drops processes of priority critical",
             )
         )
     return problems

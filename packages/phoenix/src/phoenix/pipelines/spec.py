@@ -26,7 +26,8 @@ scraper's units (bytes, counts)."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Built on first validation, not at import: `pipeline list` reads no pipeline through it.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class NameMatch(_Strict):

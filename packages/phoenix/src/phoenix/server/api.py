@@ -1,22 +1,42 @@
-"""REST API on the groundwork service base (token, loopback, problem+json); OpenAPI at /docs."""
+"""REST API on the groundwork service base (token, loopback, problem+json); OpenAPI at /docs.
+
+Every route answers with the model the matching CLI command prints with `-o json`, so the
+two agree by construction.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 
 from groundwork.service import ServiceConfig, create_app
 from phoenix import __version__
-from phoenix.deployments import current, deploy, history, rollback
+from phoenix.deployments import back_to_baseline, deploy, deployed_config, history, rollback
+from phoenix.experiments.results import (
+    ExperimentDeleted,
+    ExperimentList,
+    ExperimentReport,
+    ExperimentResult,
+    PromotedVariant,
+    Promotion,
+)
 from phoenix.experiments.service import Experiments, parse_duration
 from phoenix.loadsim.control import LoadSim
-from phoenix.loadsim.profiles import load_spec
+from phoenix.loadsim.profiles import PROFILES, ProfileName, load_spec
+from phoenix.loadsim.results import ProfileList, SimulationResult
 from phoenix.pipelines import catalog
-from phoenix.pipelines.loader import PipelineInvalid, load_text
+from phoenix.pipelines.loader import validation
+from phoenix.pipelines.results import (
+    DeployedConfig,
+    DeploymentResult,
+    DeploymentStatus,
+    PipelineList,
+    PipelineResult,
+    PipelineValidation,
+)
 from phoenix.store import open_store
 
 __all__ = ["server_app", "server_config"]
@@ -45,7 +65,7 @@ class ExperimentBody(BaseModel):
 
 
 class LoadsimBody(BaseModel):
-    profile: str = "realistic"
+    profile: ProfileName = ProfileName.REALISTIC
     process_count: int | None = Field(default=None, ge=1, le=5000)
     churn_rate: float | None = Field(default=None, ge=0)
     duration: str | None = None
@@ -56,67 +76,65 @@ def _home(request: Request) -> Path:
     return home
 
 
-@router.get("/pipelines")
-async def pipelines() -> list[dict[str, Any]]:
-    return [
-        {
-            "name": p.name,
-            "description": p.description,
-            "expected_reduction": p.expected_reduction.model_dump(),
-        }
-        for p in catalog.all_pipelines()
-    ]
+@router.get("/pipelines", response_model=PipelineList)
+async def pipelines() -> PipelineList:
+    return PipelineList(pipelines=catalog.summaries())
 
 
-@router.get("/pipelines/{name}")
-async def pipeline(name: str) -> dict[str, Any]:
-    return catalog.get(name).model_dump(by_alias=True)
+@router.get("/pipelines/{name}", response_model=PipelineResult)
+async def pipeline(name: str) -> PipelineResult:
+    return PipelineResult(pipeline=catalog.get(name))
 
 
-@router.post("/pipelines/validate")
-async def validate(request: Request) -> dict[str, Any]:
+@router.post("/pipelines/validate", response_model=PipelineValidation)
+async def validate(request: Request) -> PipelineValidation:
+    """The body is the pipeline's YAML; problems are a finding (200), as in the CLI."""
     text = (await request.body()).decode("utf-8", errors="replace")
-    try:
-        found = load_text(text, "request body")
-    except PipelineInvalid as exc:
-        return {"valid": False, "problems": [p.as_dict() for p in exc.problems]}
-    return {"valid": True, "name": found.name}
+    return validation(text, "request body")
 
 
-@router.get("/deployments")
-async def deployments(request: Request) -> dict[str, Any]:
+@router.get("/deployments", response_model=DeploymentStatus)
+async def deployments(request: Request) -> DeploymentStatus:
+    versions = history(open_store(_home(request)))
+    return DeploymentStatus(deployment=versions[0] if versions else None, deployments=versions)
+
+
+@router.get("/deployments/config", response_model=DeployedConfig)
+async def deployment_config(request: Request) -> DeployedConfig:
+    return deployed_config(open_store(_home(request)))
+
+
+@router.post("/deployments", status_code=201, response_model=DeploymentResult)
+async def create_deployment(body: DeployBody, request: Request) -> DeploymentResult:
     conn = open_store(_home(request))
-    now = current(conn)
-    return {
-        "current": now.to_dict() if now else None,
-        "history": [d.to_dict() for d in history(conn)],
-    }
+    return DeploymentResult(
+        deployment=deploy(conn, body.pipeline, body.params, "deployed through the API")
+    )
 
 
-@router.post("/deployments", status_code=201)
-async def create_deployment(body: DeployBody, request: Request) -> dict[str, Any]:
-    return deploy(
-        open_store(_home(request)), body.pipeline, body.params, "deployed through the API"
-    ).to_dict()
+@router.post("/deployments/rollback", response_model=DeploymentResult)
+async def rollback_deployment(body: RollbackBody, request: Request) -> DeploymentResult:
+    return DeploymentResult(deployment=rollback(open_store(_home(request)), body.to))
 
 
-@router.post("/deployments/rollback")
-async def rollback_deployment(body: RollbackBody, request: Request) -> dict[str, Any]:
-    return rollback(open_store(_home(request)), body.to).to_dict()
+@router.post("/deployments/baseline", response_model=DeploymentResult)
+async def baseline_deployment(request: Request) -> DeploymentResult:
+    """Back to the baseline, as a new version (`phoenix pipeline delete`)."""
+    return DeploymentResult(deployment=back_to_baseline(open_store(_home(request))))
 
 
 def _experiments(request: Request) -> Experiments:
     return Experiments(_home(request), open_store(_home(request)))
 
 
-@router.get("/experiments")
-async def experiments(request: Request) -> list[dict[str, Any]]:
-    return _experiments(request).list()
+@router.get("/experiments", response_model=ExperimentList)
+async def experiments(request: Request) -> ExperimentList:
+    return ExperimentList(experiments=_experiments(request).list())
 
 
-@router.post("/experiments", status_code=201)
-async def create_experiment(body: ExperimentBody, request: Request) -> dict[str, Any]:
-    return _experiments(request).create(
+@router.post("/experiments", status_code=201, response_model=ExperimentResult)
+async def create_experiment(body: ExperimentBody, request: Request) -> ExperimentResult:
+    created = _experiments(request).create(
         body.name,
         body.baseline,
         body.candidate,
@@ -126,43 +144,48 @@ async def create_experiment(body: ExperimentBody, request: Request) -> dict[str,
         body.min_reduction,
         body.min_critical,
     )
+    return ExperimentResult(experiment=created)
 
 
-@router.get("/experiments/{experiment_id}")
-async def experiment(experiment_id: str, request: Request) -> dict[str, Any]:
-    return _experiments(request).compare(experiment_id)
+@router.get("/experiments/{experiment_id}", response_model=ExperimentReport)
+async def experiment(experiment_id: str, request: Request) -> ExperimentReport:
+    return _experiments(request).report(experiment_id)
 
 
-@router.post("/experiments/{experiment_id}/start")
-async def start_experiment(experiment_id: str, request: Request) -> dict[str, Any]:
-    return _experiments(request).start(experiment_id)
+@router.post("/experiments/{experiment_id}/start", response_model=ExperimentResult)
+async def start_experiment(experiment_id: str, request: Request) -> ExperimentResult:
+    return ExperimentResult(experiment=_experiments(request).start(experiment_id))
 
 
-@router.post("/experiments/{experiment_id}/stop")
-async def stop_experiment(experiment_id: str, request: Request) -> dict[str, Any]:
-    return _experiments(request).stop(experiment_id)
+@router.post("/experiments/{experiment_id}/stop", response_model=ExperimentResult)
+async def stop_experiment(experiment_id: str, request: Request) -> ExperimentResult:
+    return ExperimentResult(experiment=_experiments(request).stop(experiment_id))
 
 
-@router.post("/experiments/{experiment_id}/promote")
+@router.post("/experiments/{experiment_id}/promote", response_model=Promotion)
 async def promote_experiment(
-    experiment_id: str, request: Request, variant: str = "candidate"
-) -> dict[str, Any]:
+    experiment_id: str, request: Request, variant: PromotedVariant = PromotedVariant.CANDIDATE
+) -> Promotion:
     return _experiments(request).promote(experiment_id, variant)
 
 
-@router.delete("/experiments/{experiment_id}")
-async def delete_experiment(experiment_id: str, request: Request) -> dict[str, Any]:
-    _experiments(request).delete(experiment_id)
-    return {"deleted": experiment_id}
+@router.delete("/experiments/{experiment_id}", response_model=ExperimentDeleted)
+async def delete_experiment(experiment_id: str, request: Request) -> ExperimentDeleted:
+    return ExperimentDeleted(experiment=_experiments(request).delete(experiment_id))
 
 
-@router.get("/loadsim")
-async def loadsim_status(request: Request) -> dict[str, Any]:
+@router.get("/loadsim", response_model=SimulationResult)
+async def loadsim_status(request: Request) -> SimulationResult:
     return await asyncio.to_thread(LoadSim(_home(request)).status)
 
 
-@router.post("/loadsim/start")
-async def loadsim_start(body: LoadsimBody, request: Request) -> dict[str, Any]:
+@router.get("/loadsim/profiles", response_model=ProfileList)
+async def loadsim_profiles() -> ProfileList:
+    return ProfileList(profiles=[make() for make in PROFILES.values()])
+
+
+@router.post("/loadsim/start", response_model=SimulationResult)
+async def loadsim_start(body: LoadsimBody, request: Request) -> SimulationResult:
     spec = load_spec(
         body.profile,
         process_count=body.process_count,
@@ -172,8 +195,8 @@ async def loadsim_start(body: LoadsimBody, request: Request) -> dict[str, Any]:
     return await asyncio.to_thread(LoadSim(_home(request)).start, spec)
 
 
-@router.post("/loadsim/stop")
-async def loadsim_stop(request: Request) -> dict[str, Any]:
+@router.post("/loadsim/stop", response_model=SimulationResult)
+async def loadsim_stop(request: Request) -> SimulationResult:
     return await asyncio.to_thread(LoadSim(_home(request)).stop)
 
 

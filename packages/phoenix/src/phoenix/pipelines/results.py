@@ -1,0 +1,126 @@
+"""What the pipeline and deployment commands answer with.
+
+One model per kind of result, shared by `phoenix pipeline ... -o json` and the REST API, so a
+script reads a deployment the same way from the CLI and from `POST /api/v1/deployments`. Only
+pydantic and the pipeline schema are imported here: the CLI loads this module to start.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from phoenix.pipelines.spec import ExpectedReduction, NameMatch, Pipeline
+
+__all__ = [
+    "CollectorConfig",
+    "DeployedConfig",
+    "Deployment",
+    "DeploymentResult",
+    "DeploymentStatus",
+    "PipelineList",
+    "PipelineResult",
+    "PipelineSummary",
+    "PipelineValidation",
+    "RenderFormat",
+    "RenderResult",
+    "ValidationProblem",
+]
+
+
+class PipelineSummary(BaseModel):
+    """A catalog entry: what `pipeline list` shows of each pipeline."""
+
+    name: str
+    description: str
+    expected_reduction: ExpectedReduction
+    critical_processes: NameMatch
+    processors: list[str] = Field(description="The processor types, in order.")
+
+
+class PipelineList(BaseModel):
+    pipelines: list[PipelineSummary]
+
+
+_BUILT_ON_USE = ConfigDict(defer_build=True)
+"""For the results holding a whole pipeline: building its schema is the costly part of loading
+this module, and only `show` and `validate` need it."""
+
+
+class PipelineResult(BaseModel):
+    model_config = _BUILT_ON_USE
+
+    pipeline: Pipeline
+
+
+class ValidationProblem(BaseModel):
+    """One reason a pipeline file is refused, with the line it is on when the file has one."""
+
+    line: int | None
+    where: str = Field(description="The field's path, e.g. processors.0.k; empty for the file.")
+    message: str
+
+    def __str__(self) -> str:
+        at = f"line {self.line}" if self.line else "file"
+        return f"{at} ({self.where}): {self.message}" if self.where else f"{at}: {self.message}"
+
+
+class PipelineValidation(BaseModel):
+    """A validation's finding: the pipeline when it is valid, every problem when it is not."""
+
+    model_config = _BUILT_ON_USE
+
+    source: str = Field(description="The file (or request body) that was checked.")
+    valid: bool
+    pipeline: Pipeline | None
+    problems: list[ValidationProblem]
+
+
+class RenderFormat(StrEnum):
+    OTELCOL = "otelcol"
+    K8S = "k8s"
+
+
+class CollectorConfig(BaseModel):
+    """A pipeline as OpenTelemetry Collector configuration: one document for otelcol, a
+    ConfigMap and a DaemonSet for k8s. `notes` say where the collector can only approximate.
+    """
+
+    pipeline: str
+    format: RenderFormat
+    notes: list[str]
+    documents: list[dict[str, Any]]
+
+
+class RenderResult(BaseModel):
+    collector_config: CollectorConfig
+
+
+class Deployment(BaseModel):
+    """One numbered version of what this host runs."""
+
+    version: int
+    pipeline: str
+    params: dict[str, str] = Field(description="--param overrides, processor.field=value.")
+    reason: str
+    deployed_at: str
+    # The YAML deployed, kept for the agent and rollback; `get-config` is how people read it.
+    source: str = Field(default="", exclude=True)
+
+
+class DeploymentResult(BaseModel):
+    deployment: Deployment
+
+
+class DeploymentStatus(BaseModel):
+    """The deployed version (null: nothing deployed, the baseline runs) and every version."""
+
+    deployment: Deployment | None
+    deployments: list[Deployment] = Field(description="Newest first.")
+
+
+class DeployedConfig(BaseModel):
+    deployment: Deployment | None
+    config: str = Field(description="The deployed pipeline's YAML.")

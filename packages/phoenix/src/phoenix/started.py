@@ -1,0 +1,17 @@
+"""What `phoenix agent` and `phoenix server` print once they listen: one line for people, one
+JSON document for scripts (they run until stopped, so this is their only output).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from groundwork.service.discovery import ServiceInfo
+
+__all__ = ["ServiceStarted"]
+
+
+class ServiceStarted(BaseModel):
+    """`service.url` is the base address; the info is also in <PHOENIX_HOME>/<name>.json."""
+
+    service: ServiceInfo

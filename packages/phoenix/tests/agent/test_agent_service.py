@@ -1,0 +1,73 @@
+"""The agent's HTTP side in process: what /metrics serves, its OpenAPI, its rate limit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from groundwork.service import running_service
+from phoenix.agent.runner import Agent
+from phoenix.agent.service import agent_app, agent_config
+from phoenix.collector.scrape import Scraper
+
+
+@pytest.fixture
+def metrics(tmp_path: Path) -> Iterator[tuple[httpx.Client, Agent]]:
+    agent = Agent(tmp_path, 10.0)
+    agent.run_once(Scraper(), agent.engine())
+    config = agent_config(tmp_path, "127.0.0.1", 0)
+    with running_service(agent_app(agent, config), config) as info:
+        token = config.token_file.read_text().strip()
+        with httpx.Client(
+            base_url=info.url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client:
+            yield client, agent
+
+
+def test_metrics_serves_the_latest_scrape_in_the_text_format(
+    metrics: tuple[httpx.Client, Agent],
+) -> None:
+    client, agent = metrics
+    reply = client.get("/metrics")
+    assert reply.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+    assert reply.content == agent.text
+    samples = [line for line in reply.text.splitlines() if line.startswith("process_threads{")]
+    assert len(samples) * 9 == float(
+        next(
+            line.split()[1]
+            for line in reply.text.splitlines()
+            if line.startswith("phoenix_pipeline_output_series ")
+        )
+    )
+
+
+def test_openapi_types_the_metrics_reply(metrics: tuple[httpx.Client, Agent]) -> None:
+    client, _ = metrics
+    spec: dict[str, Any] = client.get("/openapi.json").json()
+    content = spec["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+    assert content == {"text/plain; version=0.0.4; charset=utf-8": {"schema": {"type": "string"}}}
+
+
+def test_a_burst_is_limited_and_scrapes_resume_after_retry_after(
+    metrics: tuple[httpx.Client, Agent],
+) -> None:
+    """groundwork's defaults (a burst of 200, then 20/s): Prometheus every few seconds is far
+    below them, a runaway loop is not."""
+    client, _ = metrics
+    statuses = []
+    limited = None
+    while limited is None and len(statuses) < 2000:
+        reply = client.get("/metrics")
+        statuses.append(reply.status_code)
+        if reply.status_code == 429:
+            limited = reply
+    assert limited is not None, "2000 requests in a row were never limited"
+    assert statuses[:200] == [200] * 200
+    assert limited.json()["code"] == "GROUNDWORK_RATE_LIMITED"
+    time.sleep(int(limited.headers["Retry-After"]))
+    assert client.get("/metrics").status_code == 200
