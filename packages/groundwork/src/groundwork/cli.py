@@ -8,6 +8,8 @@ When the command line asks for ``--output json``, each of these is a problem+jso
 stdout instead, with the same code, message, suggestions and exit code.
 """
 
+# No `from __future__ import annotations` here: Typer reads the global options' annotations,
+# which name a local callback.
 import json
 import os
 import sys
@@ -16,16 +18,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
 from groundwork.errors import ExitCode, ToolError, internal_error, render_error, to_problem
 from groundwork.health import CheckResult, HealthRegistry, Status, doctor_table, worst
 from groundwork.logs import log_to_file_on_first_use, open_private_log, redactor
 from groundwork.output import OutputFormat, OutputOption, emit_json, json_requested, renders
 from groundwork.paths import tool_log_file
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "DoctorReport",
@@ -123,7 +127,6 @@ def run(
     if "--debug" in args:
         os.environ[f"{_env_prefix(tool)}_DEBUG"] = "1"
     as_json = json_requested(args)
-    err = Console(stderr=True)
     error: ToolError | None = None
     code: int
     try:
@@ -144,13 +147,13 @@ def run(
             if callable(show):
                 show(file=sys.stderr)
             else:
-                err.print(exc.format_message())
+                _stderr().print(exc.format_message())
             code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one catch-all the suite allows
         path = _log_internal_error(tool, exc, log_file)
         error = internal_error(tool, exc, str(path) if path else None)
         if debug_enabled(tool):
-            err.print_exception()
+            _stderr().print_exception()
     if error is None and code == ExitCode.INTERRUPTED:
         # Typer returns Ctrl+C as exit code 130 rather than raising, so it is reported here.
         error = ToolError(
@@ -163,11 +166,17 @@ def run(
         if as_json:
             emit_json(problem_document(error))
         elif error.exit_code == ExitCode.INTERRUPTED:
-            err.print("[yellow]Interrupted.[/yellow]")
+            _stderr().print("[yellow]Interrupted.[/yellow]")
         else:
-            render_error(error, err, debug=debug_enabled(tool))
+            render_error(error, _stderr(), debug=debug_enabled(tool))
         code = error.exit_code
     sys.exit(int(code))
+
+
+def _stderr() -> "Console":
+    from rich.console import Console  # only when there is something to say on stderr
+
+    return Console(stderr=True)
 
 
 def problem_document(error: ToolError) -> dict[str, object]:

@@ -11,13 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "ExitCode",
@@ -142,6 +139,13 @@ def internal_error(tool: str, exc: BaseException, log_path: str | None) -> ToolE
 
 def render_error(error: ToolError, console: Console, *, debug: bool = False) -> None:
     """Print an error as a panel: what happened, the facts behind it, and what to try."""
+    # Rich is loaded here, not at import: commands that succeed, or answer in JSON, never pay.
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     parts: list[Any] = [Text(error.message, style="bold")]
     if error.context:
         facts = Table.grid(padding=(0, 2))

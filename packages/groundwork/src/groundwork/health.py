@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 __all__ = [
     "CheckResult",
@@ -157,6 +157,10 @@ def worst(results: Sequence[CheckResult]) -> Status:
 
 def doctor_table(results: Sequence[CheckResult], *, title: str = "doctor") -> RenderableType:
     """The results as people read them: one row per check, then a count by status."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("check")
     table.add_column("status")
