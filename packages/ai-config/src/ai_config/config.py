@@ -27,15 +27,13 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from ai_config import __version__
 from ai_config.safety import Safety, tree_hash
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import CheckResult, Status
-from groundwork.state import atomic_write_json
-from groundwork.yamllines import line_of
+from groundwork.state.atomic import atomic_write_json
 
 __all__ = [
     "CURRENT_VERSION",
@@ -278,6 +276,10 @@ def _invalid(path: Path, line: int | None, field: str | None, what: str, fix: st
 
 def _line_of(text: str, loc: tuple[str, ...]) -> int | None:
     """The line of the deepest part of ``loc`` found in the file (JSON parses as YAML)."""
+    import yaml  # only an invalid file needs these; a valid one is read with json alone
+
+    from groundwork.yamllines import line_of
+
     try:
         return line_of(yaml.compose(text), loc)
     except yaml.YAMLError:

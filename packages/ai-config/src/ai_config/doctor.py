@@ -62,7 +62,7 @@ def _conflicts_and_exports() -> list[CheckResult]:
     if not lib.initialised:
         return []
     try:
-        overrides = lib.status()["overrides"]
+        overrides = lib.status().overrides
     except ToolError as exc:
         if exc.code.startswith("AI_CONFIG_CONFIG_"):  # the config check reports it
             return [
@@ -70,7 +70,7 @@ def _conflicts_and_exports() -> list[CheckResult]:
                 for name in ("conflicts", "exports")
             ]
         raise
-    conflicts = [o["path"] for o in overrides if o["state"] == "conflict"]
+    conflicts = [o.path for o in overrides if o.state == "conflict"]
     results = [
         CheckResult(
             "conflicts",
@@ -84,7 +84,9 @@ def _conflicts_and_exports() -> list[CheckResult]:
         CheckResult(
             "exports",
             Status.WARNING if stale else Status.OK,
-            f"{len(stale)} stale: {', '.join(stale[:3])}" if stale else "up to date",
+            f"{len(stale)} stale: {', '.join(e.path for e in stale[:3])}"
+            if stale
+            else "up to date",
             "ai-config agent export --all" if stale else None,
         )
     )

@@ -16,11 +16,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundwork.state import Backup, BackupStore
+from pydantic import ConfigDict
 
-__all__ = ["AuditLog", "Safety"]
+from ai_config.results import Result
+from groundwork.state.backups import Backup, BackupStore
+
+__all__ = ["AuditEntry", "AuditLog", "Safety"]
 
 AUDIT_MAX_BYTES = 5 * 1024 * 1024
+
+
+class AuditEntry(Result):
+    """One change: the fixed fields, then whatever the change recorded (paths, revisions,
+    ``before`` and ``after`` hashes)."""
+
+    model_config = ConfigDict(extra="allow", defer_build=True)
+
+    at: str
+    action: str
+    outcome: str = "done"
 
 
 class AuditLog:
@@ -37,11 +51,11 @@ class AuditLog:
         with self.path.open("a", encoding="utf-8") as log:
             log.write(json.dumps(entry, default=str) + "\n")
 
-    def tail(self, count: int = 50) -> list[dict[str, Any]]:
+    def tail(self, count: int = 50) -> list[AuditEntry]:
         if not self.path.exists():
             return []
         lines = self.path.read_text(encoding="utf-8").splitlines()[-count:]
-        return [json.loads(line) for line in lines if line.strip()]
+        return [AuditEntry.model_validate_json(line) for line in lines if line.strip()]
 
 
 def tree_hash(path: Path) -> str | None:

@@ -12,12 +12,20 @@ import yaml
 from ai_config.agents.model import Agent
 from ai_config.agents.store import AgentStore
 from ai_config.exports.check import stale_exports
-from ai_config.exports.service import export_agent
+from ai_config.exports.names import ExportTarget
+from ai_config.exports.service import Exporter
+from ai_config.exports.writer import ExportedFile
 from ai_config.library.store import Library
 from ai_config.mcp.catalog import McpCatalog
 from groundwork.errors import ToolError
 
-SCHEMA = Path(__file__).parents[5] / "shared" / "reference" / "q-cli-agent.schema.json"
+SCHEMA = Path(__file__).parents[1] / "fixtures" / "q-cli-agent.schema.json"
+
+
+def export_agent(
+    home: Path, name: str, target: str, dest: Path | None, *, force: bool
+) -> list[ExportedFile]:
+    return Exporter(home).export(name, ExportTarget(target), dest, force=force)
 
 
 @pytest.fixture
@@ -89,7 +97,7 @@ def test_a_hand_edited_export_is_not_overwritten_without_force(starter: Library)
     path.write_text(path.read_text().replace("Reviews changes", "My own words"))
     starter.edit("tools/git.md", open_editor=False)
     (starter.personal_dir / "tools/git.md").write_text("# Git, my way\n")
-    assert str(path) in stale_exports(starter.home)
+    assert [(e.path, e.state) for e in stale_exports(starter.home)] == [(str(path), "edited")]
     with pytest.raises(ToolError) as refused:
         export_agent(starter.home, "helper", "q-cli", None, force=False)
     assert refused.value.code == "AI_CONFIG_EXPORT_EDITED"

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,16 +44,21 @@ def test_the_new_user_journey(tmp_path: Path, upstream: Any, run: RunCli) -> Non
     assert created.returncode == 0, created.stderr
     exported = as_json(
         run(tmp_path, "agent", "export", "helper", "-t", "q-cli", "-t", "claude-code", "-o", "json")
-    )
-    assert {e["target"] for e in exported} == {"q-cli", "claude-code"}
+    )["exports"]
+    assert {(e["target"], e["state"]) for e in exported} == {
+        ("q-cli", "written"),
+        ("claude-code", "written"),
+    }
     assert run(tmp_path, "library", "edit", "roles/reviewer.md").returncode == 0
     mine = tmp_path / "aic" / "library" / "personal" / "roles" / "reviewer.md"
     mine.write_text(mine.read_text().replace("one", "one (mine)"))
     upstream.push({"roles/reviewer.md": "# Reviewer\n\none\ntwo\nthree\nfour\nfive (team)\n"})
-    updated = as_json(run(tmp_path, "library", "update", "-o", "json"))
-    assert updated["merged"] == ["roles/reviewer.md"]
+    [updated] = as_json(run(tmp_path, "library", "update", "-o", "json"))["updates"]
+    assert (updated["source"], updated["merged"]) == ("base", ["roles/reviewer.md"])
+    assert "one (mine)" in mine.read_text() and "five (team)" in mine.read_text()
     stale = run(tmp_path, "agent", "export", "--check")
     assert stale.returncode == 1
+    assert "helper.md" in stale.stdout
     assert run(tmp_path, "agent", "export", "--all").returncode == 0
     assert run(tmp_path, "agent", "export", "--check").returncode == 0
 
@@ -86,49 +90,80 @@ def test_secret_values_never_appear_in_json_output(tmp_path: Path, run: RunCli) 
         assert "sk-very-secret-value" not in run(tmp_path, *args).stdout
 
 
-@pytest.mark.parametrize("delay", [0.4, 0.8])
-def test_sigkill_in_the_middle_of_an_update_loses_nothing(
-    tmp_path: Path, upstream: Any, delay: float, run: RunCli
-) -> None:
-    files = {f"notes/n{i:03}.md": f"# Note {i}\n\na\nb\nc\n" for i in range(60)}
-    upstream.push(files, "many notes")
-    assert (
-        run(tmp_path, "init", "--library", str(upstream.bare), "--branch", "main").returncode == 0
-    )
-    personal = tmp_path / "aic" / "library" / "personal"
-    for rel in files:
-        assert (
-            run(tmp_path, "library", "edit", rel).returncode == 0
-            if rel.endswith("000.md")
-            else True
-        )
+NOTES = {f"notes/n{i}.md": f"# Note {i}\n\na\nb\nc\n" for i in range(6)}
 
+
+def overridden_notes(tmp_path: Path, upstream: Any) -> tuple[Library, str, str]:
+    """Six notes overridden and edited on both sides (mine: line a, the team's: line c), the
+    team's change pushed; returns the library and the base revisions before and after."""
+    upstream.push(NOTES, "notes")
     lib = Library(tmp_path / "aic")
-    for rel in list(files)[1:]:
-        lib.edit(rel, open_editor=False)
-    for rel in files:
-        (personal / rel).write_text((personal / rel).read_text().replace("a\n", "a (mine)\n"))
+    lib.init(str(upstream.bare), "main")
+    for rel in NOTES:
+        mine = lib.edit(rel, open_editor=False)
+        mine.write_text(mine.read_text().replace("a\n", "a (mine)\n"))
     lib.personal.commit_all("my edits")
-    upstream.push({rel: text.replace("c\n", "c (team)\n") for rel, text in files.items()})
+    old = lib.base.head()
+    new = upstream.push({rel: text.replace("c\n", "c (team)\n") for rel, text in NOTES.items()})
+    return lib, old, new
 
+
+def kill_update_at(tmp_path: Path, point: str) -> None:
+    """Run `library update` until it reaches ``point``, which it announces, and SIGKILL it."""
     process = subprocess.Popen(
         [sys.executable, "-m", "ai_config", "library", "update"],
-        env={**os.environ, "AI_CONFIG_HOME": str(tmp_path / "aic"), "HOME": str(tmp_path / "user")},
+        env={
+            **os.environ,
+            "AI_CONFIG_HOME": str(tmp_path / "aic"),
+            "HOME": str(tmp_path / "user"),
+            "AI_CONFIG_HOLD_UPDATE": point,
+        },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    time.sleep(delay)
+    assert process.stderr is not None
+    announced = process.stderr.readline()
     process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert process.wait() == -signal.SIGKILL
+    assert announced.startswith(f"ai-config: update held at {point} "), announced
 
-    doctor = json.loads(run(tmp_path, "doctor", "-o", "json").stdout)
+
+@pytest.mark.parametrize(
+    ("point", "merged_before_kill"),
+    [("started", 0), ("merged-3", 3), ("committed", 6)],
+)
+def test_an_update_killed_midway_loses_nothing_and_is_finished_by_updating_again(
+    tmp_path: Path, upstream: Any, cli: Any, point: str, merged_before_kill: int
+) -> None:
+    lib, old, new = overridden_notes(tmp_path, upstream)
+    kill_update_at(tmp_path, point)
+
+    mine = [(lib.personal_dir / rel).read_text() for rel in sorted(NOTES)]
+    assert all("a (mine)" in text for text in mine)
+    assert ["c (team)" in text for text in mine] == [
+        n < merged_before_kill for n in range(len(NOTES))
+    ]
+    assert lib.base.head() == (old if point == "started" else new)
+    assert lib.read_lock().sources["base"].revision == old
+    doctor = json.loads(cli("doctor", "-o", "json").stdout)
     libraries = next(c for c in doctor["checks"] if c["name"] == "libraries")
-    assert libraries["status"] in ("ok", "error")
-    if libraries["status"] == "error":
-        assert "library update again" in libraries["fix"]
-    finished = run(tmp_path, "library", "update")
-    assert finished.returncode == 0, finished.stderr
-    for rel in files:
-        text = (personal / rel).read_text()
-        assert "a (mine)" in text, rel
-        assert "c (team)" in text, rel
+    assert libraries["status"] == "error"
+    assert f"({old[:8]} -> {new[:8]}) was interrupted" in libraries["message"]
+    assert "library update again" in libraries["fix"]
+
+    finished = cli("library", "update", "-o", "json")
+    assert finished.code == 0, finished.stdout
+    [update] = json.loads(finished.stdout)["updates"]
+    assert (update["old"], update["new"]) == (old, new)
+    assert update["conflicts"] == []
+    assert update["merged"] == ([] if point == "committed" else sorted(NOTES))
+    for rel in NOTES:
+        assert (lib.personal_dir / rel).read_text() == NOTES[rel].replace(
+            "a\n", "a (mine)\n"
+        ).replace("c\n", "c (team)\n")
+    assert lib.personal.is_clean()
+    assert lib.read_lock().sources["base"].revision == new
+    doctor = json.loads(cli("doctor", "-o", "json").stdout)
+    libraries = next(c for c in doctor["checks"] if c["name"] == "libraries")
+    assert libraries["status"] == "ok"

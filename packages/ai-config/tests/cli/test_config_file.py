@@ -67,7 +67,7 @@ def test_a_version_1_file_is_migrated_after_a_backup(
 
     done = run(home, "library", "files", "-o", "json")
     assert done.returncode == 0, done.stderr
-    assert "roles/code-reviewer.md" in {f["path"] for f in json.loads(done.stdout)}
+    assert "roles/code-reviewer.md" in {f["path"] for f in json.loads(done.stdout)["files"]}
     assert "migrated" in done.stderr
     assert json.loads(lock.read_text()) == {
         "version": 2,

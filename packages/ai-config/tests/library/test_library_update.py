@@ -27,7 +27,7 @@ def test_init_from_the_starter_library_works_offline(tmp_path: Path) -> None:
 def test_upstream_only_changes_fast_forward(library: Library, upstream: Any) -> None:
     upstream.push({"tools/git.md": "# Git\n\nsmall commits\nrebase before review\n"})
     report = library.update()
-    assert report.upstream_changed == ["tools/git.md"]
+    assert report.changed == ["tools/git.md"]
     assert "rebase before review" in (library.base_dir / "tools/git.md").read_text()
     assert report.merged == [] and report.conflicts == []
 
@@ -50,10 +50,8 @@ def test_both_sides_changing_different_lines_merge_cleanly(
     edit(mine, "one", "one (mine)")
     upstream.push({"roles/reviewer.md": "# Reviewer\n\none\ntwo\nthree\nfour\nfive (team)\n"})
     status = library.status(fetch=True)
-    assert {o["path"]: o["state"] for o in status["overrides"]}[
-        "roles/reviewer.md"
-    ] == "base-changed"
-    assert status["behind"] == 1
+    assert {o.path: o.state for o in status.overrides} == {"roles/reviewer.md": "base-changed"}
+    assert (status.behind, status.ahead) == (1, 0)
 
     preview = library.update(dry_run=True)
     assert preview.merged == ["roles/reviewer.md"]
@@ -63,8 +61,8 @@ def test_both_sides_changing_different_lines_merge_cleanly(
     assert report.merged == ["roles/reviewer.md"]
     text = mine.read_text()
     assert "one (mine)" in text and "five (team)" in text
-    after = {o["path"]: o["state"] for o in library.status()["overrides"]}
-    assert after["roles/reviewer.md"] == "clean"
+    after = {o.path: o.state for o in library.status().overrides}
+    assert after == {"roles/reviewer.md": "clean"}
 
 
 def test_both_sides_changing_the_same_line_leave_markers(
@@ -78,8 +76,8 @@ def test_both_sides_changing_the_same_line_leave_markers(
     text = mine.read_text()
     assert "<<<<<<< personal roles/reviewer.md" in text
     assert "three (mine)" in text and "three (team)" in text
-    states = {o["path"]: o["state"] for o in library.status()["overrides"]}
-    assert states["roles/reviewer.md"] == "conflict"
+    states = {o.path: o.state for o in library.status().overrides}
+    assert states == {"roles/reviewer.md": "conflict"}
 
 
 def test_a_base_edited_in_place_is_refused_with_guidance(library: Library, upstream: Any) -> None:
@@ -95,10 +93,11 @@ def test_rollback_and_roll_forward(library: Library, upstream: Any) -> None:
     first = library.base.head()
     upstream.push({"tools/git.md": "# Git\n\nv2\n"})
     library.update()
-    old, new = library.rollback(None)
-    assert new == first
+    back = library.rollback(None)
+    assert back.new == first
+    assert back.changed == ["tools/git.md"]
     assert "v2" not in (library.base_dir / "tools/git.md").read_text()
-    library.rollback(old)
+    library.rollback(back.old)
     assert "v2" in (library.base_dir / "tools/git.md").read_text()
 
 
@@ -123,6 +122,6 @@ def test_paths_that_escape_the_library_are_refused(library: Library) -> None:
 
 def test_a_warm_status_rereads_nothing(library: Library) -> None:
     library.status()
-    assert library.status()["files_reread"] == 0
+    assert library.status().files_reread == 0
     (library.personal_dir / "notes.md").write_text("new\n")
-    assert library.status()["files_reread"] == 1
+    assert library.status().files_reread == 1

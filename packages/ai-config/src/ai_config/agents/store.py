@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ai_config.agents.model import Agent
 from ai_config.library.store import Library, LibraryFile
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state import atomic_write_text
+from groundwork.state.atomic import atomic_write_text
 from groundwork.yamllines import syntax_error_line
 
 __all__ = ["AgentStore", "ResolvedAgent"]
@@ -49,13 +49,18 @@ class AgentStore:
         return [self._load(f) for f in self.library.files("agents/*.yaml")]
 
     def get(self, name: str) -> Agent:
+        return self._load(self.file(name))
+
+    def file(self, name: str) -> LibraryFile:
+        """The library file an agent is defined in (yours wins over the base's)."""
         for candidate in (f"agents/{name}.yaml", f"agents/{name}.yml"):
             try:
-                return self._load(self.library.resolve(candidate))
+                return self.library.resolve(candidate)
             except ToolError as exc:
                 if exc.code != "AI_CONFIG_LIBRARY_FILE_NOT_FOUND":
                     raise
-        names = [a.name for a in self.list()]
+        # Named from the files, not loaded: one broken agent must not hide which ones exist.
+        names = sorted({Path(f.path).stem for f in self.library.files("agents/*.y*ml")})
         raise ToolError(
             "AI_CONFIG_AGENT_NOT_FOUND",
             f"No agent named {name!r}.",
@@ -85,8 +90,8 @@ class AgentStore:
             self.library.personal.commit_all(f"Agent {agent.name}")
         return target
 
-    def delete(self, name: str) -> None:
-        self.get(name)
+    def delete(self, name: str) -> Agent:
+        agent = self.get(name)
         target = self.library.personal_dir / self._path(name)
         if not target.exists():
             raise ToolError(
@@ -98,6 +103,7 @@ class AgentStore:
         with self.library.safety.change("agent delete", [self.library.personal_dir], agent=name):
             target.unlink()
             self.library.personal.commit_all(f"Delete agent {name}")
+        return agent
 
     def import_q_cli(self, path: Path) -> Agent:
         """Read an existing Q CLI agent JSON; resources stay as written if outside the library."""

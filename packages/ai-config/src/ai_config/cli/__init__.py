@@ -1,7 +1,11 @@
-"""The `ai-config` command line."""
+"""The `ai-config` command line.
+
+Each group's module is imported when its command runs (see :mod:`ai_config.cli.lazy`), so
+`--version` imports none of them and `library status` imports only the library commands.
+"""
 
 from ai_config import __version__
-from ai_config.cli import agents, backups, library, mcp
+from ai_config.cli.lazy import lazy_group
 from ai_config.home import ENV_VAR
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
@@ -24,11 +28,16 @@ app = make_app(
     "\n\n  ai-config agent export helper --target q-cli --target claude-code"
     "\n\n  ai-config library edit roles/code-reviewer.md && ai-config library update",
 )
-app.command("init")(library.init)
-app.add_typer(library.app, name="library")
-app.add_typer(agents.app, name="agent")
-app.add_typer(mcp.app, name="mcp")
-app.add_typer(backups.app, name="backup")
+app.info.cls = lazy_group(
+    {
+        "init": "ai_config.cli.library:init_app",
+        "library": "ai_config.cli.library",
+        "agent": "ai_config.cli.agents",
+        "mcp": "ai_config.cli.mcp",
+        "backup": "ai_config.cli.backups",
+        "audit": "ai_config.cli.audit",
+    }
+)
 add_doctor_command(app, "ai-config", _checks)
 
 

@@ -1,25 +1,36 @@
 """`ai-config agent list|show|create|edit|delete|import|export`."""
 
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from ai_config.agents.model import Agent
+from ai_config.exports.names import ExportTarget
+from ai_config.exports.writer import ExportedFile
 from ai_config.home import home
+from ai_config.library.models import LibraryFile
+from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, renders
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from ai_config.agents.store import AgentStore
 
-console = Console()
-app = typer.Typer(help="Agents: built from library files and MCP servers, exported to agent tools.")
+app = typer.Typer(
+    help="Agents: built from library files and MCP servers, exported to agent tools.",
+    add_completion=False,
+)
 NameArg = Annotated[str, typer.Argument(help="Agent name.")]
 
 
-def store() -> "AgentStore":
+def store() -> AgentStore:
     from ai_config.agents.store import AgentStore
     from ai_config.library.store import Library
 
@@ -28,29 +39,123 @@ def store() -> "AgentStore":
     return AgentStore(library)
 
 
+# -- results ---------------------------------------------------------------------------------
+
+
+class AgentList(Result):
+    agents: list[Agent]
+
+
+class AgentResult(Result):
+    agent: Agent
+    file: LibraryFile
+
+
+class AgentDetail(AgentResult):
+    resources: list[LibraryFile]
+    mcp_servers: list[str]
+
+
+class ExportList(Result):
+    exports: list[ExportedFile]
+
+
+class ExportCheck(ExportList):
+    """``agent export --check``: only the exports that are no longer current."""
+
+
+# -- views (each imports Rich itself: a command run for JSON never loads it) ---------------
+
+
+def _agents_view(result: AgentList) -> RenderableType:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    for column in ("name", "description", "resources", "mcp servers"):
+        table.add_column(column)
+    for a in result.agents:
+        servers = [s if isinstance(s, str) else ", ".join(s) for s in a.mcp_servers]
+        table.add_row(
+            a.name, escape(a.description), str(len(a.resources)), ", ".join(servers) or "-"
+        )
+    return table
+
+
+def _agent_view(verb: str) -> Callable[[AgentResult], str]:
+    from rich.markup import escape
+
+    def view(result: AgentResult) -> str:
+        return f"{verb} agent {result.agent.name} ({escape(str(result.file.location))})."
+
+    return view
+
+
+def _detail_view(result: AgentDetail) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+
+    lines = [f"[bold]{result.agent.name}[/bold]: {escape(result.agent.description)}"]
+    lines += [f"  {escape(f.path)}  [dim]{f.origin}[/dim]" for f in result.resources]
+    if result.mcp_servers:
+        lines.append("MCP servers: " + ", ".join(result.mcp_servers))
+    return Group(*lines)
+
+
+def _exports_view(result: ExportList) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+
+    if isinstance(result, ExportCheck):
+        lines = [f"[yellow]{e.state}[/yellow] {escape(e.path)}" for e in result.exports]
+        summary = (
+            f"{len(lines)} to refresh: ai-config agent export --all"
+            if lines
+            else "All exports are up to date."
+        )
+        return Group(*lines, summary)
+    lines = [
+        f"{e.state:>9}  {escape(e.path)}  [dim]{e.agent} -> {e.target}[/dim]"
+        for e in result.exports
+    ]
+    return Group(*lines) if lines else "Nothing to export."
+
+
+def _not_current(result: ExportList) -> int:
+    """A check that found exports to refresh is a finding (exit 1); an export never is."""
+    current = ("written", "unchanged")
+    return ExitCode.FAILURE if any(e.state not in current for e in result.exports) else 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on stderr; typer.confirm echoes the prompt's last character to stdout, which would
+    land in the JSON document a script reads."""
+    sys.stderr.write(f"{question} [y/N]: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        sys.stderr.write("\n")  # no answer at all (end of input): end the question's line
+    return answer.strip().lower() in ("y", "yes")
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
 @app.command("list")
-def list_agents(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_agents_view)
+def list_agents(output: OutputOption = OutputFormat.TABLE) -> AgentList:
     """List agents (base and yours).
 
     Examples:
 
       ai-config agent list --output json
     """
-    agents = store().list()
-    if output is OutputFormat.JSON:
-        emit_json([a.model_dump(by_alias=True) for a in agents])
-        return
-    table = Table()
-    for column in ("name", "description", "resources", "mcp servers"):
-        table.add_column(column)
-    for a in agents:
-        servers = [s if isinstance(s, str) else ", ".join(s) for s in a.mcp_servers]
-        table.add_row(a.name, a.description, str(len(a.resources)), ", ".join(servers) or "-")
-    console.print(table)
+    return AgentList(agents=store().list())
 
 
 @app.command("show")
-def show(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_detail_view)
+def show(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> AgentDetail:
     """Show an agent with the library files its resources resolve to.
 
     Examples:
@@ -61,22 +166,16 @@ def show(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> None:
 
     agents = store()
     resolved = agents.resolve(agents.get(name), McpCatalog(home()))
-    data = {
-        **resolved.agent.model_dump(by_alias=True),
-        "resolved_resources": [f.path for f in resolved.resources],
-        "mcp_server_names": sorted(resolved.mcp),
-    }
-    if output is OutputFormat.JSON:
-        emit_json(data)
-        return
-    console.print(f"[bold]{name}[/bold]: {resolved.agent.description}")
-    for f in resolved.resources:
-        console.print(f"  {f.path}  [dim]{f.origin}[/dim]")
-    if resolved.mcp:
-        console.print("MCP servers: " + ", ".join(sorted(resolved.mcp)))
+    return AgentDetail(
+        agent=resolved.agent,
+        file=agents.file(name),
+        resources=resolved.resources,
+        mcp_servers=sorted(resolved.mcp),
+    )
 
 
 @app.command("create")
+@renders(_agent_view("Created"))
 def create(
     name: NameArg,
     description: Annotated[str, typer.Option("--description", "-d")] = "",
@@ -93,14 +192,13 @@ def create(
         list[str] | None, typer.Option("--allow", help="An allowed tool.")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Create an agent in your personal library.
+) -> AgentResult:
+    """Create an agent in your personal library; export it with ai-config agent export NAME.
 
     Examples:
 
       ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git
     """
-    from ai_config.agents.model import Agent
     from ai_config.mcp.catalog import McpCatalog
 
     agent = Agent(
@@ -114,77 +212,84 @@ def create(
     )
     agents = store()
     agents.resolve(agent, McpCatalog(home()))
-    path = agents.save(agent, new=True)
-    if output is OutputFormat.JSON:
-        emit_json({"name": name, "file": str(path)})
-        return
-    console.print(f"Created agent {name} ({path}). Export it: ai-config agent export {name}")
+    agents.save(agent, new=True)
+    return AgentResult(agent=agent, file=agents.file(name))
 
 
 @app.command("edit")
-def edit(name: NameArg) -> None:
+@renders(_agent_view("Edited"))
+def edit(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> AgentResult:
     """Open an agent's YAML in $EDITOR (a base agent is copied to your library first).
 
     Examples:
 
       ai-config agent edit reviewer
     """
-    from ai_config.library.store import Library
-
-    Library(home()).edit(f"agents/{name}.yaml")
-    store().get(name)
+    agents = store()
+    agents.library.edit(agents.file(name).path)
+    return AgentResult(agent=agents.get(name), file=agents.file(name))
 
 
 @app.command("delete")
+@renders(_agent_view("Deleted"))
 def delete(
     name: NameArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
-) -> None:
+    output: OutputOption = OutputFormat.TABLE,
+) -> AgentResult:
     """Delete one of your agents (a backup is kept: ai-config backup list).
 
     Examples:
 
       ai-config agent delete helper --yes
     """
-    if not yes and not typer.confirm(f"Delete agent {name}?"):
-        raise typer.Exit(int(ExitCode.FAILURE))
-    store().delete(name)
-    console.print(f"Deleted agent {name}.")
+    agents = store()
+    file = agents.file(name)
+    if not yes and not _confirmed(f"Delete agent {name}?"):
+        raise ToolError(
+            "AI_CONFIG_NOT_CONFIRMED",
+            f"Agent {name} was not deleted: the deletion was not confirmed.",
+            suggestions=[f"Confirm it, or skip the question: ai-config agent delete {name} --yes"],
+            exit_code=ExitCode.FAILURE,
+        )
+    return AgentResult(agent=agents.delete(name), file=file)
 
 
 @app.command("import")
+@renders(_agent_view("Imported"))
 def import_agent(
     file: Annotated[Path, typer.Argument(help="A Q CLI agent JSON file.")],
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Import an existing Amazon Q CLI agent JSON.
+) -> AgentResult:
+    """Import an existing Amazon Q CLI agent JSON into your personal library.
 
     Examples:
 
       ai-config agent import ~/.aws/amazonq/cli-agents/dev.json
     """
-    agent = store().import_q_cli(file)
-    if output is OutputFormat.JSON:
-        emit_json(agent.model_dump(by_alias=True))
-        return
-    console.print(f"Imported agent {agent.name}.")
+    agents = store()
+    agent = agents.import_q_cli(file)
+    return AgentResult(agent=agent, file=agents.file(agent.name))
 
 
 @app.command("export")
+@renders(_exports_view, exit_code=_not_current)
 def export(
     name: Annotated[str | None, typer.Argument(help="Agent name (or --all).")] = None,
     target: Annotated[
-        list[str] | None,
-        typer.Option("--target", "-t", help="q-cli, kiro, claude-code, cursor, agents-md."),
+        list[ExportTarget] | None,
+        typer.Option("--target", "-t", help="Where to; repeat for several."),
     ] = None,
     dest: Annotated[
         Path | None, typer.Option("--dest", help="A project folder (default: global places).")
     ] = None,
     all_agents: Annotated[bool, typer.Option("--all", help="Every agent.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite files edited by hand.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Exit 1 if any export is stale.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only list exports to refresh; exit 1 if any.")
+    ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> ExportList:
     """Write agents out for agent tools; files edited by hand since are not overwritten.
 
     Without --target, each agent is written where it was exported before (Q CLI the first
@@ -198,18 +303,10 @@ def export(
 
       ai-config agent export --check
     """
-    from ai_config.exports.check import stale_exports
-    from ai_config.exports.service import Exporter
-
     if check:
-        stale = stale_exports(home())
-        if output is OutputFormat.JSON:
-            emit_json({"stale": stale})
-        else:
-            for path in stale:
-                console.print(f"[yellow]stale[/yellow] {path}")
-            console.print("All exports are up to date." if not stale else f"{len(stale)} stale")
-        raise typer.Exit(int(ExitCode.FAILURE) if stale else 0)
+        from ai_config.exports.check import stale_exports
+
+        return ExportCheck(exports=stale_exports(home()))
     if not name and not all_agents:
         raise ToolError(
             "AI_CONFIG_AGENT_REQUIRED",
@@ -217,6 +314,7 @@ def export(
             suggestions=["ai-config agent export NAME", "ai-config agent export --all"],
             exit_code=ExitCode.USAGE,
         )
+    from ai_config.exports.service import Exporter
     from ai_config.exports.writer import ExportRecords
 
     names = [a.name for a in store().list()] if all_agents else [name or ""]
@@ -229,17 +327,12 @@ def export(
             {(each, dest) for each in target}
             if target
             else {
-                (r["target"], Path(r["dest"]) if r.get("dest") else None)
+                (ExportTarget(r["target"]), Path(r["dest"]) if r.get("dest") else None)
                 for r in recorded
-                if r["agent"] == agent_name
+                if r["agent"] == agent_name and r["target"] in set(ExportTarget)
             }
-            or {("q-cli", dest)}
+            or {(ExportTarget.Q_CLI, dest)}
         )
         for each, where in sorted(plans, key=lambda p: (p[0], str(p[1]))):
-            for result in exporter.export(agent_name, each, where, force=force):
-                results.append({"agent": agent_name, "target": each, **result.__dict__})
-    if output is OutputFormat.JSON:
-        emit_json(results)
-        return
-    for r in results:
-        console.print(f"{r['state']:>9}  {r['path']}  [dim]{r['agent']} -> {r['target']}[/dim]")
+            results += exporter.export(agent_name, each, where, force=force)
+    return ExportList(exports=results)

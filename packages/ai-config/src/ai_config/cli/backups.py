@@ -1,70 +1,107 @@
-"""`ai-config backup list|restore|prune`: every change can be undone."""
+"""`ai-config backup list|restore|prune`: every change can be undone.
+
+Views import Rich themselves: a command run for JSON never loads it.
+"""
+
+from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from ai_config.home import home
+from ai_config.results import Result
+from groundwork.output import OutputFormat, OutputOption, renders
+from groundwork.state.backups import Backup, BackupStore
 
 if TYPE_CHECKING:
-    from groundwork.state import BackupStore
-from groundwork.output import OutputFormat, OutputOption, emit_json
+    from rich.table import Table
 
-console = Console()
-app = typer.Typer(help="Backups taken before every change; restore one to undo it.")
+app = typer.Typer(
+    help="Backups taken before every change; restore one to undo it.", add_completion=False
+)
 
 
-def _store() -> "BackupStore":
-    from groundwork.state import BackupStore
-
+def _store() -> BackupStore:
     return BackupStore(home() / "backups")
 
 
+class BackupList(Result):
+    backups: list[Backup]
+
+
+class RestoreResult(Result):
+    backup: Backup
+    previous: Backup | None = None
+    """The snapshot of what the restore replaced: restore it to undo the restore."""
+
+
+def _backups_view(result: BackupList) -> Table:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    for column in ("id", "when", "why", "what"):
+        table.add_column(column)
+    for b in result.backups:
+        table.add_row(b.id, b.created_at[:19], escape(b.reason), escape(b.source))
+    return table
+
+
+def _restore_view(result: RestoreResult) -> str:
+    from rich.markup import escape
+
+    undo = (
+        f" The previous state is backup {result.previous.id}."
+        if result.previous is not None
+        else ""
+    )
+    return f"Restored {escape(result.backup.source)} from {result.backup.id}.{undo}"
+
+
+def _pruned_view(result: BackupList) -> str:
+    return f"Removed {len(result.backups)} backups."
+
+
 @app.command("list")
-def list_backups(output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_backups_view)
+def list_backups(output: OutputOption = OutputFormat.TABLE) -> BackupList:
     """List backups, newest first.
 
     Examples:
 
       ai-config backup list
     """
-    backups = _store().list()
-    if output is OutputFormat.JSON:
-        emit_json([b.__dict__ for b in backups])
-        return
-    table = Table()
-    for column in ("id", "when", "why", "what"):
-        table.add_column(column)
-    for b in backups:
-        table.add_row(b.id, b.created_at[:19], b.reason, b.source)
-    console.print(table)
+    return BackupList(backups=_store().list())
 
 
 @app.command("restore")
+@renders(_restore_view)
 def restore(
     backup_id: Annotated[str, typer.Argument(help="Backup id (a prefix is enough).")],
-) -> None:
+    output: OutputOption = OutputFormat.TABLE,
+) -> RestoreResult:
     """Put a backup back; what it replaces is backed up first.
 
     Examples:
 
       ai-config backup restore 20261123T0712
     """
-    safety = _store().restore(backup_id)
-    console.print("Restored." + (f" The previous state is backup {safety.id}." if safety else ""))
+    store = _store()
+    backup = store.get(backup_id)
+    return RestoreResult(backup=backup, previous=store.restore(backup.id))
 
 
 @app.command("prune")
+@renders(_pruned_view)
 def prune(
-    keep: Annotated[int, typer.Option("--keep", help="Backups to keep per item.")] = 10,
-) -> None:
-    """Delete old backups, keeping the newest per item.
+    keep: Annotated[int, typer.Option("--keep", min=0, help="Backups to keep per item.")] = 10,
+    output: OutputOption = OutputFormat.TABLE,
+) -> BackupList:
+    """Delete old backups, keeping the newest per item; prints the ones removed.
 
     Examples:
 
       ai-config backup prune --keep 5
     """
-    removed = _store().prune(keep=keep)
-    console.print(f"Removed {len(removed)} backups.")
+    return BackupList(backups=_store().prune(keep=keep))

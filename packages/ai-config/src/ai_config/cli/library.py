@@ -1,37 +1,197 @@
 """`ai-config init` and `ai-config library ...`."""
 
-from typing import TYPE_CHECKING, Annotated
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from ai_config.cli import sources
+from ai_config.exports.writer import ExportedFile
 from ai_config.home import home
+from ai_config.library.models import LibraryFile, LibraryStatus, Revision, SourceUpdate
+from ai_config.results import Result
 from groundwork.errors import ExitCode
-from groundwork.output import OutputFormat, OutputOption, emit_json
+from groundwork.output import OutputFormat, OutputOption, renders
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from ai_config.library.store import Library
 
-console = Console()
-app = typer.Typer(help="The library: a shared base (git) and your personal overrides (git too).")
+app = typer.Typer(
+    help="The library: a shared base (git) and your personal overrides (git too).",
+    add_completion=False,
+)
+init_app = typer.Typer(add_completion=False)
+app.add_typer(sources.app, name="source")
 
 PathArg = Annotated[str, typer.Argument(help="A library path, like roles/code-reviewer.md.")]
 
 
-def library() -> "Library":
+def library() -> Library:
     from ai_config.library.store import Library
 
     return Library(home())
 
 
+# -- results ---------------------------------------------------------------------------------
+
+
+class LibraryResult(Result):
+    library: LibraryStatus
+
+
+class StatusResult(Result):
+    library: LibraryStatus
+    stale_exports: list[ExportedFile]
+
+
+class FileList(Result):
+    files: list[LibraryFile]
+
+
+class FileResult(Result):
+    file: LibraryFile
+
+
+class UpdateList(Result):
+    updates: list[SourceUpdate]
+    dry_run: bool
+    notice: str | None = None
+
+
+class UpdateResult(Result):
+    update: SourceUpdate
+    notice: str
+
+
+class Diff(Result):
+    against: Literal["base", "upstream"]
+    path: str | None
+    text: str
+
+
+class DiffResult(Result):
+    diff: Diff
+
+
+class RevisionList(Result):
+    revisions: list[Revision]
+
+
+# -- views (each imports Rich itself: a command run for JSON never loads it) ---------------
+
+
+def _library_view(result: LibraryResult | StatusResult) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.table import Table
+
+    status = result.library
+    upstream = (
+        f", {status.behind} behind / {status.ahead} ahead of {status.upstream}"
+        if status.upstream
+        else " (no upstream)"
+    )
+    lines: list[RenderableType] = [
+        f"Base at {status.base_revision[:8]}{upstream}; {status.files} files",
+        f"[dim]base {escape(str(status.base_dir))}, yours {escape(str(status.personal_dir))}[/]",
+    ]
+    if status.base_edited_in_place:
+        lines.append("[yellow]The base library has local edits; `library update` will refuse.[/]")
+    if status.overrides:
+        table = Table(title="Personal files", title_justify="left")
+        table.add_column("path")
+        table.add_column("state")
+        for item in status.overrides:
+            style = {"conflict": "bold red", "base-changed": "yellow"}.get(item.state, "green")
+            table.add_row(escape(item.path), f"[{style}]{item.state}[/]")
+        lines.append(table)
+    for stale in result.stale_exports if isinstance(result, StatusResult) else []:
+        lines.append(f"[yellow]{stale.state} export[/] {escape(stale.path)}")
+    if isinstance(result, LibraryResult):
+        lines.append(
+            "Next: ai-config library files, then ai-config agent create NAME -r 'roles/*.md'"
+        )
+    return Group(*lines)
+
+
+def _files_view(result: FileList) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+
+    return Group(*(f"{escape(f.path)}  [dim]{f.origin}[/]" for f in result.files))
+
+
+def _file_view(result: FileResult) -> str:
+    from rich.markup import escape
+
+    return f"Your copy: {escape(str(result.file.location))}"
+
+
+def _update_lines(update: SourceUpdate, *, dry_run: bool) -> list[str]:
+    from rich.markup import escape
+
+    if update.old == update.new and not update.merged and not update.conflicts:
+        return [f"{update.source}: already up to date at {update.new[:8]}."]
+    verb = "would move" if dry_run else "moved"
+    lines = [
+        f"{update.source}: {verb} {update.old[:8]} -> {update.new[:8]},"
+        f" {len(update.changed)} files changed upstream"
+    ]
+    lines += [f"  [green]merged[/]   {escape(rel)}" for rel in update.merged]
+    lines += [
+        f"  [bold red]conflict[/] {escape(rel)}  (resolve the markers, then save)"
+        for rel in update.conflicts
+    ]
+    lines += [
+        f"  [yellow]removed upstream[/] {escape(rel)} (your copy is kept)"
+        for rel in update.removed_upstream
+    ]
+    return lines
+
+
+def _updates_view(result: UpdateList) -> RenderableType:
+    from rich.console import Group
+
+    lines = [line for u in result.updates for line in _update_lines(u, dry_run=result.dry_run)]
+    return Group(*lines, *([result.notice] if result.notice else []))
+
+
+def _has_conflicts(result: UpdateList) -> int:
+    return ExitCode.FAILURE if any(u.conflicts for u in result.updates) else ExitCode.OK
+
+
+def _diff_view(result: DiffResult) -> None:
+    sys.stdout.write(result.diff.text)  # as git prints it, with no markup read into it
+    sys.stdout.flush()
+
+
+def _log_view(result: RevisionList) -> RenderableType:
+    from rich.console import Group
+    from rich.markup import escape
+
+    return Group(*(f"{r.revision[:8]}  {r.date}  {escape(r.subject)}" for r in result.revisions))
+
+
+def _rollback_view(result: UpdateResult) -> str:
+    return f"Base rolled back {result.update.old[:8]} -> {result.update.new[:8]}. {result.notice}"
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@init_app.command("init")
+@renders(_library_view)
 def init(
     source: Annotated[
         str | None, typer.Option("--library", help="Git URL or path of a shared base library.")
     ] = None,
     branch: Annotated[str | None, typer.Option("--branch", help="Branch to follow.")] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> LibraryResult:
     """Create your libraries: clone a shared base library, or start from the bundled starter.
 
     Examples:
@@ -41,88 +201,47 @@ def init(
       ai-config init --library git@github.com:team/agent-library.git --branch main
     """
     lib = library()
-    revision = lib.init(source, branch)
-    if output is OutputFormat.JSON:
-        emit_json(
-            {"base": str(lib.base_dir), "personal": str(lib.personal_dir), "revision": revision}
-        )
-        return
-    console.print(
-        f"Base library: {lib.base_dir}"
-        f" ({'from ' + source if source else 'starter'}, {revision[:8]})"
-    )
-    console.print(f"Personal library: {lib.personal_dir}")
-    console.print(
-        "Next: ai-config library files, then ai-config agent create NAME --resource 'roles/*.md'"
-    )
+    lib.init(source, branch)
+    return LibraryResult(library=lib.status())
 
 
 @app.command("status")
+@renders(_library_view)
 def status(
     fetch: Annotated[bool, typer.Option("--fetch", help="Fetch upstream first.")] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> StatusResult:
     """Base revision, upstream ahead/behind, each override's state, stale exports.
 
     Examples:
 
       ai-config library status --fetch
+
+      ai-config library status -o json
     """
     from ai_config.exports.check import stale_exports
 
-    report = library().status(fetch=fetch)
-    report["stale_exports"] = stale_exports(home())
-    if output is OutputFormat.JSON:
-        emit_json(report)
-        return
-    console.print(
-        f"Base at {report['base_revision'][:8]}"
-        + (
-            f", {report['behind']} behind / {report['ahead']} ahead of {report['upstream']}"
-            if report["upstream"]
-            else " (no upstream)"
-        )
-        + f"; {report['files']} files"
-    )
-    if report["base_edited_in_place"]:
-        console.print(
-            "[yellow]The base library has local edits; `library update` will refuse.[/yellow]"
-        )
-    if report["overrides"]:
-        table = Table(title="Personal files", title_justify="left")
-        table.add_column("path")
-        table.add_column("state")
-        for item in report["overrides"]:
-            style = {"conflict": "bold red", "base-changed": "yellow"}.get(item["state"], "green")
-            table.add_row(item["path"], f"[{style}]{item['state']}[/]")
-        console.print(table)
-    for stale in report["stale_exports"]:
-        console.print(f"[yellow]stale export[/yellow] {stale}")
+    return StatusResult(library=library().status(fetch=fetch), stale_exports=stale_exports(home()))
 
 
 @app.command("files")
+@renders(_files_view)
 def files(
     pattern: Annotated[str | None, typer.Argument(help="A glob, like 'roles/*'.")] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> FileList:
     """List the effective library (personal files win over base files).
 
     Examples:
 
       ai-config library files 'roles/*'
     """
-    found = library().files(pattern)
-    if output is OutputFormat.JSON:
-        emit_json(
-            [{"path": f.path, "origin": f.origin, "location": str(f.location)} for f in found]
-        )
-        return
-    for f in found:
-        console.print(f"{f.path}  [dim]{f.origin}[/dim]")
+    return FileList(files=library().files(pattern))
 
 
 @app.command("edit")
-def edit(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_file_view)
+def edit(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> FileResult:
     """Copy a base file into your personal library (remembering its revision) and open $EDITOR.
 
     Later updates merge upstream changes into your copy three-way.
@@ -131,37 +250,36 @@ def edit(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> None:
 
       EDITOR=nano ai-config library edit roles/code-reviewer.md
     """
-    target = library().edit(path)
-    if output is OutputFormat.JSON:
-        emit_json({"path": path, "file": str(target)})
-        return
-    console.print(f"Your copy: {target}")
+    lib = library()
+    lib.edit(path)
+    return FileResult(file=lib.resolve(path))
 
 
 @app.command("new")
-def new(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@renders(_file_view)
+def new(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> FileResult:
     """Create a personal library file and open $EDITOR.
 
     Examples:
 
       ai-config library new domains/our-platform.md
     """
-    target = library().new(path)
-    if output is OutputFormat.JSON:
-        emit_json({"path": path, "file": str(target)})
-        return
-    console.print(f"Created {target}")
+    lib = library()
+    lib.new(path)
+    return FileResult(file=lib.resolve(path))
 
 
 @app.command("update")
+@renders(_updates_view, exit_code=_has_conflicts)
 def update(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
     frozen: Annotated[
         bool, typer.Option("--frozen", help="Refuse to move the pinned revision.")
     ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Fetch the base library, fast-forward it, and merge upstream changes into your overrides.
+) -> UpdateList:
+    """Fetch the base library and every source, fast-forward them, and merge upstream changes
+    into your overrides.
 
     Clean merges apply; conflicts stay in your file with markers and are listed (exit 1).
 
@@ -174,107 +292,18 @@ def update(
     from ai_config.library.sources import SourceSet
 
     lib = library()
-    has_upstream = lib.status()["upstream"] is not None
-    report = lib.update(dry_run=dry_run, frozen=frozen) if has_upstream else None
-    sources = SourceSet(lib).update(frozen=frozen, dry_run=dry_run)
-    if output is OutputFormat.JSON:
-        emit_json(
-            {
-                **(report.to_dict() if report else {"base": "no upstream"}),
-                "sources": [s.__dict__ for s in sources],
-            }
-        )
-        if report and report.conflicts:
-            raise typer.Exit(int(ExitCode.FAILURE))
-        return
-    for s in sources:
-        console.print(
-            f"Source {s.name}: {s.old[:8]} -> {s.new[:8]}, {len(s.changed)} files changed"
-        )
-    if report is None:
-        if not sources:
-            console.print("The base library has no upstream; added sources are up to date.")
-        return
-    if report.old == report.new and not report.merged and not report.conflicts:
-        console.print("Already up to date.")
+    lib.require()
+    updates, notice = [], None
+    if lib.upstream() is not None:
+        updates.append(lib.update(dry_run=dry_run, frozen=frozen))
     else:
-        verb = "Would update" if dry_run else "Updated"
-        console.print(
-            f"{verb} base {report.old[:8]} -> {report.new[:8]}:"
-            f" {len(report.upstream_changed)} files changed upstream"
-        )
-        for rel in report.merged:
-            console.print(f"  [green]merged[/green]   {rel}")
-        for rel in report.conflicts:
-            console.print(
-                f"  [bold red]conflict[/bold red] {rel}  (resolve the markers, then save)"
-            )
-        for rel in report.removed_upstream:
-            console.print(f"  [yellow]removed upstream[/yellow] {rel} (your copy is kept)")
-    if report.conflicts:
-        raise typer.Exit(int(ExitCode.FAILURE))
-
-
-source_app = typer.Typer(help="More library sources beside the base, pinned in library.lock.")
-app.add_typer(source_app, name="source")
-
-
-@source_app.command("add")
-def source_add(
-    name: Annotated[str, typer.Argument(help="A short name, like team or mine.")],
-    url: Annotated[str, typer.Argument(help="Git URL or path.")],
-    branch: Annotated[str | None, typer.Option("--branch", help="Branch to follow.")] = None,
-    output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Add a library source; its files layer over the base, under your personal files.
-
-    Examples:
-
-      ai-config library source add team git@github.com:team/agents.git --branch main
-    """
-    from ai_config.library.sources import SourceSet
-
-    revision = SourceSet(library()).add(name, url, branch)
-    if output is OutputFormat.JSON:
-        emit_json({"name": name, "url": url, "revision": revision})
-        return
-    console.print(f"Added source {name} at {revision[:8]}.")
-
-
-@source_app.command("list")
-def source_list(output: OutputOption = OutputFormat.TABLE) -> None:
-    """Sources and their pinned revisions.
-
-    Examples:
-
-      ai-config library source list
-    """
-    from ai_config.library.sources import SourceSet
-
-    sources = SourceSet(library()).list()
-    if output is OutputFormat.JSON:
-        emit_json(sources)
-        return
-    for name, entry in sources.items():
-        branch = f" ({entry['branch']})" if entry.get("branch") else ""
-        console.print(f"{name}  {entry.get('url')}{branch}  {str(entry.get('revision'))[:8]}")
-
-
-@source_app.command("remove")
-def source_remove(name: str) -> None:
-    """Remove a source (its clone and its pin).
-
-    Examples:
-
-      ai-config library source remove team
-    """
-    from ai_config.library.sources import SourceSet
-
-    SourceSet(library()).remove(name)
-    console.print(f"Removed source {name}.")
+        notice = "The base library has no upstream (it came from the starter): nothing to fetch."
+    updates += SourceSet(lib).update(frozen=frozen, dry_run=dry_run)
+    return UpdateList(updates=updates, dry_run=dry_run, notice=notice)
 
 
 @app.command("diff")
+@renders(_diff_view)
 def diff(
     path: Annotated[
         str | None, typer.Argument(help="One library path (default: all overrides).")
@@ -282,7 +311,8 @@ def diff(
     upstream: Annotated[
         bool, typer.Option("--upstream", help="Base against upstream instead.")
     ] = False,
-) -> None:
+    output: OutputOption = OutputFormat.TABLE,
+) -> DiffResult:
     """Show your overrides against the base (or the base against upstream).
 
     Examples:
@@ -291,35 +321,33 @@ def diff(
 
       ai-config library diff --upstream
     """
-    typer.echo(library().diff(path, upstream=upstream), nl=False)
+    text = library().diff(path, upstream=upstream)
+    return DiffResult(diff=Diff(against="upstream" if upstream else "base", path=path, text=text))
 
 
 @app.command("log")
+@renders(_log_view)
 def log(
     count: Annotated[int, typer.Option("-n", help="How many revisions.")] = 20,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """The base library's history.
+) -> RevisionList:
+    """The base library's history, newest first.
 
     Examples:
 
       ai-config library log -n 5
     """
-    entries = library().log(count)
-    if output is OutputFormat.JSON:
-        emit_json(entries)
-        return
-    for e in entries:
-        console.print(f"{e['revision'][:8]}  {e['date']}  {e['subject']}")
+    return RevisionList(revisions=library().log(count))
 
 
 @app.command("rollback")
+@renders(_rollback_view)
 def rollback(
     revision: Annotated[
         str | None, typer.Argument(help="Revision (default: the previous one).")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> UpdateResult:
     """Move the base library back to an earlier revision; prints how to roll forward again.
 
     Examples:
@@ -328,11 +356,7 @@ def rollback(
 
       ai-config library rollback 3f2c1a9
     """
-    old, new = library().rollback(revision)
-    if output is OutputFormat.JSON:
-        emit_json({"from": old, "to": new})
-        return
-    console.print(
-        f"Base rolled back {old[:8]} -> {new[:8]}."
-        f" Roll forward with: ai-config library rollback {old[:8]}"
+    moved = library().rollback(revision)
+    return UpdateResult(
+        update=moved, notice=f"Roll forward with: ai-config library rollback {moved.old[:8]}"
     )

@@ -7,23 +7,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ai_config.agents.store import ResolvedAgent
+from ai_config.exports.names import ExportTarget
+from ai_config.exports.writer import Output
 
-__all__ = ["TARGETS", "Output", "render"]
+__all__ = ["TARGETS", "render"]
 
 Q_SCHEMA = "https://raw.githubusercontent.com/aws/amazon-q-developer-cli/refs/heads/main/schemas/agent-v1.json"
-
-
-@dataclass(frozen=True)
-class Output:
-    path: Path
-    text: str
 
 
 def _q_json(agent: ResolvedAgent, mcp: dict[str, Any]) -> str:
@@ -96,16 +91,18 @@ def agents_md(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> l
     return [Output((dest or Path.cwd()) / "AGENTS.md", title + _context(agent))]
 
 
-TARGETS: dict[str, Callable[[ResolvedAgent, dict[str, Any], Path | None], list[Output]]] = {
-    "q-cli": q_cli,
-    "kiro": kiro,
-    "claude-code": claude_code,
-    "cursor": cursor,
-    "agents-md": agents_md,
+Render = Callable[[ResolvedAgent, dict[str, Any], Path | None], list[Output]]
+
+TARGETS: dict[ExportTarget, Render] = {
+    ExportTarget.Q_CLI: q_cli,
+    ExportTarget.KIRO: kiro,
+    ExportTarget.CLAUDE_CODE: claude_code,
+    ExportTarget.CURSOR: cursor,
+    ExportTarget.AGENTS_MD: agents_md,
 }
 
 
 def render(
-    target: str, agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None
+    target: ExportTarget, agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None
 ) -> list[Output]:
     return TARGETS[target](agent, mcp, dest)

@@ -1,5 +1,5 @@
-"""Writing exports safely, chezmoi-style: prism records the hash of every file it writes, so a
-file the user edited since (its hash differs) is not overwritten without asking, and
+"""Writing exports safely, chezmoi-style: ai-config records the hash of every file it writes, so
+a file the user edited since (its hash differs) is not overwritten without asking, and
 `--check` can tell which exports are stale.
 """
 
@@ -12,23 +12,40 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ai_config.exports.targets import Output
+from pydantic import Field
+
+from ai_config.exports.names import ExportTarget
+from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state import atomic_write_json, atomic_write_text
+from groundwork.state.atomic import atomic_write_json, atomic_write_text
 
-__all__ = ["ExportRecords", "WriteResult"]
+__all__ = ["ExportRecords", "ExportState", "ExportedFile", "Output"]
 
-State = Literal["written", "unchanged", "edited", "stale", "missing"]
+ExportState = Literal["written", "unchanged", "edited", "stale", "missing"]
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file an export would write: where, and exactly what."""
+
+    path: Path
+    text: str
+
+
+class ExportedFile(Result):
+    """One file of one agent's export, and how it stands."""
+
+    agent: str
+    target: ExportTarget
+    path: str
+    state: ExportState = Field(
+        description="written or unchanged by this export; stale (the library moved on),"
+        " edited (changed by hand) or missing (deleted) when checked"
+    )
 
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    path: str
-    state: State
 
 
 class ExportRecords:
@@ -42,7 +59,7 @@ class ExportRecords:
             return {}
         return data
 
-    def check(self, output: Output) -> State:
+    def check(self, output: Output) -> ExportState:
         """How the file on disk compares with what an export would write now."""
         if not output.path.exists():
             return "missing"
@@ -53,8 +70,14 @@ class ExportRecords:
         return "stale" if recorded == on_disk else "edited"
 
     def write(
-        self, outputs: list[Output], *, agent: str, target: str, dest: Path | None, force: bool
-    ) -> list[WriteResult]:
+        self,
+        outputs: list[Output],
+        *,
+        agent: str,
+        target: ExportTarget,
+        dest: Path | None,
+        force: bool,
+    ) -> list[ExportedFile]:
         records = self.load()
         edited = [o for o in outputs if self.check(o) == "edited"]
         if edited and not force:
@@ -77,13 +100,18 @@ class ExportRecords:
                 atomic_write_text(output.path, output.text, private=private)
             records[str(output.path)] = {
                 "agent": agent,
-                "target": target,
+                "target": str(target),
                 "dest": str(dest) if dest else None,
                 "sha256": _sha(output.text),
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             results.append(
-                WriteResult(str(output.path), "unchanged" if state == "unchanged" else "written")
+                ExportedFile(
+                    agent=agent,
+                    target=target,
+                    path=str(output.path),
+                    state="unchanged" if state == "unchanged" else "written",
+                )
             )
         atomic_write_json(self.file, records)
         return results

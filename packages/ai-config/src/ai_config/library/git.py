@@ -7,12 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["Git", "git_available"]
+__all__ = ["TOKEN_VAR", "BranchState", "Git", "git_available", "token_env"]
 
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "ai-config",
@@ -26,18 +27,38 @@ def git_available() -> bool:
     return shutil.which("git") is not None
 
 
-def _token_env() -> dict[str, str]:
-    """For HTTPS remotes, a token from AI_CONFIG_GIT_TOKEN is given to git through its config
-    environment (never on the command line, where `ps` would show it).
+TOKEN_VAR = "AI_CONFIG_GIT_TOKEN"  # noqa: S105 - the variable's name, not a token
+
+
+def token_env(url: str | None, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables that hand git ``AI_CONFIG_GIT_TOKEN`` as an Authorization header for ``url``.
+
+    The header is git's ``http.<url>.extraHeader``, so git sends it to the library's URL and to
+    nothing else it reaches from there (another repository, a submodule, a mirror). It travels in
+    git's config environment: never on a command line, where `ps` would show it, and never in a
+    config file. Settings already in ``GIT_CONFIG_*`` are kept.
     """
-    token = os.environ.get("AI_CONFIG_GIT_TOKEN")
-    if not token:
+    token = environ.get(TOKEN_VAR)
+    if not token or not url or not url.startswith(("https://", "http://")):
         return {}
+    count = environ.get("GIT_CONFIG_COUNT", "")
+    index = int(count) if count.isdigit() else 0
     return {
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": "http.extraHeader",
-        "GIT_CONFIG_VALUE_0": f"Authorization: Bearer {token}",
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"http.{url}.extraHeader",
+        f"GIT_CONFIG_VALUE_{index}": f"Authorization: Bearer {token}",
     }
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """One `git status --branch` of a clone: where it is, what it follows, and local edits."""
+
+    head: str
+    upstream: str | None
+    ahead: int
+    behind: int
+    clean: bool
 
 
 class Git:
@@ -45,8 +66,14 @@ class Git:
         self.repo = repo
 
     def run(
-        self, *args: str, check: bool = True, input_text: str | None = None, cwd: Path | None = None
+        self,
+        *args: str,
+        check: bool = True,
+        input_text: str | None = None,
+        cwd: Path | None = None,
+        token_url: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        """Run git in the repository; ``token_url`` is the library URL the token may go to."""
         if not git_available():
             raise ToolError(
                 "AI_CONFIG_GIT_MISSING",
@@ -57,7 +84,7 @@ class Git:
         env = {
             **os.environ,
             **{k: v for k, v in _IDENTITY.items() if k not in os.environ},
-            **_token_env(),
+            **token_env(token_url, os.environ),
             "GIT_TERMINAL_PROMPT": "0",
             "LC_ALL": "C",
         }
@@ -122,3 +149,23 @@ class Git:
 
     def is_clean(self) -> bool:
         return not self.out("status", "--porcelain")
+
+    def remote_url(self) -> str | None:
+        done = self.run("remote", "get-url", "origin", check=False)
+        url = done.stdout.strip()
+        return url if done.returncode == 0 and url else None
+
+    def branch_state(self) -> BranchState:
+        """Head, upstream, ahead/behind and cleanliness from one `git status` (one process)."""
+        head, upstream, ahead, behind, clean = "", None, 0, 0, True
+        for line in self.out("status", "--porcelain=v2", "--branch").splitlines():
+            if line.startswith("# branch.oid "):
+                head = line.removeprefix("# branch.oid ")
+            elif line.startswith("# branch.upstream "):
+                upstream = line.removeprefix("# branch.upstream ")
+            elif line.startswith("# branch.ab "):
+                plus, minus = line.removeprefix("# branch.ab ").split()
+                ahead, behind = int(plus), -int(minus)
+            elif not line.startswith("#"):
+                clean = False
+        return BranchState(head, upstream, ahead, behind, clean)

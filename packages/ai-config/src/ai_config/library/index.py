@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from groundwork.state import atomic_write_json
+from groundwork.state.atomic import atomic_write_json
 
 __all__ = ["FileState", "TreeIndex"]
 

@@ -10,25 +10,16 @@ from __future__ import annotations
 import builtins
 import re
 import shutil
-from dataclasses import dataclass
-from pathlib import Path
 
 from ai_config.config import SourcePin
 from ai_config.library.git import Git
+from ai_config.library.models import SourceInfo, SourceUpdate
 from ai_config.library.store import Library
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["SourceSet", "SourceUpdate"]
+__all__ = ["SourceSet"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-
-@dataclass(frozen=True)
-class SourceUpdate:
-    name: str
-    old: str
-    new: str
-    changed: list[str]
 
 
 class SourceSet:
@@ -36,14 +27,26 @@ class SourceSet:
         self.library = library
         self.root = library.home / "library" / "sources"
 
-    def list(self) -> dict[str, dict[str, str | None]]:
-        return {
-            name: pin.model_dump()
+    def list(self) -> builtins.list[SourceInfo]:
+        """The added sources, in the order they layer (the base is not one of them)."""
+        return [
+            SourceInfo(name=name, url=pin.url, branch=pin.branch, revision=pin.revision)
             for name, pin in self.library.read_lock().sources.items()
             if name != "base"
-        }
+        ]
 
-    def add(self, name: str, url: str, branch: str | None) -> str:
+    def get(self, name: str) -> SourceInfo:
+        for source in self.list():
+            if source.name == name:
+                return source
+        raise ToolError(
+            "AI_CONFIG_SOURCE_NOT_FOUND",
+            f"No source named {name!r}.",
+            suggestions=["List them: ai-config library source list"],
+            exit_code=ExitCode.NOT_FOUND,
+        )
+
+    def add(self, name: str, url: str, branch: str | None) -> SourceInfo:
         self.library.require()
         if not _NAME.match(name) or name == "base":
             raise ToolError(
@@ -52,7 +55,7 @@ class SourceSet:
                 suggestions=["Use lowercase letters, digits, '-' and '_' (not 'base')."],
                 exit_code=ExitCode.USAGE,
             )
-        if name in self.list():
+        if any(source.name == name for source in self.list()):
             raise ToolError(
                 "AI_CONFIG_SOURCE_EXISTS",
                 f"A source named {name!r} exists already.",
@@ -62,27 +65,23 @@ class SourceSet:
         folder = self.root / name
         self.root.mkdir(parents=True, exist_ok=True)
         args = ["clone", "-q", *(["--branch", branch] if branch else []), url, str(folder)]
-        Git(self.root).run(*args)
-        revision = Git(folder).head()
-        self._pin(name, url, revision, branch or Git(folder).upstream_branch())
-        return revision
+        Git(self.root).run(*args, token_url=self.library.library_url())
+        self._pin(name, url, Git(folder).head(), branch or Git(folder).upstream_branch())
+        return self.get(name)
 
-    def remove(self, name: str) -> None:
-        if name not in self.list():
-            raise ToolError(
-                "AI_CONFIG_SOURCE_NOT_FOUND",
-                f"No source named {name!r}.",
-                suggestions=["List them: ai-config library source list"],
-                exit_code=ExitCode.NOT_FOUND,
-            )
+    def remove(self, name: str) -> SourceInfo:
+        removed = self.get(name)
         lock = self.library.read_lock()
         del lock.sources[name]
         self.library.write_lock(lock)
         shutil.rmtree(self.root / name, ignore_errors=True)
+        return removed
 
     def update(self, *, frozen: bool, dry_run: bool) -> builtins.list[SourceUpdate]:
+        """Fast-forward each source and move its pin; one report per source, moved or not."""
         results = []
-        for name in self.list():
+        library_url = self.library.library_url()
+        for name in (source.name for source in self.list()):
             git = Git(self.root / name)
             if not git.is_clean():
                 raise ToolError(
@@ -91,9 +90,10 @@ class SourceSet:
                     suggestions=[f"See what changed: git -C {self.root / name} status"],
                     exit_code=ExitCode.CONFLICT,
                 )
-            git.run("fetch", "-q")
+            git.run("fetch", "-q", token_url=library_url)
             old, new = git.head(), git.out("rev-parse", "@{u}")
             if old == new:
+                results.append(SourceUpdate(source=name, old=old, new=new))
                 continue
             if frozen:
                 raise ToolError(
@@ -102,7 +102,9 @@ class SourceSet:
                     suggestions=["Run without --frozen to update."],
                     exit_code=ExitCode.CONFLICT,
                 )
-            results.append(SourceUpdate(name, old, new, git.changed_files(old, new)))
+            results.append(
+                SourceUpdate(source=name, old=old, new=new, changed=git.changed_files(old, new))
+            )
             if not dry_run:
                 git.run("merge", "-q", "--ff-only", new)
                 url = git.run("remote", "get-url", "origin", check=False).stdout.strip()
@@ -113,6 +115,3 @@ class SourceSet:
         lock = self.library.read_lock()
         lock.sources[name] = SourcePin(url=url or None, branch=branch, revision=revision)
         self.library.write_lock(lock)
-
-    def folder(self, name: str) -> Path:
-        return self.root / name

@@ -10,26 +10,50 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import Field
+
+from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError
-from groundwork.secrets import SecretBox
-from groundwork.state import atomic_write_json
+from groundwork.state.atomic import atomic_write_json
 
-__all__ = ["McpCatalog"]
+if TYPE_CHECKING:
+    from groundwork.secrets import SecretBox
+
+__all__ = ["McpCatalog", "McpServer"]
 
 _SECRET_KEY = re.compile(r"(TOKEN|SECRET|PASSWORD|API_?KEY|ACCESS_KEY|CREDENTIAL)", re.IGNORECASE)
 _REFERENCE = re.compile(r"\$\{secret:([A-Za-z0-9_.-]+)\}")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
+class McpServer(Result):
+    """A catalog entry as the CLI shows it; secrets stay ``${secret:NAME}`` references."""
+
+    name: str
+    origin: Literal["bundled", "user"]
+    definition: dict[str, Any] = Field(
+        description="The entry as agent tools read it (command, args, env, url, ...)"
+    )
+
+
 class McpCatalog:
     def __init__(self, home: Path) -> None:
+        self.home = home
         self.user_file = home / "mcp.json"
         self.secrets_file = home / "secrets.json"
-        self.box = SecretBox("ai-config", home / "secrets.key")
+
+    @cached_property
+    def box(self) -> SecretBox:
+        """The encryption key's box, made when a secret is read or written (cryptography is
+        slow to import, and listing servers needs none of it)."""
+        from groundwork.secrets import SecretBox
+
+        return SecretBox("ai-config", self.home / "secrets.key")
 
     def bundled(self) -> dict[str, dict[str, Any]]:
         text = resources.files("ai_config.mcp").joinpath("bundled.json").read_text("utf-8")
@@ -45,6 +69,20 @@ class McpCatalog:
 
     def all(self) -> dict[str, dict[str, Any]]:
         return {**self.bundled(), **self.user()}
+
+    def servers(self) -> list[McpServer]:
+        user = self.user()
+        return [
+            McpServer(name=name, origin="user" if name in user else "bundled", definition=entry)
+            for name, entry in sorted(self.all().items())
+        ]
+
+    def server(self, name: str) -> McpServer:
+        return McpServer(
+            name=name,
+            origin="user" if name in self.user() else "bundled",
+            definition=self.get(name),
+        )
 
     def get(self, name: str) -> dict[str, Any]:
         found = self.all().get(name)
@@ -85,7 +123,7 @@ class McpCatalog:
         atomic_write_json(self.user_file, user)
         return sorted(entries)
 
-    def remove(self, name: str) -> None:
+    def remove(self, name: str) -> McpServer:
         user = self.user()
         if name not in user:
             raise ToolError(
@@ -95,8 +133,9 @@ class McpCatalog:
                 suggestions=["List them: ai-config mcp list"],
                 exit_code=ExitCode.NOT_FOUND,
             )
-        del user[name]
+        removed = McpServer(name=name, origin="user", definition=user.pop(name))
         atomic_write_json(self.user_file, user)
+        return removed
 
     def resolve(self, entry: dict[str, Any]) -> dict[str, Any]:
         """A copy with ``${secret:NAME}`` references replaced by their values, for an export."""
