@@ -22,11 +22,33 @@ from phoenix.loadsim.profiles import LoadSpec, ProcessGroup
 MEASURE_SECONDS = 40
 
 
+def measure(env: dict[str, str]) -> tuple[float, float, int]:
+    """The agent's share of one core and its RSS over MEASURE_SECONDS, after a warm-up."""
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "phoenix", "agent", "--interval", "10", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert agent.stdout is not None
+        agent.stdout.readline()
+        process = psutil.Process(agent.pid)
+        time.sleep(5)
+        before = sum(process.cpu_times()[:2])
+        started = time.monotonic()
+        time.sleep(MEASURE_SECONDS)
+        cpu = (sum(process.cpu_times()[:2]) - before) / (time.monotonic() - started) * 100
+        return cpu, process.memory_info().rss / 2**20, len(psutil.pids())
+    finally:
+        agent.terminate()
+        agent.wait()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        sim = LoadSim(home)
-        sim.start(LoadSpec(profile="bench", groups=[ProcessGroup(name="svc-{i}", count=1000)]))
         env = {**os.environ, "PHOENIX_HOME": str(home)}
         subprocess.run(
             [sys.executable, "-m", "phoenix", "pipeline", "deploy", "process-topk-v1"],
@@ -34,27 +56,11 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
-        agent = subprocess.Popen(
-            [sys.executable, "-m", "phoenix", "agent", "--interval", "10", "--port", "0"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+        sim = LoadSim(home, logs=home / "logs")
+        sim.start(LoadSpec(profile="bench", groups=[ProcessGroup(name="svc-{i}", count=1000)]))
         try:
-            assert agent.stdout is not None
-            agent.stdout.readline()
-            process = psutil.Process(agent.pid)
-            time.sleep(5)
-            before = sum(process.cpu_times()[:2])
-            started = time.monotonic()
-            time.sleep(MEASURE_SECONDS)
-            cpu = (sum(process.cpu_times()[:2]) - before) / (time.monotonic() - started) * 100
-            rss = process.memory_info().rss / 2**20
-            processes = len(psutil.pids())
+            cpu, rss, processes = measure(env)
         finally:
-            agent.terminate()
-            agent.wait()
             sim.stop()
     print_figure(
         f"agent CPU, {processes} processes on the host, 10 s interval",

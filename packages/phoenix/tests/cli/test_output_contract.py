@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import typer
 from typer._click import Context
@@ -157,9 +158,8 @@ def test_every_command_prints_one_json_document(
     threads = families["process_threads"]["samples"]
     assert len(threads) * 9 == scrape["output_series"]
 
-    for command, started_file in (
-        ("agent", "phoenix-agent.json"),
-        ("server", "phoenix-server.json"),
+    for served, (command, started_file) in enumerate(
+        (("agent", "phoenix-agent.json"), ("server", "phoenix-server.json")), start=1
     ):
         process = subprocess.Popen(
             [sys.executable, "-m", "phoenix", command, "--port", "0", "-o", "json"],
@@ -170,11 +170,15 @@ def test_every_command_prints_one_json_document(
         )
         try:
             document = first_document_of(process)
+            assert httpx.get(f"{document['service']['url']}/healthz").status_code == 200
         finally:
             process.terminate()
             rest, _ = process.communicate(timeout=20)
         assert set(document) == {"service"}
         assert document["service"]["url"].startswith("http://127.0.0.1:")
+        # The service logs where the CLI does: <PHOENIX_HOME>/logs/phoenix.log.
+        log = (tmp_path / "logs" / "phoenix.log").read_text()
+        assert log.count('"path": "/healthz"') == served
         assert rest == "", "a second document after the first"
         assert process.returncode == 0
         assert not (tmp_path / started_file).exists(), "the service info outlived the service"

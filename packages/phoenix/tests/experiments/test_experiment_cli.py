@@ -53,6 +53,8 @@ def test_baseline_against_aggregated(tmp_path: Path, processes: Callable[..., An
     # --watch waits for the end and prints the final figures, one document.
     watched = as_json(phoenix(tmp_path, "experiment", "status", "agg", "--watch", "-o", "json"))
     assert watched["experiment"]["state"] == "completed"
+    runner_log = tmp_path / "logs" / f"experiment-{created['experiment']['id']}.log"
+    assert runner_log.exists(), "the runner logs where the CLI does"
     comparison = as_json(phoenix(tmp_path, "experiment", "compare", "agg", "-o", "json"))
     a, b = comparison["variants"]["A"], comparison["variants"]["B"]
     assert a["input_series"] == b["input_series"]
