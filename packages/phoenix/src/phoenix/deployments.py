@@ -12,7 +12,7 @@ from pathlib import Path
 from groundwork.errors import ExitCode, ToolError
 from phoenix.pipelines import catalog, spec
 from phoenix.pipelines.loader import load_text
-from phoenix.pipelines.results import DeployedConfig, Deployment
+from phoenix.pipelines.results import BASELINE, DeployedConfig, Deployment
 
 __all__ = [
     "BASELINE",
@@ -25,8 +25,6 @@ __all__ = [
     "load_pipeline",
     "rollback",
 ]
-
-BASELINE = "process-baseline-v1"
 
 
 def load_pipeline(name_or_file: str) -> tuple[str, str]:

@@ -222,3 +222,10 @@ def test_without_json_a_failure_is_a_panel_on_stderr(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert "PHOENIX_PIPELINE_NOT_FOUND" in done.stderr
     assert "process-topk-v1" in done.stderr, "the close name is suggested"
+
+
+def test_names_are_shown_as_typed_not_as_markup(tmp_path: Path) -> None:
+    created = phoenix(tmp_path, "experiment", "create", "odd[/name]", "--duration", "1m")
+    assert created.returncode == 0, created.stderr
+    assert "(odd[/name])" in created.stdout
+    assert "odd[/name]" in phoenix(tmp_path, "experiment", "list").stdout

@@ -10,6 +10,7 @@ import typer
 
 from groundwork.output import OutputFormat, OutputOption, renders
 from phoenix.agent.results import ScrapeResult
+from phoenix.cli.views import plain
 from phoenix.started import ServiceStarted
 
 if TYPE_CHECKING:
@@ -43,9 +44,7 @@ def _once(runner: Agent, *, output: OutputFormat) -> ScrapeResult:
 
 
 def _metrics_url(started: ServiceStarted) -> RenderableType:
-    from rich.text import Text
-
-    return Text(f"{started.service.url}/metrics")
+    return plain(f"{started.service.url}/metrics")
 
 
 @renders(_metrics_url)

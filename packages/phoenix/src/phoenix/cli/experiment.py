@@ -12,6 +12,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.experiments.results import (
     Experiment,
     ExperimentDeleted,
@@ -26,6 +27,7 @@ from phoenix.home import home
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.table import Table
+    from rich.text import Text
 
     from phoenix.experiments.service import Experiments
 
@@ -69,11 +71,11 @@ def _success(text: str) -> tuple[float, float]:
     return values["min_reduction"], values["critical"]
 
 
-def _line(experiment: Experiment, then: str) -> str:
-    return f"Experiment {experiment.id} ({experiment.name}) is {experiment.state}. {then}"
+def _line(experiment: Experiment, then: str) -> Text:
+    return plain(f"Experiment {experiment.id} ({experiment.name}) is {experiment.state}. {then}")
 
 
-def _created(result: ExperimentResult) -> str:
+def _created(result: ExperimentResult) -> Text:
     exp = result.experiment
     return _line(exp, f"Start it: phoenix experiment start {exp.id}")
 
@@ -117,7 +119,7 @@ def create(
     )
 
 
-def _started(result: ExperimentResult) -> str:
+def _started(result: ExperimentResult) -> Text:
     exp = result.experiment
     return _line(exp, f"Watch it: phoenix experiment status {exp.id} --watch")
 
@@ -147,24 +149,18 @@ _FIGURES = {
 
 
 def _report_table(report: ExperimentReport) -> Table:
-    from rich.table import Table
-
     exp = report.experiment
-    table = Table(
-        title=f"{exp.name} ({exp.id}): {exp.state}" + (f", {exp.verdict}" if exp.verdict else ""),
-        title_justify="left",
-        caption=exp.message or None,
-        caption_justify="left",
+    verdict = f", {exp.verdict}" if exp.verdict else ""
+    table = plain_table(
+        f"{exp.name} ({exp.id}): {exp.state}{verdict}",
+        ("", f"A {exp.baseline}", f"B {exp.candidate}"),
     )
-    table.add_column("")
-    table.add_column("A " + exp.baseline, justify="right")
-    table.add_column("B " + exp.candidate, justify="right")
+    if exp.message:
+        table.caption, table.caption_justify = plain(exp.message), "left"
     a, b = report.variants.get("A"), report.variants.get("B")
     for key, label in _FIGURES.items():
-        table.add_row(
-            label,
-            str(getattr(a, key)) if a else "-",
-            str(getattr(b, key)) if b else "-",
+        plain_row(
+            table, label, str(getattr(a, key)) if a else "-", str(getattr(b, key)) if b else "-"
         )
     return table
 
@@ -223,7 +219,7 @@ def _comparison_view(result: ExperimentReport | HtmlReport) -> RenderableType | 
     if isinstance(result, ExperimentReport):
         return _report_table(result)
     if result.written_to is not None:
-        return f"Wrote {result.written_to}"
+        return plain(f"Wrote {result.written_to}")
     typer.echo(result.page, nl=False)
     return None
 
@@ -273,9 +269,11 @@ def compare(
     return HtmlReport(page=page, written_to=out_file)
 
 
-def _promoted(result: Promotion) -> str:
+def _promoted(result: Promotion) -> Text:
     d = result.deployment
-    return f"Deployed {d.pipeline} (version {d.version}) from experiment {result.experiment.id}."
+    return plain(
+        f"Deployed {d.pipeline} (version {d.version}) from experiment {result.experiment.id}."
+    )
 
 
 @app.command("promote")
@@ -298,7 +296,7 @@ def promote(
     return _experiments().promote(experiment, variant)
 
 
-def _stopped(result: ExperimentResult) -> str:
+def _stopped(result: ExperimentResult) -> Text:
     return _line(result.experiment, "The deployment from before it is back.")
 
 
@@ -314,8 +312,8 @@ def stop(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> Experi
     return ExperimentResult(experiment=_experiments().stop(experiment))
 
 
-def _deleted(result: ExperimentDeleted) -> str:
-    return f"Deleted experiment {result.experiment.id} ({result.experiment.name})."
+def _deleted(result: ExperimentDeleted) -> Text:
+    return plain(f"Deleted experiment {result.experiment.id} ({result.experiment.name}).")
 
 
 @app.command("delete")
@@ -331,15 +329,11 @@ def delete(experiment: IdArg, output: OutputOption = OutputFormat.TABLE) -> Expe
 
 
 def _list_table(result: ExperimentList) -> RenderableType:
-    from rich.table import Table
-
     if not result.experiments:
-        return "No experiments yet. Create one: phoenix experiment create NAME --candidate P"
-    table = Table()
-    for column in ("id", "name", "A", "B", "state", "verdict"):
-        table.add_column(column)
+        return plain("No experiments yet. Create one: phoenix experiment create NAME --candidate P")
+    table = plain_table(None, ("id", "name", "A", "B", "state", "verdict"))
     for e in result.experiments:
-        table.add_row(e.id, e.name, e.baseline, e.candidate, e.state, e.verdict or "-")
+        plain_row(table, e.id, e.name, e.baseline, e.candidate, e.state, e.verdict or "-")
     return table
 
 

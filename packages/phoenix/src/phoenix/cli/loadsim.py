@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.home import home
 from phoenix.loadsim.profiles import ProfileName
 from phoenix.loadsim.results import ProfileList, SimulationResult
@@ -47,8 +48,8 @@ def _simulation_line(result: SimulationResult) -> RenderableType:
         else ""
     )
     if not sim.running:
-        return "No load simulation is running." + ended
-    return (
+        return plain("No load simulation is running." + ended)
+    return plain(
         f"Load simulation running: {sim.processes} processes ({sim.profile}),"
         f" up {sim.uptime_seconds} s. Stop: phoenix loadsim stop" + ended
     )
@@ -97,8 +98,8 @@ def start(
         return _sim().start(load)
 
 
-def _stopped_line(result: SimulationResult) -> str:
-    return f"Stopped; {result.processes_ended} simulated processes ended."
+def _stopped_line(result: SimulationResult) -> RenderableType:
+    return plain(f"Stopped; {result.processes_ended} simulated processes ended.")
 
 
 @app.command("stop")
@@ -127,14 +128,15 @@ def status(output: OutputOption = OutputFormat.TABLE) -> SimulationResult:
 
 
 def _profiles_table(result: ProfileList) -> RenderableType:
-    from rich.table import Table
-
-    table = Table(title="Load profiles (and custom, from --spec)", title_justify="left")
-    for column in ("profile", "processes", "churn / min", "groups"):
-        table.add_column(column)
+    table = plain_table(
+        "Load profiles (and custom, from --spec)",
+        ("profile", "processes", "churn / min", "groups"),
+    )
     for spec in result.profiles:
         groups = ", ".join(f"{g.count} {g.name} ({g.pattern})" for g in spec.groups)
-        table.add_row(spec.profile, str(spec.process_count), f"{spec.churn_per_minute:g}", groups)
+        plain_row(
+            table, spec.profile, str(spec.process_count), f"{spec.churn_per_minute:g}", groups
+        )
     return table
 
 

@@ -10,8 +10,10 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.home import home
 from phoenix.pipelines.results import (
+    BASELINE,
     CollectorConfig,
     DeployedConfig,
     DeploymentResult,
@@ -25,7 +27,6 @@ from phoenix.pipelines.results import (
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from rich.table import Table
 
 app = typer.Typer(
     help="Optimisation pipelines: catalog, validation, deployments, collector configs.",
@@ -33,10 +34,6 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-
-BASELINE = "process-baseline-v1"
-"""What a host runs while nothing is deployed (phoenix.deployments.BASELINE, not imported:
-it loads the pipeline loader)."""
 
 
 def _conn() -> sqlite3.Connection:
@@ -60,21 +57,14 @@ def _params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
-def _table(title: str | None, columns: tuple[str, ...]) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
 def _catalog_table(result: PipelineList) -> RenderableType:
-    table = _table("Pipeline catalog", ("name", "expected reduction", "processors", "description"))
+    table = plain_table(
+        "Pipeline catalog", ("name", "expected reduction", "processors", "description")
+    )
     for p in result.pipelines:
         r = p.expected_reduction
-        table.add_row(
-            p.name, f"{r.min:g}-{r.max:g}%", ", ".join(p.processors) or "-", p.description
+        plain_row(
+            table, p.name, f"{r.min:g}-{r.max:g}%", ", ".join(p.processors) or "-", p.description
         )
     return table
 
@@ -120,11 +110,11 @@ def _validation_view(result: PipelineValidation) -> RenderableType:
 
     if result.valid and result.pipeline is not None:
         return Text.assemble((f"{result.source} is valid", "green"), f": {result.pipeline.name}")
-    table = _table(
+    table = plain_table(
         f"{result.source}: {len(result.problems)} problem(s)", ("line", "where", "problem")
     )
     for problem in result.problems:
-        table.add_row(str(problem.line or "-"), problem.where or "-", problem.message)
+        plain_row(table, str(problem.line or "-"), problem.where or "-", problem.message)
     return table
 
 
@@ -163,10 +153,8 @@ def validate(
 
 
 def _deployed_view(result: DeploymentResult) -> RenderableType:
-    from rich.text import Text
-
     d = result.deployment
-    return Text(f"{d.pipeline} is deployed as version {d.version} ({d.reason}).")
+    return plain(f"{d.pipeline} is deployed as version {d.version} ({d.reason}).")
 
 
 @app.command("deploy")
@@ -193,11 +181,11 @@ def deploy(
 
 def _history_table(result: DeploymentStatus) -> RenderableType:
     if not result.deployments:
-        return f"Nothing deployed: the host runs {BASELINE} (no optimisation)."
-    table = _table(None, ("version", "pipeline", "params", "why", "when"))
+        return plain(f"Nothing deployed: the host runs {BASELINE} (no optimisation).")
+    table = plain_table(None, ("version", "pipeline", "params", "why", "when"))
     for d in result.deployments:
         params = ", ".join(f"{k}={v}" for k, v in d.params.items())
-        table.add_row(str(d.version), d.pipeline, params, d.reason, d.deployed_at)
+        plain_row(table, str(d.version), d.pipeline, params, d.reason, d.deployed_at)
     return table
 
 

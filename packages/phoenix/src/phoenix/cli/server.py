@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.views import plain
 from phoenix.started import ServiceStarted
 
 if TYPE_CHECKING:
@@ -18,9 +19,7 @@ app = typer.Typer(add_completion=False, rich_markup_mode="rich")
 
 
 def _url(started: ServiceStarted) -> RenderableType:
-    from rich.text import Text
-
-    return Text(started.service.url)
+    return plain(started.service.url)
 
 
 @renders(_url)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from phoenix.pipelines.spec import ExpectedReduction, NameMatch, Pipeline
 
 __all__ = [
+    "BASELINE",
     "CollectorConfig",
     "DeployedConfig",
     "Deployment",
@@ -28,6 +29,9 @@ __all__ = [
     "RenderResult",
     "ValidationProblem",
 ]
+
+BASELINE = "process-baseline-v1"
+"""What a host runs while nothing is deployed: every process, every series."""
 
 
 class PipelineSummary(BaseModel):
