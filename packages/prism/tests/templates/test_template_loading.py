@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
+import yaml
 
 from groundwork.errors import ToolError
 from prism.templates.catalog import Catalog
@@ -15,7 +18,8 @@ from prism.templates.issues import TemplateInvalid
 from prism.templates.loader import load_file, load_text
 from prism.templates.userdata import Mount, render_user_data
 
-REFERENCE = Path(__file__).parents[5] / "shared" / "reference" / "prism-templates"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+REFERENCE = FIXTURES / "prism-templates"
 
 
 @pytest.fixture
@@ -37,6 +41,25 @@ def test_the_originals_templates_load_unchanged() -> None:
     rstudio = load_file(REFERENCE / "rstudio-server.yml").template
     assert rstudio.instance_defaults.type == "r5.large"
     assert rstudio.services[0].port == 8787
+
+
+def test_an_ami_build_template_of_the_original_loads_with_its_unknown_fields_named() -> None:
+    """The original's other format (AMI build recipes, per its schema) is not a workstation
+    template: it loads, and the fields that have no effect here are named, not dropped silently.
+    """
+    recipe = {
+        "name": "Research base image",
+        "base": "ubuntu-22.04-server-lts",
+        "description": "Base image with the lab's tools",
+        "build_steps": [{"name": "tools", "script": "apt-get install -y git"}],
+        "validation": [{"name": "git", "command": "git --version", "success": True}],
+    }
+    schema = json.loads((FIXTURES / "prism-template.schema.json").read_text())
+    jsonschema.validate(recipe, schema)
+    loaded = load_text(yaml.safe_dump(recipe), "recipe.yml")
+    assert loaded.template.base == "ubuntu-22.04-server-lts"
+    assert [w.split(": ")[1] for w in loaded.warnings] == ["build_steps", "validation"]
+    assert all(w.endswith("unknown field, kept but not used") for w in loaded.warnings)
 
 
 def test_user_templates_override_bundled_ones_and_render(user_dir: Path) -> None:

@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from prism.workstations.progress import ProgressPlan, encode_sse, parse_sse
+from prism.workstations.progress import ProgressPlan
+from prism.workstations.results import ProgressUpdate
 
 
 class Clock:
@@ -72,20 +73,24 @@ def test_listeners_get_every_change_and_failures_are_reported() -> None:
     assert snap.stages[1]["message"] == "no capacity"
 
 
-async def test_stream_ends_when_the_plan_finishes() -> None:
-    plan = ProgressPlan([("a", 1), ("b", 3)])
+async def test_stream_sends_every_change_and_ends_when_the_plan_finishes() -> None:
+    plan = ProgressPlan([("a", 1), ("b", 3)], clock=Clock())
 
     async def work() -> None:
         for name in ("a", "b"):
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0)
             plan.start(name)
             plan.finish(name)
 
     task = asyncio.create_task(work())
     events = [snap async for snap in plan.stream()]
     await task
-    assert events[0].fraction == 0.0
-    assert events[-1].finished
-    body = "".join(encode_sse(s.to_dict(), event="progress") for s in events)
-    decoded = list(parse_sse(body))
-    assert decoded[-1] == ("progress", events[-1].to_dict())
+    updates = [ProgressUpdate.model_validate(snap.to_dict()) for snap in events]
+    assert [(u.current, u.percent) for u in updates] == [
+        (None, 0.0),
+        ("a", 0.0),
+        (None, 25.0),
+        ("b", 25.0),
+        (None, 100.0),
+    ]
+    assert updates[-1].finished

@@ -18,6 +18,8 @@ app = make_app(
     __version__,
     "Launch and manage research workstations on AWS,"
     " or on the embedded [bold]sandbox[/bold] with no account."
+    "\n\nEvery command takes --output json: one JSON document on stdout (errors as"
+    " problem+json), progress and questions on stderr."
     "\n\nExamples:"
     "\n\n  prism templates list"
     "\n\n  prism launch python-ml-workstation demo"

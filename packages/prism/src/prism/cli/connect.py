@@ -1,30 +1,28 @@
 """`prism connect NAME` and `prism web NAME [SERVICE]`."""
 
-import asyncio
-import contextlib
-import os
 import shlex
 import shutil
-import socket
-import subprocess
-import webbrowser
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, emit_json
-from prism.cli.render import console, err_console
-from prism.home import home
+from groundwork.output import OutputFormat, OutputOption
+from prism.cli.output import err_console, shows
+from prism.cli.service import daemon_client
+
+if TYPE_CHECKING:
+    from prism.connect.results import ConnectionResult, Tunnel, TunnelResult
+    from prism.workstations.model import Workstation
 
 NameArg = Annotated[str, typer.Argument(help="Workstation name.")]
 
 
-def _reachable(name: str) -> dict[str, Any]:
-    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
+def _reachable(name: str) -> "Workstation":
+    from prism.workstations.results import WorkstationResult
 
-    ws: dict[str, Any] = DaemonClient(home()).call("GET", f"/api/v1/workstations/{name}")
-    if ws.get("simulated"):
+    ws = daemon_client().call("GET", f"/api/v1/workstations/{name}", WorkstationResult).workstation
+    if ws.simulated:
         raise ToolError(
             "PRISM_SANDBOX_NOTHING_TO_CONNECT",
             f"{name} is simulated by the sandbox: no machine runs there, so there is nothing to"
@@ -35,37 +33,44 @@ def _reachable(name: str) -> dict[str, Any]:
             ],
             exit_code=ExitCode.FAILURE,
         )
-    if ws["state"] != "running" or not ws.get("public_ip"):
+    if ws.state != "running" or not ws.public_ip:
         raise ToolError(
             "PRISM_WORKSTATION_NOT_RUNNING",
-            f"{name} is {ws['state']}; connecting needs it running with a public address.",
+            f"{name} is {ws.state}; connecting needs it running with a public address.",
             suggestions=[f"Start it: prism start {name}"],
             exit_code=ExitCode.CONFLICT,
         )
     return ws
 
 
-def _ssh_base(ws: dict[str, Any]) -> list[str]:
+def _ssh_base(ws: "Workstation") -> list[str]:
     return [
         "ssh",
         "-i",
-        str(ws["key_file"]),
+        str(ws.key_file),
         "-o",
         "StrictHostKeyChecking=accept-new",
         "-o",
         "ServerAliveInterval=30",
-        f"{ws['login_user']}@{ws['public_ip']}",
+        f"{ws.login_user}@{ws.public_ip}",
     ]
 
 
+def _connection_view(result: "ConnectionResult") -> str:
+    return shlex.join(result.connection.command)
+
+
+@shows(_connection_view)
 def connect(
     name: NameArg,
     print_only: Annotated[
         bool, typer.Option("--print", help="Print the ssh command instead of running it.")
     ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ConnectionResult":
     """Wait until SSH answers, then open a shell on the workstation.
+
+    With --print or --output json it gives the ssh command instead of running it.
 
     Examples:
 
@@ -73,18 +78,24 @@ def connect(
 
       prism connect demo --print
     """
+    import asyncio
+    import os
+
+    from prism.connect.results import Connection, ConnectionResult
+
     ws = _reachable(name)
     argv = _ssh_base(ws)
+    result = ConnectionResult(
+        connection=Connection(
+            workstation=name, host=str(ws.public_ip), user=ws.login_user, command=argv
+        )
+    )
     if print_only or output is OutputFormat.JSON:
-        if output is OutputFormat.JSON:
-            emit_json({"command": argv})
-        else:
-            console.print(shlex.join(argv), markup=False, highlight=False)
-        return
+        return result
     from prism.connect.probe import wait_for_ssh  # deferred: asyncssh loads slowly
 
-    with err_console.status(f"Waiting for SSH on {ws['public_ip']}..."):
-        asyncio.run(wait_for_ssh(ws["public_ip"]))
+    with err_console().status(f"Waiting for SSH on {ws.public_ip}..."):
+        asyncio.run(wait_for_ssh(str(ws.public_ip)))
     if shutil.which("ssh") is None:
         raise ToolError(
             "PRISM_SSH_MISSING",
@@ -96,11 +107,20 @@ def connect(
 
 
 def _free_port() -> int:
+    import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
+def _tunnel_view(result: "TunnelResult") -> str:
+    if result.opened:
+        return f"Tunnel to {result.tunnel.service} closed."
+    return f"{shlex.join(result.tunnel.command)}\n{result.tunnel.url}"
+
+
+@shows(_tunnel_view)
 def web(
     name: NameArg,
     service: Annotated[
@@ -113,8 +133,10 @@ def web(
         bool, typer.Option("--open", help="Open the URL in a browser.")
     ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "TunnelResult":
     """Tunnel to a web service on the workstation (Jupyter, RStudio...) and print its URL.
+
+    With --print or --output json it gives the tunnel command and URL instead of running it.
 
     Examples:
 
@@ -122,12 +144,14 @@ def web(
 
       prism web demo jupyter --open
     """
+    from prism.connect.results import Tunnel, TunnelResult
+
     ws = _reachable(name)
-    services: dict[str, int] = ws.get("services") or {}
+    services = ws.services
     if not services:
         raise ToolError(
             "PRISM_NO_WEB_SERVICE",
-            f"{name}'s template ({ws['template_name']}) declares no web service.",
+            f"{name}'s template ({ws.template_name}) declares no web service.",
             suggestions=[f"Connect with SSH instead: prism connect {name}"],
             exit_code=ExitCode.NOT_FOUND,
         )
@@ -140,37 +164,49 @@ def web(
             exit_code=ExitCode.NOT_FOUND,
         )
     local = _free_port()
-    tunnel = [
-        *_ssh_base(ws)[:-1],
+    ssh = _ssh_base(ws)
+    command = [
+        *ssh[:-1],
         "-N",
         "-o",
         "ExitOnForwardFailure=yes",
         "-L",
         f"127.0.0.1:{local}:localhost:{services[chosen]}",
-        _ssh_base(ws)[-1],
+        ssh[-1],
     ]
-    url = f"http://127.0.0.1:{local}/"
+    tunnel = Tunnel(
+        workstation=name, service=chosen, url=f"http://127.0.0.1:{local}/", command=command
+    )
     if print_only or output is OutputFormat.JSON:
-        if output is OutputFormat.JSON:
-            emit_json({"service": chosen, "url": url, "tunnel": tunnel})
-        else:
-            console.print(shlex.join(tunnel), markup=False, highlight=False)
-            console.print(url)
-        return
+        return TunnelResult(tunnel=tunnel, opened=False)
+    _hold_tunnel(tunnel, str(ws.public_ip), open_browser=open_browser)
+    return TunnelResult(tunnel=tunnel, opened=True)
+
+
+def _hold_tunnel(tunnel: "Tunnel", host: str, *, open_browser: bool) -> None:
+    """Run the tunnel until Ctrl+C, once SSH and then the service itself answer."""
+    import asyncio
+    import contextlib
+    import subprocess
+    import webbrowser
+
     from prism.connect.probe import wait_for_http, wait_for_ssh
 
-    with err_console.status("Waiting for SSH..."):
-        asyncio.run(wait_for_ssh(ws["public_ip"]))
-    process = subprocess.Popen(tunnel)
+    console = err_console()
+    with console.status("Waiting for SSH..."):
+        asyncio.run(wait_for_ssh(host))
+    process = subprocess.Popen(tunnel.command)
     try:
-        with err_console.status(f"Waiting for {chosen} to answer..."):
-            asyncio.run(wait_for_http(url))
-        console.print(f"{chosen} is at [bold]{url}[/bold] (Ctrl+C closes the tunnel)")
+        with console.status(f"Waiting for {tunnel.service} to answer..."):
+            asyncio.run(wait_for_http(tunnel.url))
+        console.print(
+            f"{tunnel.service} is at [bold]{tunnel.url}[/bold] (Ctrl+C closes the tunnel)"
+        )
         if open_browser:
-            webbrowser.open(url)
+            webbrowser.open(tunnel.url)
         process.wait()
     except KeyboardInterrupt:
-        console.print("Tunnel closed.")
+        pass
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()

@@ -8,47 +8,68 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, emit_json
-from prism.cli.render import console
-from prism.home import home
+from groundwork.output import OutputFormat, OutputOption
+from prism.cli.output import shows
+from prism.cli.service import daemon_client
+from prism.home import home, log_dir
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from prism.daemon.client import DaemonClient
-
-
-def _client() -> "DaemonClient":
-    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
-
-    return DaemonClient(home())
-
+    from prism.daemon.status import DaemonLog, DaemonResult
 
 app = typer.Typer(help="Run and inspect prismd, the local daemon (the CLI starts it on demand).")
 
+STOP_WAIT_SECONDS = 20
+
+
+def _status(client: "DaemonClient") -> "DaemonResult":
+    from prism.daemon.status import DaemonResult, DaemonStatus
+
+    if client.info() is None:
+        return DaemonResult(daemon=DaemonStatus(running=False))
+    return client.call("GET", "/api/v1/status", DaemonResult)
+
+
+def _status_view(result: "DaemonResult") -> str:
+    d = result.daemon
+    if result.stopped_pid is not None:
+        return f"Stopped prismd (pid {result.stopped_pid})."
+    if not d.running:
+        return "prismd is not running (the next prism command starts it)."
+    profile = d.profile
+    where = f"; profile {profile.name} in {profile.region}" if profile else ""
+    label = " (simulated)" if d.simulated else ""
+    return (
+        f"prismd {d.version} at {d.url}, pid {d.pid}{where}{label};"
+        f" {d.launches_running} launch(es) running"
+    )
+
 
 @app.command("start")
-def start(output: OutputOption = OutputFormat.TABLE) -> None:
-    """Start the daemon if it is not running.
+@shows(_status_view)
+def start(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
+    """Start the daemon if it is not running, and wait until it is ready.
 
     Examples:
 
       prism daemon start
     """
-    client = _client()
-    info = client.info() or client.start()
-    if output is OutputFormat.JSON:
-        emit_json(info.__dict__)
-        return
-    console.print(f"prismd {info.version} is running at {info.url} (pid {info.pid})")
+    client = daemon_client()
+    client.ensure_running()
+    return _status(client)
 
 
 @app.command("stop")
+@shows(_status_view)
 def stop(
     sandbox: Annotated[
         bool,
         typer.Option("--sandbox", help="Stop the sandbox's AWS emulator too (its state goes)."),
     ] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "DaemonResult":
     """Stop the daemon gracefully; launches in flight keep their records and resume on restart.
 
     The sandbox keeps running (and keeps its simulated workstations) unless --sandbox.
@@ -59,76 +80,74 @@ def stop(
 
       prism daemon stop --sandbox
     """
+    from prism.daemon.status import DaemonResult, DaemonStatus
+
+    sandbox_stopped = None
     if sandbox:
         from prism.sandbox import Sandbox
 
-        Sandbox(home()).stop()
-    client = _client()
+        sandbox_stopped = Sandbox(home()).stop()
+    client = daemon_client()
     info = client.info()
     if info is None:
-        if output is OutputFormat.JSON:
-            emit_json({"running": False})
-        else:
-            console.print("prismd is not running.")
-        return
+        return DaemonResult(daemon=DaemonStatus(running=False), sandbox_stopped=sandbox_stopped)
     os.kill(info.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
     while client.info() is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     if client.info() is not None:
         raise ToolError(
             "PRISM_DAEMON_STOP_TIMEOUT",
-            f"prismd (pid {info.pid}) did not stop within 20 s.",
+            f"prismd (pid {info.pid}) did not stop within {STOP_WAIT_SECONDS} s.",
             suggestions=[f"Force it: kill -9 {info.pid}"],
             exit_code=ExitCode.TIMEOUT,
         )
-    if output is OutputFormat.JSON:
-        emit_json({"running": False, "stopped_pid": info.pid})
-        return
-    console.print(f"Stopped prismd (pid {info.pid}).")
+    return DaemonResult(
+        daemon=DaemonStatus(running=False), stopped_pid=info.pid, sandbox_stopped=sandbox_stopped
+    )
+
+
+def _not_running(result: "DaemonResult") -> int:
+    return ExitCode.OK if result.daemon.running else ExitCode.UNAVAILABLE
 
 
 @app.command("status")
-def status(output: OutputOption = OutputFormat.TABLE) -> None:
-    """Is the daemon running, where, and with which profile?
+@shows(_status_view, exit_code=_not_running)
+def status(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
+    """Is the daemon running, where, and with which profile? Exits 6 when it is not running.
 
     Examples:
 
       prism daemon status --output json
     """
-    client = _client()
-    info = client.info()
-    if info is None:
-        if output is OutputFormat.JSON:
-            emit_json({"running": False})
-        else:
-            console.print("prismd is not running (the next prism command starts it).")
-        raise typer.Exit(int(ExitCode.UNAVAILABLE))
-    details = client.call("GET", "/api/v1/status")
-    if output is OutputFormat.JSON:
-        emit_json({"running": True, **info.__dict__, **details})
-        return
-    profile = details["profile"]
-    label = " (simulated)" if details["simulated"] else ""
-    console.print(
-        f"prismd {info.version} at {info.url}, pid {info.pid}; profile {profile['name']}"
-        f" in {profile['region']}{label}; {details['launches_running']} launch(es) running"
-    )
+    return _status(daemon_client())
+
+
+def _log_view(result: "DaemonLog") -> "RenderableType":
+    from rich.text import Text
+
+    if not result.log.exists:
+        return f"No log yet at {result.log.path}."
+    return Text("\n".join(result.log.lines))
 
 
 @app.command("logs")
+@shows(_log_view)
 def logs(
-    lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
-) -> None:
-    """Print the end of the daemon's log (JSON lines).
+    lines: Annotated[int, typer.Option("--lines", "-n", min=1, help="How many lines.")] = 50,
+    output: OutputOption = OutputFormat.TABLE,
+) -> "DaemonLog":
+    """Print the end of the daemon's log (JSON lines, in the log folder: prismd.log).
 
     Examples:
 
       prism daemon logs -n 100
     """
-    path = home() / "logs" / "prismd.log"
-    if not path.exists():
-        console.print(f"No log yet at {path}.")
-        return
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]:
-        console.print(line, markup=False, highlight=False)
+    from prism.daemon.status import DaemonLog, LogTail
+
+    path = log_dir() / "prismd.log"
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return DaemonLog(log=LogTail(path=str(path), exists=False, lines=[]))
+    return DaemonLog(log=LogTail(path=str(path), exists=True, lines=text.splitlines()[-lines:]))

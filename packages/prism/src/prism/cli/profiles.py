@@ -1,16 +1,18 @@
-"""`prism profiles add|list|use|show|remove`: where prism launches."""
+"""`prism profiles add|list|use|show|remove|wizard`: where prism launches."""
 
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from groundwork.output import OutputFormat, OutputOption, emit_json
-from prism.cli.render import console
+from groundwork.output import OutputFormat, OutputOption
+from prism.cli.output import ask, confirm, err_console, shows
 from prism.home import home
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from prism.profiles import ProfileStore
+    from prism.profiles.results import ProfileList, ProfileResult
 
 app = typer.Typer(help="Profiles: the sandbox (default, no account needed) or an AWS profile.")
 
@@ -21,30 +23,62 @@ def _store() -> "ProfileStore":
     return ProfileStore(home())
 
 
+def _result(store: "ProfileStore", name: str, identity: str | None = None) -> "ProfileResult":
+    from prism.profiles.results import ProfileResult
+
+    return ProfileResult(
+        profile=store.get(name), active=store.active().name == name, identity=identity
+    )
+
+
+def _list_view(result: "ProfileList") -> "RenderableType":
+    from rich.table import Table
+
+    table = Table()
+    for column in ("", "name", "kind", "region", "aws profile"):
+        table.add_column(column)
+    for p in result.profiles:
+        kind = "sandbox (simulated)" if p.simulated else "aws"
+        marker = "*" if p.name == result.active else ""
+        table.add_row(marker, p.name, kind, p.region, p.aws_profile or "-")
+    return table
+
+
+def _profile_view(result: "ProfileResult") -> str:
+    p = result.profile
+    kind = "AWS simulated on this machine" if p.simulated else f"AWS profile {p.aws_profile}"
+    lines = [f"[bold]{p.name}[/bold]: {kind}, region {p.region}"]
+    if p.image_parameter_prefix:
+        lines.append(f"Approved images under: {p.image_parameter_prefix}")
+    if result.identity:
+        lines.append(f"[green]Its credentials work[/green]: {result.identity}")
+    lines.append(
+        "This is the active profile." if result.active else f"Use it: prism profiles use {p.name}"
+    )
+    return "\n".join(lines)
+
+
+def _removed_view(result: "ProfileResult") -> str:
+    return f"Removed profile {result.profile.name} (~/.aws is left alone)."
+
+
 @app.command("list")
-def list_profiles(output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_list_view)
+def list_profiles(output: OutputOption = OutputFormat.TABLE) -> "ProfileList":
     """List profiles; the active one is marked.
 
     Examples:
 
       prism profiles list
     """
+    from prism.profiles.results import ProfileList
+
     store = _store()
-    active = store.active().name
-    profiles = store.list()
-    if output is OutputFormat.JSON:
-        emit_json([{**p.model_dump(mode="json"), "active": p.name == active} for p in profiles])
-        return
-    table = Table()
-    for column in ("", "name", "kind", "region", "aws profile"):
-        table.add_column(column)
-    for p in profiles:
-        kind = "sandbox (simulated)" if p.simulated else "aws"
-        table.add_row("*" if p.name == active else "", p.name, kind, p.region, p.aws_profile or "-")
-    console.print(table)
+    return ProfileList(profiles=store.list(), active=store.active().name)
 
 
 @app.command("add")
+@shows(_profile_view)
 def add(
     name: Annotated[str, typer.Argument(help="A name for the profile.")],
     aws_profile: Annotated[
@@ -60,7 +94,7 @@ def add(
         ),
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ProfileResult":
     """Add an AWS profile.
 
     Examples:
@@ -71,46 +105,44 @@ def add(
     """
     from prism.profiles import Profile, ProfileKind
 
-    profile = Profile(
-        name=name,
-        kind=ProfileKind.AWS,
-        region=region,
-        aws_profile=aws_profile or name,
-        image_parameter_prefix=image_prefix,
-    )
     store = _store()
-    store.add(profile)
+    store.add(
+        Profile(
+            name=name,
+            kind=ProfileKind.AWS,
+            region=region,
+            aws_profile=aws_profile or name,
+            image_parameter_prefix=image_prefix,
+        )
+    )
     if use:
         store.use(name)
-    if output is OutputFormat.JSON:
-        emit_json(profile.model_dump(mode="json"))
-        return
-    console.print(f"Added profile [bold]{name}[/bold] ({profile.aws_profile}, {region}).")
+    return _result(store, name)
 
 
 @app.command("use")
+@shows(_profile_view)
 def use(
     name: Annotated[str, typer.Argument(help="Profile name.")],
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ProfileResult":
     """Make a profile the active one.
 
     Examples:
 
       prism profiles use sandbox
     """
-    profile = _store().use(name)
-    if output is OutputFormat.JSON:
-        emit_json(profile.model_dump(mode="json"))
-        return
-    console.print(f"Now using [bold]{name}[/bold].")
+    store = _store()
+    store.use(name)
+    return _result(store, name)
 
 
 @app.command("show")
+@shows(_profile_view)
 def show(
     name: Annotated[str | None, typer.Argument(help="Profile name (default: active).")] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ProfileResult":
     """Show a profile.
 
     Examples:
@@ -118,35 +150,31 @@ def show(
       prism profiles show
     """
     store = _store()
-    profile = store.get(name) if name else store.active()
-    if output is OutputFormat.JSON:
-        emit_json(profile.model_dump(mode="json"))
-        return
-    kind = "sandbox: AWS simulated on this machine" if profile.simulated else "aws"
-    console.print(f"[bold]{profile.name}[/bold]: {kind}, region {profile.region}")
-    if profile.aws_profile:
-        console.print(f"AWS profile: {profile.aws_profile}")
+    return _result(store, name or store.active().name)
 
 
 @app.command("remove")
+@shows(_removed_view)
 def remove(
     name: Annotated[str, typer.Argument(help="Profile name.")],
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ProfileResult":
     """Remove a profile (its AWS credentials in ~/.aws are left alone).
 
     Examples:
 
       prism profiles remove lab
     """
-    _store().remove(name)
-    if output is OutputFormat.JSON:
-        emit_json({"removed": name})
-        return
-    console.print(f"Removed profile {name}.")
+    from prism.profiles.results import ProfileResult
+
+    store = _store()
+    removed = store.get(name)
+    store.remove(name)
+    return ProfileResult(profile=removed, active=False)
 
 
 @app.command("wizard")
+@shows(_profile_view)
 def wizard(
     aws_profile: Annotated[
         str | None, typer.Option("--aws-profile", help="Use this ~/.aws profile.")
@@ -155,10 +183,10 @@ def wizard(
     name: Annotated[str | None, typer.Option("--name", help="Name of the prism profile.")] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept defaults, ask nothing.")] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ProfileResult":
     """Set up an AWS profile step by step: pick credentials, check them, pick a region, test.
 
-    Every question has a flag, so scripts run it with --yes.
+    Every question has a flag, so scripts run it with --yes. Questions go to stderr.
 
     Examples:
 
@@ -186,8 +214,8 @@ def wizard(
         )
     chosen = aws_profile or (available[0] if yes else None)
     if chosen is None:
-        console.print("AWS profiles found: " + ", ".join(available))
-        chosen = typer.prompt("Which one", default=available[0])
+        err_console().print("AWS profiles found: " + ", ".join(available))
+        chosen = ask("Which one", available[0])
     if chosen not in available:
         raise ToolError(
             "PRISM_AWS_PROFILE_NOT_FOUND",
@@ -198,7 +226,7 @@ def wizard(
     session = boto3.Session(profile_name=chosen)
     region = region or session.region_name or ("us-east-1" if yes else None)
     if region is None:
-        region = typer.prompt("Region", default="us-east-1")
+        region = ask("Region", "us-east-1")
     try:
         identity = session.client("sts", region_name=region).get_caller_identity()
         session.client("ec2", region_name=region).describe_availability_zones()
@@ -207,9 +235,6 @@ def wizard(
     profile = Profile(name=name or chosen, kind=ProfileKind.AWS, region=region, aws_profile=chosen)
     store = _store()
     store.add(profile)
-    if yes or typer.confirm(f"Make {profile.name} the active profile?", default=True):
+    if yes or confirm(f"Make {profile.name} the active profile?", default=True):
         store.use(profile.name)
-    if output is OutputFormat.JSON:
-        emit_json({**profile.model_dump(mode="json"), "identity": identity["Arn"]})
-        return
-    console.print(f"[green]Profile {profile.name} works[/green]: {identity['Arn']} in {region}.")
+    return _result(store, profile.name, identity=str(identity["Arn"]))

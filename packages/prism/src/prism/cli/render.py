@@ -1,14 +1,21 @@
 """How workstations look in a terminal; the sandbox is always labelled simulated."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.table import Table
 
-__all__ = ["console", "workstation_line", "workstation_table"]
+    from prism.workstations.model import Workstation
+    from prism.workstations.results import LaunchResult, WorkstationList, WorkstationResult
 
-console = Console()
-err_console = Console(stderr=True)
+__all__ = [
+    "launch_view",
+    "where",
+    "workstation_detail",
+    "workstation_line",
+    "workstation_table",
+    "workstation_view",
+]
 
 _STATE_STYLE = {
     "running": "green",
@@ -21,31 +28,99 @@ _STATE_STYLE = {
     "failed": "bold red",
 }
 
+_DETAIL_FIELDS = (
+    "template_name",
+    "instance_type",
+    "size",
+    "architecture",
+    "instance_id",
+    "image_id",
+    "availability_zone",
+    "public_ip",
+    "private_ip",
+    "login_user",
+    "spot",
+    "hibernation",
+    "root_volume_gb",
+    "ports",
+    "created_at",
+    "message",
+)
 
-def where(ws: dict[str, Any]) -> str:
-    label = f"{ws['profile']} / {ws['region']}"
-    return f"{label} [magenta](simulated)[/magenta]" if ws.get("simulated") else label
+
+def where(ws: "Workstation") -> str:
+    label = f"{ws.profile} / {ws.region}"
+    return f"{label} [magenta](simulated)[/magenta]" if ws.simulated else label
 
 
 def state_text(state: str) -> str:
     return f"[{_STATE_STYLE.get(state, 'white')}]{state}[/]"
 
 
-def workstation_table(workstations: list[dict[str, Any]]) -> Table:
+def workstation_line(ws: "Workstation") -> str:
+    return f"[bold]{ws.name}[/bold] is {state_text(ws.state)} ({where(ws)})"
+
+
+def workstation_table(result: "WorkstationList") -> "Table | str":
+    from rich.table import Table
+
+    if not result.workstations:
+        return "No workstations yet. Launch one: prism launch python-ml-workstation demo"
     table = Table(title="Workstations", title_justify="left")
     for column in ("name", "template", "state", "type", "public ip", "where"):
         table.add_column(column)
-    for ws in workstations:
+    for ws in result.workstations:
         table.add_row(
-            ws["name"],
-            ws["template"],
-            state_text(ws["state"]),
-            ws["instance_type"],
-            ws.get("public_ip") or "-",
+            ws.name,
+            ws.template,
+            state_text(ws.state),
+            ws.instance_type,
+            ws.public_ip or "-",
             where(ws),
         )
     return table
 
 
-def workstation_line(ws: dict[str, Any]) -> str:
-    return f"[bold]{ws['name']}[/bold] is {state_text(ws['state'])} ({where(ws)})"
+def workstation_detail(result: "WorkstationResult") -> "Table":
+    from rich.table import Table
+
+    ws = result.workstation
+    table = Table(show_header=False, title=workstation_line(ws), title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for key in _DETAIL_FIELDS:
+        value = getattr(ws, key)
+        if value not in (None, "", [], {}):
+            table.add_row(key.replace("_", " "), str(value))
+    return table
+
+
+def workstation_view(result: "WorkstationResult") -> str:
+    """What stop, start, hibernate, resume and delete show: the workstation's state now."""
+    _notice(result.notice)
+    return workstation_line(result.workstation)
+
+
+def launch_view(result: "LaunchResult") -> str:
+    ws = result.workstation
+    _notice(result.notice)
+    if result.dry_run:
+        return (
+            f"[green]Dry run passed[/green]: {ws.template_name} as {ws.instance_type}"
+            f" ({ws.architecture}) in {where(ws)}. Nothing was launched."
+        )
+    lines = [workstation_line(ws)]
+    if ws.simulated:
+        lines.append(
+            "[magenta]This workstation is simulated by the sandbox: nothing runs there.[/magenta]"
+        )
+    elif ws.state == "running":
+        lines.append(f"Connect with: prism connect {ws.name}")
+    return "\n".join(lines)
+
+
+def _notice(notice: str | None) -> None:
+    if notice:
+        from prism.cli.output import err_console
+
+        err_console().print(f"[yellow]Notice:[/yellow] {notice}")

@@ -1,75 +1,106 @@
-"""`prism volume ...` (EFS, shared) and `prism storage ...` (EBS, one workstation)."""
+"""`prism volume ...` (EFS, shared), `prism storage ...` (EBS disks, one workstation) and
+`prism cost`.
+"""
 
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from groundwork.output import OutputFormat, OutputOption, emit_json
-from prism.cli.render import console
-from prism.home import home
+from groundwork.output import OutputFormat, OutputOption
+from prism.choices import DiskType
+from prism.cli.output import shows
+from prism.cli.service import daemon_client
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from prism.cloud.storage_model import DiskList, DiskResult, VolumeList, VolumeResult
+    from prism.cost.model import CostReport
 
 volume_app = typer.Typer(help="EFS volumes: shared folders that many workstations can mount.")
 storage_app = typer.Typer(help="EBS storage: a disk for one workstation at a time.")
 
 NameArg = Annotated[str, typer.Argument(help="Volume or storage name.")]
 WorkstationArg = Annotated[str, typer.Argument(help="Workstation name.")]
+Body = Mapping[str, object]
+Params = Mapping[str, str]
 
 
-def _call(method: str, path: str, **kwargs: Any) -> Any:
-    from prism.daemon.client import DaemonClient  # deferred: httpx and the service client
-
-    return DaemonClient(home()).call(method, path, **kwargs)
+def _simulated(simulated: bool) -> str:
+    return " [magenta](simulated)[/magenta]" if simulated else ""
 
 
-def _simulated(reply: dict[str, Any]) -> str:
-    return " [magenta](simulated)[/magenta]" if reply.get("simulated") else ""
+def _volume_call(
+    method: str, path: str, *, body: Body | None = None, params: Params | None = None
+) -> "VolumeResult":
+    from prism.cloud.storage_model import VolumeResult
+
+    return daemon_client().call(method, path, VolumeResult, body=body, params=params)
+
+
+def _disk_call(method: str, path: str, *, body: Body | None = None) -> "DiskResult":
+    from prism.cloud.storage_model import DiskResult
+
+    return daemon_client().call(method, path, DiskResult, body=body)
+
+
+def _volume_view(result: "VolumeResult") -> str:
+    v, mount = result.volume, result.mount
+    if mount is not None and mount.workstation in v.mounted_on:
+        what = f"Mounted {v.name} on {mount.workstation} at {mount.mount_point}"
+    elif mount is not None:
+        what = f"Unmounted {v.name} from {mount.workstation}"
+    else:
+        what = f"Volume [bold]{v.name}[/bold] ({v.file_system_id}) is {v.state}"
+    return what + _simulated(result.simulated)
 
 
 @volume_app.command("create")
-def volume_create(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_volume_view)
+def volume_create(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "VolumeResult":
     """Create an encrypted EFS volume with a mount target in every zone.
 
     Examples:
 
       prism volume create shared-data
     """
-    reply = _call("POST", "/api/v1/volumes", json={"name": name})
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(
-        f"Created volume [bold]{name}[/bold] ({reply['file_system_id']}){_simulated(reply)}"
-    )
+    return _volume_call("POST", "/api/v1/volumes", body={"name": name})
+
+
+def _volume_list_view(result: "VolumeList") -> "RenderableType":
+    from rich.table import Table
+
+    table = Table(title="Volumes (EFS)", title_justify="left")
+    for column in ("name", "file system", "state", "mounted on"):
+        table.add_column(column)
+    for v in result.volumes:
+        table.add_row(v.name, v.file_system_id, v.state, ", ".join(v.mounted_on) or "-")
+    return table
 
 
 @volume_app.command("list")
-def volume_list(output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_volume_list_view)
+def volume_list(output: OutputOption = OutputFormat.TABLE) -> "VolumeList":
     """List EFS volumes and where they are mounted.
 
     Examples:
 
       prism volume list --output json
     """
-    volumes = _call("GET", "/api/v1/volumes")
-    if output is OutputFormat.JSON:
-        emit_json(volumes)
-        return
-    table = Table(title="Volumes (EFS)", title_justify="left")
-    for column in ("name", "file system", "state", "mounted on"):
-        table.add_column(column)
-    for v in volumes:
-        table.add_row(v["name"], v["file_system_id"], v["state"], ", ".join(v["mounted_on"]) or "-")
-    console.print(table)
+    from prism.cloud.storage_model import VolumeList
+
+    return daemon_client().call("GET", "/api/v1/volumes", VolumeList)
 
 
 @volume_app.command("mount")
+@shows(_volume_view)
 def volume_mount(
     name: NameArg,
     workstation: WorkstationArg,
     mount_point: Annotated[str, typer.Option("--at", help="Mount point (default /mnt/NAME).")] = "",
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "VolumeResult":
     """Mount a volume on a running workstation (through SSM; kept across reboots).
 
     Examples:
@@ -79,59 +110,67 @@ def volume_mount(
       prism volume mount shared-data demo --at /data
     """
     body = {"workstation": workstation, "mount_point": mount_point}
-    reply = _call("POST", f"/api/v1/volumes/{name}/mount", json=body)
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Mounted {name} on {workstation} at {reply['mount_point']}{_simulated(reply)}")
+    return _volume_call("POST", f"/api/v1/volumes/{name}/mount", body=body)
 
 
 @volume_app.command("unmount")
+@shows(_volume_view)
 def volume_unmount(
     name: NameArg, workstation: WorkstationArg, output: OutputOption = OutputFormat.TABLE
-) -> None:
+) -> "VolumeResult":
     """Unmount a volume from a workstation.
 
     Examples:
 
       prism volume unmount shared-data demo
     """
-    reply = _call("POST", f"/api/v1/volumes/{name}/unmount", json={"workstation": workstation})
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Unmounted {name} from {workstation}.")
+    body = {"workstation": workstation}
+    return _volume_call("POST", f"/api/v1/volumes/{name}/unmount", body=body)
+
+
+def _deleted_volume_view(result: "VolumeResult") -> str:
+    return f"Deleted volume {result.volume.name}{_simulated(result.simulated)}."
 
 
 @volume_app.command("delete")
+@shows(_deleted_volume_view)
 def volume_delete(
     name: NameArg,
     force: Annotated[bool, typer.Option("--force", help="Delete even if mounted.")] = False,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "VolumeResult":
     """Delete a volume and its files (refused while mounted, unless --force).
 
     Examples:
 
       prism volume delete shared-data
     """
-    reply = _call("DELETE", f"/api/v1/volumes/{name}", params={"force": force})
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Deleted volume {name}.")
+    params = {"force": "true" if force else "false"}
+    return _volume_call("DELETE", f"/api/v1/volumes/{name}", params=params)
+
+
+def _disk_view(result: "DiskResult") -> str:
+    d = result.disk
+    attached = f", attached to {d.attached_to} as {d.device}" if d.attached_to else ""
+    return (
+        f"Storage [bold]{d.name}[/bold]: {d.size_gb} GiB {d.volume_type} in"
+        f" {d.availability_zone}, {d.state}{attached}{_simulated(result.simulated)}"
+    )
 
 
 @storage_app.command("create")
+@shows(_disk_view)
 def storage_create(
     name: NameArg,
-    size_gb: Annotated[int, typer.Option("--size-gb", help="Size in GiB.")] = 100,
-    volume_type: Annotated[str, typer.Option("--type", help="gp3, gp2, io2, st1 or sc1.")] = "gp3",
+    size_gb: Annotated[int, typer.Option("--size-gb", min=1, max=16384, help="Size in GiB.")] = 100,
+    volume_type: Annotated[DiskType, typer.Option("--type", help="EBS volume type.")] = (
+        DiskType.GP3
+    ),
     workstation: Annotated[
         str | None, typer.Option("--workstation", help="Create it in this workstation's zone.")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "DiskResult":
     """Create an encrypted EBS disk.
 
     Examples:
@@ -144,51 +183,50 @@ def storage_create(
         "volume_type": volume_type,
         "workstation": workstation,
     }
-    reply = _call("POST", "/api/v1/storage", json=body)
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(
-        f"Created storage [bold]{name}[/bold]: {reply['size_gb']} GiB {reply['volume_type']}"
-        f" in {reply['availability_zone']}{_simulated(reply)}"
-    )
+    return _disk_call("POST", "/api/v1/storage", body=body)
+
+
+def _disk_list_view(result: "DiskList") -> "RenderableType":
+    from rich.table import Table
+
+    table = Table(title="Storage (EBS)", title_justify="left")
+    for column in ("name", "volume", "size", "type", "zone", "state", "attached to"):
+        table.add_column(column)
+    for d in result.disks:
+        table.add_row(
+            d.name,
+            d.volume_id,
+            f"{d.size_gb} GiB",
+            d.volume_type,
+            d.availability_zone,
+            d.state,
+            d.attached_to or "-",
+        )
+    return table
 
 
 @storage_app.command("list")
-def storage_list(output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_disk_list_view)
+def storage_list(output: OutputOption = OutputFormat.TABLE) -> "DiskList":
     """List EBS storage and what it is attached to.
 
     Examples:
 
       prism storage list
     """
-    found = _call("GET", "/api/v1/storage")
-    if output is OutputFormat.JSON:
-        emit_json(found)
-        return
-    table = Table(title="Storage (EBS)", title_justify="left")
-    for column in ("name", "volume", "size", "type", "zone", "state", "attached to"):
-        table.add_column(column)
-    for s in found:
-        table.add_row(
-            s["name"],
-            s["volume_id"],
-            f"{s['size_gb']} GiB",
-            s["volume_type"],
-            s["availability_zone"],
-            s["state"],
-            s["attached_to"] or "-",
-        )
-    console.print(table)
+    from prism.cloud.storage_model import DiskList
+
+    return daemon_client().call("GET", "/api/v1/storage", DiskList)
 
 
 @storage_app.command("attach")
+@shows(_disk_view)
 def storage_attach(
     name: NameArg,
     workstation: WorkstationArg,
     device: Annotated[str, typer.Option("--device", help="Device name.")] = "/dev/sdf",
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "DiskResult":
     """Attach storage to a workstation in the same zone.
 
     Examples:
@@ -196,47 +234,64 @@ def storage_attach(
       prism storage attach scratch demo
     """
     body = {"workstation": workstation, "device": device}
-    reply = _call("POST", f"/api/v1/storage/{name}/attach", json=body)
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Attached {name} to {workstation} as {device}.")
+    return _disk_call("POST", f"/api/v1/storage/{name}/attach", body=body)
 
 
 @storage_app.command("detach")
-def storage_detach(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_disk_view)
+def storage_detach(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "DiskResult":
     """Detach storage from its workstation.
 
     Examples:
 
       prism storage detach scratch
     """
-    reply = _call("POST", f"/api/v1/storage/{name}/detach")
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Detached {name}.")
+    return _disk_call("POST", f"/api/v1/storage/{name}/detach")
+
+
+def _deleted_disk_view(result: "DiskResult") -> str:
+    return f"Deleted storage {result.disk.name}{_simulated(result.simulated)}."
 
 
 @storage_app.command("delete")
-def storage_delete(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_deleted_disk_view)
+def storage_delete(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "DiskResult":
     """Delete storage and its data (refused while attached).
 
     Examples:
 
       prism storage delete scratch
     """
-    reply = _call("DELETE", f"/api/v1/storage/{name}")
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    console.print(f"Deleted storage {name}.")
+    return _disk_call("DELETE", f"/api/v1/storage/{name}")
 
 
+def _cost_view(report: "CostReport") -> "RenderableType":
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(title="Cost so far (USD)", title_justify="left")
+    columns = ("name", "type", "$/hour", "running h", "stopped h", "compute", "storage", "total")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "name" else "right")
+    for c in report.costs:
+        table.add_row(
+            c.name + (" (simulated)" if c.simulated else ""),
+            c.instance_type,
+            f"{c.hourly_usd:.4f}",
+            f"{c.running_hours:.2f}",
+            f"{c.stopped_hours:.2f}",
+            f"{c.compute_usd:.2f}",
+            f"{c.storage_usd:.2f}",
+            f"{c.total_usd:.2f}",
+        )
+    return Group(table, f"Total: ${report.total_usd:.2f}")
+
+
+@shows(_cost_view)
 def cost(
     name: Annotated[str | None, typer.Argument(help="One workstation (default: all).")] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "CostReport":
     """What workstations have cost so far: compute while running, storage always.
 
     Examples:
@@ -245,33 +300,7 @@ def cost(
 
       prism cost demo --output json
     """
-    reply = _call("GET", "/api/v1/cost", params={"name": name} if name else {})
-    if output is OutputFormat.JSON:
-        emit_json(reply)
-        return
-    table = Table(title="Cost so far (USD)", title_justify="left")
-    for column in (
-        "name",
-        "type",
-        "$/hour",
-        "running h",
-        "stopped h",
-        "compute",
-        "storage",
-        "total",
-    ):
-        table.add_column(column, justify="right" if column != "name" else "left")
-    for r in reply["workstations"]:
-        label = r["name"] + (" (simulated)" if r["simulated"] else "")
-        table.add_row(
-            label,
-            r["instance_type"],
-            f"{r['hourly_usd']:.4f}",
-            f"{r['running_hours']:.2f}",
-            f"{r['stopped_hours']:.2f}",
-            f"{r['compute_usd']:.2f}",
-            f"{r['storage_usd']:.2f}",
-            f"{r['total_usd']:.2f}",
-        )
-    console.print(table)
-    console.print(f"Total: ${reply['total_usd']:.2f}")
+    from prism.cost.model import CostReport
+
+    params = {"name": name} if name else None
+    return daemon_client().call("GET", "/api/v1/cost", CostReport, params=params)

@@ -4,18 +4,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from groundwork.errors import ExitCode
-from groundwork.output import OutputFormat, OutputOption, emit_json
-from prism.cli.render import console
-from prism.cli.workstations import parse_params
+from groundwork.output import OutputFormat, OutputOption
+from prism.cli.launch import parse_params
+from prism.cli.output import shows
 from prism.home import home
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from prism.templates.catalog import Catalog
+    from prism.templates.results import ScriptResult, TemplateInfo, TemplateList, ValidationResult
 
 app = typer.Typer(help="Templates: what a workstation is built from (bundled, or your own YAML).")
+
+LIMIT_BYTES = 16 * 1024
 
 
 def _catalog() -> "Catalog":
@@ -24,8 +28,22 @@ def _catalog() -> "Catalog":
     return Catalog(home() / "templates")
 
 
+def _list_view(result: "TemplateList") -> "RenderableType":
+    from rich.table import Table
+
+    table = Table(title="Templates", title_justify="left")
+    for column in ("slug", "name", "base", "min size", "from", "description"):
+        table.add_column(column, overflow="fold")
+    for t in result.templates:
+        table.add_row(
+            t.slug, t.name, t.base or "(inherited)", t.minimum_size or "-", t.origin, t.description
+        )
+    return table
+
+
 @app.command("list")
-def list_templates(output: OutputOption = OutputFormat.TABLE) -> None:
+@shows(_list_view)
+def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
     """List bundled templates and yours (in the state folder's templates/).
 
     Examples:
@@ -34,69 +52,37 @@ def list_templates(output: OutputOption = OutputFormat.TABLE) -> None:
 
       prism templates list --output json
     """
-    files = _catalog().files()
-    if output is OutputFormat.JSON:
-        emit_json(
-            [
-                {
-                    "slug": slug,
-                    "name": f.template.name,
-                    "description": f.template.description,
-                    "base": f.template.base,
-                    "origin": f.origin,
-                    "path": f.path,
-                    "minimum_size": f.template.minimum_size,
-                    "connection_type": f.template.connection_type,
-                }
-                for slug, f in sorted(files.items())
-            ]
-        )
-        return
-    table = Table(title="Templates", title_justify="left")
-    for column in ("slug", "name", "base", "min size", "from", "description"):
-        table.add_column(column, overflow="fold")
-    for slug, f in sorted(files.items()):
-        t = f.template
-        table.add_row(
-            slug, t.name, t.base or "(inherited)", t.minimum_size or "-", f.origin, t.description
-        )
-    console.print(table)
+    from prism.templates.results import TemplateList, TemplateSummary
+
+    return TemplateList(
+        templates=[
+            TemplateSummary(
+                slug=slug,
+                name=f.template.name,
+                description=f.template.description,
+                base=f.template.base,
+                origin=f.origin,
+                path=f.path,
+                minimum_size=f.template.minimum_size,
+                connection_type=f.template.connection_type,
+            )
+            for slug, f in sorted(_catalog().files().items())
+        ]
+    )
 
 
-@app.command("info")
-def info(
-    name: Annotated[str, typer.Argument(help="Template slug or name.")],
-    output: OutputOption = OutputFormat.TABLE,
-) -> None:
-    """Show a template as a launch would use it (inheritance merged).
+def _info_view(result: "TemplateInfo") -> "RenderableType":
+    from rich.console import Group
+    from rich.table import Table
 
-    Examples:
-
-      prism templates info python-ml-workstation
-
-      prism templates info rocky-conda-stack --output json
-    """
-    resolved = _catalog().resolve(name)
-    t = resolved.template
-    if output is OutputFormat.JSON:
-        emit_json(
-            {
-                "slug": t.key,
-                "origin": resolved.file.origin,
-                "path": resolved.file.path,
-                "warnings": resolved.file.warnings,
-                **t.model_dump(mode="json", exclude_none=True),
-            }
-        )
-        return
-    console.print(f"[bold]{t.name}[/bold] ({t.key}, {resolved.file.origin})")
-    console.print(t.long_description or t.description)
+    detail = result.template
+    t = detail.definition
     table = Table(show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     rows = {
         "base": t.base,
-        "inherits": ", ".join(resolved.file.template.inherits),
+        "inherits": ", ".join(t.inherits),
         "minimum size": t.minimum_size,
         "instance type": t.instance_defaults.type,
         "root volume": f"{t.instance_defaults.root_volume_gb or 20} GB",
@@ -112,26 +98,78 @@ def info(
         if value:
             table.add_row(key, str(value))
     for pname, spec in t.parameters.items():
-        detail = f"{spec.type}, default {spec.default!r}"
+        text = f"{spec.type}, default {spec.default!r}"
         if spec.choices:
-            detail += f", one of {', '.join(map(str, spec.choices))}"
-        table.add_row(f"--param {pname}", detail)
-    console.print(table)
-    for warning in resolved.file.warnings:
-        console.print(f"[yellow]warning[/yellow] {warning}")
+            text += f", one of {', '.join(map(str, spec.choices))}"
+        table.add_row(f"--param {pname}", text)
+    return Group(
+        f"[bold]{t.name}[/bold] ({detail.slug}, {detail.origin})",
+        t.long_description or t.description,
+        table,
+        *(f"[yellow]warning[/yellow] {warning}" for warning in detail.warnings),
+    )
+
+
+@app.command("info")
+@shows(_info_view)
+def info(
+    name: Annotated[str, typer.Argument(help="Template slug or name.")],
+    output: OutputOption = OutputFormat.TABLE,
+) -> "TemplateInfo":
+    """Show a template as a launch would use it (inheritance merged).
+
+    Examples:
+
+      prism templates info python-ml-workstation
+
+      prism templates info rocky-conda-stack --output json
+    """
+    from prism.templates.results import TemplateDetail, TemplateInfo
+
+    resolved = _catalog().resolve(name)
+    definition = resolved.template.model_copy(update={"inherits": resolved.file.template.inherits})
+    return TemplateInfo(
+        template=TemplateDetail(
+            slug=resolved.template.key,
+            origin=resolved.file.origin,
+            path=resolved.file.path,
+            warnings=resolved.file.warnings,
+            definition=definition,
+        )
+    )
+
+
+def _validation_view(result: "ValidationResult") -> "RenderableType":
+    from rich.console import Group
+    from rich.table import Table
+
+    table = Table(title="Template validation", title_justify="left")
+    for column in ("template", "result", "details"):
+        table.add_column(column, overflow="fold")
+    for r in result.reports:
+        details = [f"{e}\n  fix: {e.fix}" for e in r.errors] + r.warnings
+        outcome = "[green]ok[/green]" if r.ok else "[bold red]error[/bold red]"
+        table.add_row(r.slug or r.path, outcome, "\n".join(details))
+    return Group(table, f"{result.valid} valid, {result.invalid} with errors")
+
+
+def _any_invalid(result: "ValidationResult") -> int:
+    return ExitCode.FAILURE if result.invalid else ExitCode.OK
 
 
 @app.command("validate")
+@shows(_validation_view, exit_code=_any_invalid)
 def validate(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Template files (default: all templates).")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ValidationResult":
     """Check templates: YAML, fields, inheritance, parameters and the setup script.
 
-    Exits 1 when any template has an error. Without paths, checks every bundled and user
-    template, concurrently.
+    Without paths, checks every bundled and user template, concurrently.
+
+    Exits 1 when any template has an error.
 
     Examples:
 
@@ -139,43 +177,26 @@ def validate(
 
       prism templates validate my-lab.yml --output json
     """
+    from prism.templates.results import ValidationResult
+
     reports = _catalog().validate_paths(list(paths or []))
-    failed = [r for r in reports if not r.ok]
-    if output is OutputFormat.JSON:
-        emit_json(
-            [
-                {
-                    "path": r.path,
-                    "slug": r.slug,
-                    "ok": r.ok,
-                    "errors": [e.to_dict() for e in r.errors],
-                    "warnings": r.warnings,
-                }
-                for r in reports
-            ]
-        )
-    else:
-        table = Table(title="Template validation", title_justify="left")
-        for column in ("template", "result", "details"):
-            table.add_column(column, overflow="fold")
-        for r in reports:
-            details = [f"{e}\n  fix: {e.fix}" for e in r.errors] + r.warnings
-            result = "[green]ok[/green]" if r.ok else "[bold red]error[/bold red]"
-            table.add_row(r.slug or r.path, result, "\n".join(details))
-        console.print(table)
-        console.print(f"{len(reports) - len(failed)} valid, {len(failed)} with errors")
-    if failed:
-        raise typer.Exit(int(ExitCode.FAILURE))
+    invalid = sum(1 for r in reports if not r.ok)
+    return ValidationResult(reports=reports, valid=len(reports) - invalid, invalid=invalid)
+
+
+def _script_view(result: "ScriptResult") -> None:
+    typer.echo(result.script.text, nl=False)
 
 
 @app.command("render")
+@shows(_script_view)
 def render(
     name: Annotated[str, typer.Argument(help="Template slug or name.")],
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Template parameter key=value.")
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> None:
+) -> "ScriptResult":
     """Print the setup script (UserData) a workstation would run at first boot.
 
     Examples:
@@ -184,17 +205,16 @@ def render(
 
       prism templates render python-ml-workstation --param python_version=3.12 > setup.sh
     """
+    from prism.templates.results import RenderedScript, ScriptResult
+
     resolved = _catalog().resolve(name, parse_params(param))
     script = resolved.user_data()
-    if output is OutputFormat.JSON:
-        emit_json(
-            {
-                "slug": resolved.template.key,
-                "parameters": resolved.values,
-                "size_bytes": len(script.encode()),
-                "limit_bytes": 16 * 1024,
-                "script": script,
-            }
+    return ScriptResult(
+        script=RenderedScript(
+            template=resolved.template.key,
+            parameters=resolved.values,
+            size_bytes=len(script.encode()),
+            limit_bytes=LIMIT_BYTES,
+            text=script,
         )
-        return
-    typer.echo(script, nl=False)
+    )

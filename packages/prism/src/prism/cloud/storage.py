@@ -6,16 +6,14 @@ which workstations use a volume is itself a tag, so there is no second copy to d
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
 from prism.cloud.network import ensure_security_group
+from prism.cloud.storage_model import Disk, Volume
 
 __all__ = [
-    "EbsStorage",
-    "EfsVolume",
     "attach_storage",
     "create_storage",
     "create_volume",
@@ -37,28 +35,6 @@ TAG_MOUNTS = "prism:mounts"
 NFS_PORT = 2049
 
 
-@dataclass(frozen=True)
-class EfsVolume:
-    name: str
-    file_system_id: str
-    state: str
-    size_bytes: int
-    mounted_on: list[str]
-    created: str
-
-
-@dataclass(frozen=True)
-class EbsStorage:
-    name: str
-    volume_id: str
-    size_gb: int
-    volume_type: str
-    state: str
-    availability_zone: str
-    attached_to: str | None
-    device: str | None = None
-
-
 def _tags(raw: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in raw or []}
 
@@ -72,7 +48,7 @@ def _not_found(kind: str, name: str, command: str) -> ToolError:
     )
 
 
-def list_volumes(efs: Any) -> list[EfsVolume]:
+def list_volumes(efs: Any) -> list[Volume]:
     found = []
     for fs in aws_call("DescribeFileSystems", efs.describe_file_systems)["FileSystems"]:
         tags = _tags(fs.get("Tags"))
@@ -80,7 +56,7 @@ def list_volumes(efs: Any) -> list[EfsVolume]:
             continue
         mounts = [m for m in tags.get(TAG_MOUNTS, "").split(",") if m]
         found.append(
-            EfsVolume(
+            Volume(
                 name=tags[TAG_VOLUME],
                 file_system_id=fs["FileSystemId"],
                 state=fs["LifeCycleState"],
@@ -92,14 +68,14 @@ def list_volumes(efs: Any) -> list[EfsVolume]:
     return sorted(found, key=lambda v: v.name)
 
 
-def find_volume(efs: Any, name: str) -> EfsVolume:
+def find_volume(efs: Any, name: str) -> Volume:
     for volume in list_volumes(efs):
         if volume.name == name:
             return volume
     raise _not_found("volume", name, "volume")
 
 
-def create_volume(efs: Any, ec2: Any, name: str) -> EfsVolume:
+def create_volume(efs: Any, ec2: Any, name: str) -> Volume:
     """An encrypted file system with a mount target in every default subnet."""
     if any(v.name == name for v in list_volumes(efs)):
         raise ToolError(
@@ -146,7 +122,7 @@ def _vpc_cidr(ec2: Any, vpc_id: str) -> str:
     return str(vpc["CidrBlock"])
 
 
-def set_volume_mounts(efs: Any, volume: EfsVolume, mounted_on: list[str]) -> None:
+def set_volume_mounts(efs: Any, volume: Volume, mounted_on: list[str]) -> None:
     aws_call(
         "TagResource",
         efs.tag_resource,
@@ -155,7 +131,7 @@ def set_volume_mounts(efs: Any, volume: EfsVolume, mounted_on: list[str]) -> Non
     )
 
 
-def delete_volume(efs: Any, name: str, *, force: bool = False) -> EfsVolume:
+def delete_volume(efs: Any, name: str, *, force: bool = False) -> Volume:
     volume = find_volume(efs, name)
     if volume.mounted_on and not force:
         raise ToolError(
@@ -178,7 +154,7 @@ def delete_volume(efs: Any, name: str, *, force: bool = False) -> EfsVolume:
     return volume
 
 
-def mount_script(volume: EfsVolume, region: str, mount_point: str) -> str:
+def mount_script(volume: Volume, region: str, mount_point: str) -> str:
     """Shell that mounts a volume over NFS 4.1 now and at every boot; safe to run twice."""
     host = f"{volume.file_system_id}.efs.{region}.amazonaws.com"
     point = shlex.quote(mount_point)
@@ -193,7 +169,7 @@ def mount_script(volume: EfsVolume, region: str, mount_point: str) -> str:
     )
 
 
-def unmount_script(volume: EfsVolume, mount_point: str) -> str:
+def unmount_script(volume: Volume, mount_point: str) -> str:
     host = f"{volume.file_system_id}.efs."
     point = shlex.quote(mount_point)
     return "\n".join(
@@ -205,7 +181,7 @@ def unmount_script(volume: EfsVolume, mount_point: str) -> str:
     )
 
 
-def list_storage(ec2: Any) -> list[EbsStorage]:
+def list_storage(ec2: Any) -> list[Disk]:
     reply = aws_call(
         "DescribeVolumes",
         ec2.describe_volumes,
@@ -216,7 +192,7 @@ def list_storage(ec2: Any) -> list[EbsStorage]:
         tags = _tags(raw.get("Tags"))
         attachments = [a for a in raw.get("Attachments", []) if a.get("State") != "detached"]
         found.append(
-            EbsStorage(
+            Disk(
                 name=tags[TAG_STORAGE],
                 volume_id=raw["VolumeId"],
                 size_gb=int(raw["Size"]),
@@ -230,7 +206,7 @@ def list_storage(ec2: Any) -> list[EbsStorage]:
     return sorted(found, key=lambda s: s.name)
 
 
-def find_storage(ec2: Any, name: str) -> EbsStorage:
+def find_storage(ec2: Any, name: str) -> Disk:
     for storage in list_storage(ec2):
         if storage.name == name:
             return storage
@@ -239,7 +215,7 @@ def find_storage(ec2: Any, name: str) -> EbsStorage:
 
 def create_storage(
     ec2: Any, name: str, *, size_gb: int, volume_type: str, availability_zone: str
-) -> EbsStorage:
+) -> Disk:
     if any(s.name == name for s in list_storage(ec2)):
         raise ToolError(
             "PRISM_STORAGE_EXISTS",
@@ -265,7 +241,7 @@ def create_storage(
 
 
 def attach_storage(
-    ec2: Any, storage: EbsStorage, *, instance_id: str, instance_zone: str | None, device: str
+    ec2: Any, storage: Disk, *, instance_id: str, instance_zone: str | None, device: str
 ) -> None:
     if storage.attached_to:
         raise ToolError(
@@ -294,7 +270,7 @@ def attach_storage(
     )
 
 
-def detach_storage(ec2: Any, storage: EbsStorage) -> None:
+def detach_storage(ec2: Any, storage: Disk) -> None:
     if not storage.attached_to:
         raise ToolError(
             "PRISM_STORAGE_NOT_ATTACHED",
@@ -311,7 +287,7 @@ def detach_storage(ec2: Any, storage: EbsStorage) -> None:
     )
 
 
-def delete_storage(ec2: Any, name: str) -> EbsStorage:
+def delete_storage(ec2: Any, name: str) -> Disk:
     storage = find_storage(ec2, name)
     if storage.attached_to:
         raise ToolError(

@@ -8,48 +8,17 @@ The original counted stopped and hibernated time as running, and spot at the on-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
+from prism.cost.model import CostLine
 from prism.cost.prices import PriceBook
 from prism.workstations.model import Workstation, WorkstationState
 
-__all__ = ["Accrued", "accrue"]
+__all__ = ["accrue"]
 
 HOURS_PER_MONTH = 730.0
 _COMPUTE = {WorkstationState.RUNNING, WorkstationState.PENDING, WorkstationState.STOPPING}
 _STORAGE_ONLY = {WorkstationState.STOPPED, WorkstationState.HIBERNATED}
-
-
-@dataclass(frozen=True)
-class Accrued:
-    name: str
-    instance_type: str
-    hourly: float
-    price_source: str
-    running_hours: float
-    stopped_hours: float
-    compute: float
-    storage: float
-    simulated: bool
-
-    @property
-    def total(self) -> float:
-        return self.compute + self.storage
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "instance_type": self.instance_type,
-            "hourly_usd": self.hourly,
-            "price_source": self.price_source,
-            "running_hours": round(self.running_hours, 3),
-            "stopped_hours": round(self.stopped_hours, 3),
-            "compute_usd": round(self.compute, 4),
-            "storage_usd": round(self.storage, 4),
-            "total_usd": round(self.total, 4),
-            "simulated": self.simulated,
-        }
 
 
 def accrue(
@@ -57,7 +26,7 @@ def accrue(
     history: Sequence[tuple[WorkstationState, datetime]],
     prices: PriceBook,
     now: datetime,
-) -> Accrued:
+) -> CostLine:
     price = prices.hourly(workstation.instance_type, workstation.region)
     hourly = price.hourly * (prices.spot_factor if workstation.spot else 1.0)
     storage_hourly = workstation.root_volume_gb * prices.ebs_gb_month / HOURS_PER_MONTH
@@ -68,14 +37,17 @@ def accrue(
             running += hours
         elif state in _STORAGE_ONLY:
             stopped += hours
-    return Accrued(
+    compute = running * hourly
+    storage = (running + stopped) * storage_hourly
+    return CostLine(
         name=workstation.name,
         instance_type=workstation.instance_type,
-        hourly=round(hourly, 4),
+        hourly_usd=round(hourly, 4),
         price_source=price.source,
-        running_hours=running,
-        stopped_hours=stopped,
-        compute=running * hourly,
-        storage=(running + stopped) * storage_hourly,
+        running_hours=round(running, 3),
+        stopped_hours=round(stopped, 3),
+        compute_usd=round(compute, 4),
+        storage_usd=round(storage, 4),
+        total_usd=round(compute + storage, 4),
         simulated=workstation.simulated,
     )

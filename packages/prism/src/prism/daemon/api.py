@@ -1,31 +1,61 @@
-"""prismd's REST API under /api/v1 (OpenAPI at /docs)."""
+"""prismd's REST API for workstations under /api/v1 (OpenAPI at /docs and /openapi.json).
+
+Every route declares the model it answers with; the CLI prints the same classes with
+``--output json``.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Literal
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, Field
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from groundwork.errors import to_problem
+from groundwork.errors import ToolError, to_problem
+from prism.choices import Size
 from prism.daemon import storage_api
-from prism.daemon.engine import Engine
+from prism.daemon.config import progress_ping_seconds
+from prism.daemon.engine import Engine, LaunchHandle
+from prism.daemon.status import DaemonResult, DaemonStatus
 from prism.workstations.launch import LaunchRequest
 from prism.workstations.lifecycle import Lifecycle, Listing
-from prism.workstations.progress import encode_sse
+from prism.workstations.model import Workstation, WorkstationState
+from prism.workstations.progress import ProgressPlan, ProgressSnapshot
+from prism.workstations.results import (
+    LaunchResult,
+    ProgressUpdate,
+    WorkstationList,
+    WorkstationResult,
+)
 
-__all__ = ["router"]
+__all__ = ["install", "router"]
 
 router = APIRouter(prefix="/api/v1")
+
+_PROGRESS_EVENTS = (
+    "Server-Sent Events: `progress` events (a ProgressUpdate each) while the launch runs, then"
+    " one `result` (a LaunchResult) or one `error` (problem+json). Comments are keep-alive"
+    " pings (PRISM_PROGRESS_PING_SECONDS apart). Subscribing again at any time, after a"
+    " restart of prismd too, picks the launch up where it is."
+)
+
+
+class ProgressStream(EventSourceResponse):
+    """sse-starlette's response, its media type declared where FastAPI's OpenAPI reads it."""
+
+    media_type = "text/event-stream"
 
 
 class LaunchBody(BaseModel):
     template: str
     name: str
-    size: str | None = None
+    size: Size | None = None
     params: dict[str, str] = Field(default_factory=dict)
     spot: bool = False
     hibernation: bool = False
@@ -39,20 +69,22 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-def _dump(obj: Any) -> Any:
-    return obj.model_dump(mode="json")
-
-
-@router.get("/status")
-async def status(request: Request) -> dict[str, Any]:
+@router.get("/status", response_model=DaemonResult)
+async def status(request: Request) -> DaemonResult:
     engine = engine_of(request)
     profile = engine.profiles.active()
-    return {
-        "version": request.app.version,
-        "profile": profile.model_dump(mode="json"),
-        "simulated": profile.simulated,
-        "launches_running": sum(1 for h in engine.launches.values() if not h.done),
-    }
+    return DaemonResult(
+        daemon=DaemonStatus(
+            running=True,
+            pid=os.getpid(),
+            url=str(request.base_url).rstrip("/"),
+            version=request.app.version,
+            started_at=request.app.state.started_at,
+            profile=profile,
+            simulated=profile.simulated,
+            launches_running=sum(1 for h in engine.launches.values() if not h.done),
+        )
+    )
 
 
 async def _listing(lifecycle: Lifecycle) -> Listing:
@@ -63,25 +95,30 @@ async def _listing(lifecycle: Lifecycle) -> Listing:
     return current if current is not None else await asyncio.to_thread(lifecycle.listing)
 
 
-@router.get("/workstations")
+@router.get("/workstations", response_model=WorkstationList)
 async def list_workstations(request: Request) -> Response:
     """Answered as raw JSON, serialised once per reconcile rather than once per request."""
     listing = await _listing(engine_of(request).lifecycle)
     return Response(listing.body, media_type="application/json")
 
 
-@router.get("/workstations/{name}")
+@router.get("/workstations/{name}", response_model=WorkstationResult)
 async def get_workstation(name: str, request: Request) -> Response:
     lifecycle = engine_of(request).lifecycle
     document = (await _listing(lifecycle)).documents.get(name)
     if document is None:
         ws = await asyncio.to_thread(lifecycle.get, name)
-        document = ws.model_dump_json().encode()
+        document = WorkstationResult(workstation=ws).model_dump_json().encode()
     return Response(document, media_type="application/json")
 
 
-@router.post("/workstations", status_code=202)
-async def launch(body: LaunchBody, request: Request) -> JSONResponse:
+@router.post(
+    "/workstations",
+    status_code=202,
+    response_model=LaunchResult,
+    responses={200: {"model": LaunchResult, "description": "A dry run that AWS accepted."}},
+)
+async def launch(body: LaunchBody, request: Request, response: Response) -> LaunchResult:
     engine = engine_of(request)
     launch_request = LaunchRequest(
         template=body.template,
@@ -97,63 +134,102 @@ async def launch(body: LaunchBody, request: Request) -> JSONResponse:
     if body.dry_run:
         if handle.error is not None:
             raise handle.error
-        return JSONResponse({"workstation": _dump(handle.workstation), "dry_run": True}, 200)
-    return JSONResponse(
-        {
-            "workstation": _dump(handle.workstation),
-            "progress": f"/api/v1/workstations/{body.name}/progress",
-        },
-        status_code=202,
+        response.status_code = 200
+        return LaunchResult(workstation=handle.workstation, dry_run=True)
+    return LaunchResult(
+        workstation=handle.workstation, progress=f"/api/v1/workstations/{body.name}/progress"
     )
 
 
-@router.get("/workstations/{name}/progress")
-async def progress(name: str, request: Request) -> StreamingResponse:
-    """Server-Sent Events: ``progress`` snapshots, then one ``result`` or ``error`` event."""
+@router.get(
+    "/workstations/{name}/progress",
+    response_class=ProgressStream,
+    responses={200: {"model": ProgressUpdate, "description": _PROGRESS_EVENTS}},
+)
+async def progress(name: str, request: Request) -> ProgressStream:
     engine = engine_of(request)
     handle = engine.launches.get(name)
-
-    async def events() -> AsyncIterator[str]:
-        if handle is None:
-            ws = await asyncio.to_thread(engine.lifecycle.get, name)
-            yield encode_sse(_dump(ws), event="result")
-            return
-        async for snap in handle.plan.stream():
-            yield encode_sse(snap.to_dict(), event="progress")
-        while not handle.done:
-            await asyncio.sleep(0.05)
-        if handle.error is not None:
-            yield encode_sse(to_problem(handle.error), event="error")
-        else:
-            yield encode_sse(_dump(handle.workstation), event="result")
-
-    return StreamingResponse(
-        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    if handle is not None:
+        events = _launch_events(handle)
+    else:
+        # Looked up before the stream opens, so an unknown name is a plain 404.
+        ws = await asyncio.to_thread(engine.lifecycle.get, name)
+        events = _state_events(engine, ws)
+    return ProgressStream(
+        events, ping=progress_ping_seconds(), headers={"Cache-Control": "no-store"}
     )
 
 
-@router.post("/workstations/{name}/{action}")
+def _progress_event(snap: ProgressSnapshot) -> ServerSentEvent:
+    update = ProgressUpdate.model_validate(snap.to_dict())
+    return ServerSentEvent(update.model_dump_json(), event="progress")
+
+
+def _result_event(ws: Workstation) -> ServerSentEvent:
+    return ServerSentEvent(LaunchResult(workstation=ws).model_dump_json(), event="result")
+
+
+def _error_event(error: ToolError) -> ServerSentEvent:
+    return ServerSentEvent(json.dumps(to_problem(error)), event="error")
+
+
+async def _launch_events(handle: LaunchHandle) -> AsyncIterator[ServerSentEvent]:
+    """A launch this daemon runs: every change as it happens, then how it ended."""
+    async for snap in handle.plan.stream():
+        yield _progress_event(snap)
+    while not handle.done:
+        await asyncio.sleep(0.05)
+    if handle.error is not None:
+        yield _error_event(handle.error)
+    else:
+        yield _result_event(handle.workstation)
+
+
+async def _state_events(engine: Engine, ws: Workstation) -> AsyncIterator[ServerSentEvent]:
+    """A launch no worker of this daemon runs (prismd restarted since): its instance is
+    followed in EC2 until it has booted, and a launch cut short is reported as failed.
+    """
+    plan: ProgressPlan | None = None
+    while ws.state is WorkstationState.PENDING:
+        plan = plan or engine.launcher.resumed_plan(ws.template)
+        yield _progress_event(plan.snapshot())
+        await asyncio.sleep(0.2 if ws.simulated else 3.0)
+        ws = await asyncio.to_thread(engine.lifecycle.get, ws.name)
+    if ws.state is WorkstationState.FAILED:
+        yield _error_event(
+            ToolError(
+                "PRISM_LAUNCH_FAILED",
+                f"The launch of {ws.name} failed: {ws.message or 'no reason was recorded'}.",
+                suggestions=[f"Launch it again: prism launch {ws.template} {ws.name}"],
+            )
+        )
+    else:
+        yield _result_event(ws)
+
+
+@router.post("/workstations/{name}/{action}", response_model=WorkstationResult)
 async def act(
     name: str,
     action: Literal["stop", "start", "hibernate", "resume"],
     request: Request,
-) -> dict[str, Any]:
+) -> WorkstationResult:
     lifecycle = engine_of(request).lifecycle
     notice = None
     if action == "hibernate":
         ws, notice = await asyncio.to_thread(lifecycle.hibernate, name)
     else:
         ws = await asyncio.to_thread(getattr(lifecycle, action), name)
-    return {"workstation": _dump(ws), "notice": notice}
+    return WorkstationResult(workstation=ws, notice=notice)
 
 
-@router.delete("/workstations/{name}")
-async def delete(name: str, request: Request) -> dict[str, Any]:
+@router.delete("/workstations/{name}", response_model=WorkstationResult)
+async def delete(name: str, request: Request) -> WorkstationResult:
     ws = await asyncio.to_thread(engine_of(request).lifecycle.delete, name)
-    return {"workstation": _dump(ws)}
+    return WorkstationResult(workstation=ws)
 
 
 def install(app: FastAPI, engine: Engine) -> None:
     app.state.engine = engine
+    app.state.started_at = datetime.now(UTC).isoformat(timespec="seconds")
     app.include_router(router)
     app.include_router(storage_api.router)

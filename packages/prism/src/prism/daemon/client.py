@@ -1,133 +1,136 @@
-"""The CLI's side of prismd: start it on demand, call it, and turn its problems into errors."""
+"""The CLI's side of prismd: find it (starting it when it is not running), call it, and turn
+its problems into errors.
+
+Plain calls use the standard library's http.client: one request to a daemon on loopback needs
+nothing more, and importing httpx would add ~60 ms to every command. The one long-lived call,
+a launch's progress stream, uses httpx and httpx-sse (:meth:`DaemonClient.events`).
+"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
+import http.client
+import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urlencode
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.service import ServiceInfo, read_service_info
 from prism.daemon.config import daemon_config
-from prism.workstations.progress import parse_sse
+
+if TYPE_CHECKING:
+    from httpx_sse import ServerSentEvent
+    from pydantic import BaseModel
 
 __all__ = ["DaemonClient"]
 
-START_TIMEOUT_SECONDS = 20.0
+M = TypeVar("M", bound="BaseModel")
+
+CALL_TIMEOUT_SECONDS = 120.0
+PROBLEM_JSON = "application/problem+json"
 
 
 class DaemonClient:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.config = daemon_config(home)
-        self._client: httpx.Client | None = None
+        self._running: ServiceInfo | None = None
 
     def info(self) -> ServiceInfo | None:
+        """Where the daemon runs now, or None; never starts it."""
         return read_service_info(self.config)
 
     def ensure_running(self) -> ServiceInfo:
-        info = self.info()
-        if info is not None:
-            return info
-        return self.start()
+        if self._running is None:
+            self._running = self.info() or self.start()
+        return self._running
 
     def start(self) -> ServiceInfo:
-        log_dir = self.home / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with (log_dir / "prismd.out").open("ab") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "prism.daemon.main"],
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                env={**os.environ, "PRISM_STATE_DIR": str(self.home)},
-            )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            info = self.info()
-            if info is not None and _healthy(info.url):
-                return info
-            if process.poll() is not None:
-                break
-            time.sleep(0.05)
-        tail = _tail(log_dir / "prismd.out")
-        raise ToolError(
-            "PRISM_DAEMON_START_FAILED",
-            "The prism daemon did not start." + (f" It said: {tail}" if tail else ""),
-            suggestions=[
-                f"Read its log: {log_dir / 'prismd.log'}",
-                "Check the set-up: prism doctor",
-            ],
-            exit_code=ExitCode.UNAVAILABLE,
-        )
+        from prism.daemon.spawn import start_daemon  # deferred: only a cold start needs it
 
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            info = self.ensure_running()
-            token = self.config.token_file.read_text(encoding="utf-8").strip()
-            self._client = httpx.Client(
-                base_url=info.url,
-                headers={"Authorization": f"Bearer {token}"},
-                timeout=httpx.Timeout(120.0, connect=5.0),
-            )
-        return self._client
+        self._running = start_daemon(self.home, self.config)
+        return self._running
 
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def forget(self) -> None:
+        """Find the daemon afresh on the next call: it may have restarted on another port."""
+        self._running = None
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        reply: type[M],
+        *,
+        body: Mapping[str, object] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> M:
+        """One request; the answer read as ``reply``, or raised as the daemon's ToolError."""
+        info = self.ensure_running()
+        query = f"?{urlencode(params)}" if params else ""
+        headers = {"Authorization": f"Bearer {self._token()}", "Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        connection = http.client.HTTPConnection(info.host, info.port, timeout=CALL_TIMEOUT_SECONDS)
         try:
-            response = self.client().request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise ToolError(
-                "PRISM_DAEMON_UNREACHABLE",
-                f"Could not talk to the prism daemon: {exc}.",
-                suggestions=["Check it: prism daemon status", "Restart it: prism daemon start"],
-                exit_code=ExitCode.UNAVAILABLE,
-                transient=True,
-            ) from exc
-        return _decode(response)
+            connection.request(method, path + query, body=payload, headers=headers)
+            response = connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise unreachable(exc) from exc
+        finally:
+            connection.close()
+        _raise_for_problem(response.status, response.getheader("Content-Type") or "", content)
+        return reply.model_validate_json(content)
 
-    def events(self, path: str) -> Iterator[tuple[str, Any]]:
-        """Server-Sent Events from the daemon, as they arrive."""
-        with self.client().stream("GET", path, timeout=None) as response:
+    def events(self, path: str, *, read_timeout: float) -> Iterator[ServerSentEvent]:
+        """A Server-Sent Events stream, event by event as they arrive. The daemon's keep-alive
+        pings hold the connection open without being events; silence longer than
+        ``read_timeout`` raises httpx's ReadTimeout.
+        """
+        import httpx
+        from httpx_sse import connect_sse
+
+        info = self.ensure_running()
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        timeout = httpx.Timeout(read_timeout, connect=5.0)
+        with (
+            httpx.Client(base_url=info.url, headers=headers, timeout=timeout) as http,
+            connect_sse(http, "GET", path) as source,
+        ):
+            response = source.response
             if response.status_code >= 400:
                 response.read()
-                _decode(response)
-            buffer = ""
-            for chunk in response.iter_text():
-                buffer += chunk
-                while "\n\n" in buffer:
-                    block, buffer = buffer.split("\n\n", 1)
-                    yield from parse_sse(block + "\n\n")
+                _raise_for_problem(
+                    response.status_code, response.headers.get("content-type", ""), response.content
+                )
+            yield from source.iter_sse()
+
+    def _token(self) -> str:
+        try:
+            return self.config.token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise unreachable(exc) from exc
 
 
-def _decode(response: httpx.Response) -> Any:
-    if response.headers.get("content-type", "").startswith("application/problem+json"):
-        raise ToolError.from_problem(response.json())
-    if response.status_code >= 400:
+def unreachable(exc: BaseException) -> ToolError:
+    return ToolError(
+        "PRISM_DAEMON_UNREACHABLE",
+        f"Could not talk to the prism daemon: {exc}.",
+        suggestions=["Check it: prism daemon status", "Restart it: prism daemon start"],
+        exit_code=ExitCode.UNAVAILABLE,
+        transient=True,
+    )
+
+
+def _raise_for_problem(status: int, content_type: str, content: bytes) -> None:
+    if content_type.startswith(PROBLEM_JSON):
+        raise ToolError.from_problem(json.loads(content))
+    if status >= 400:
         raise ToolError(
             "PRISM_DAEMON_ERROR",
-            f"The daemon answered {response.status_code}: {response.text[:200]}",
+            f"The daemon answered {status}: {content[:200].decode(errors='replace')}",
             suggestions=["See the daemon log: prism daemon logs"],
         )
-    return response.json()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _tail(path: Path) -> str:
-    try:
-        lines = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    except FileNotFoundError:
-        return ""
-    return lines[-1][:300] if lines else ""

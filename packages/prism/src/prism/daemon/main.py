@@ -1,48 +1,123 @@
-"""The ``prismd`` entry point: serve the API until SIGTERM, one daemon per state folder."""
+"""The ``prismd`` entry point: serve the API until SIGTERM, one daemon per state folder.
+
+A start that fails says why in one line on the report pipe (see :mod:`prism.daemon.startup`),
+in its log, and on stderr (``prismd.out`` when the CLI started it).
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
 
+from fastapi import FastAPI
 from rich.console import Console
 
-from groundwork.errors import ToolError, render_error
+from groundwork.errors import ExitCode, ToolError, render_error
 from groundwork.health import HealthRegistry, folder_check
 from groundwork.logs import configure_logging, get_logger
-from groundwork.service import create_app, serve
+from groundwork.service import ServiceInfo, create_app, serve
 from prism.daemon import api
 from prism.daemon.config import daemon_config
 from prism.daemon.engine import Engine
-from prism.home import home
+from prism.daemon.startup import StartReporter
+from prism.home import home, log_dir
+
+__all__ = ["build", "main"]
 
 log = get_logger("prism.daemon")
 
 
-def main() -> None:
-    state = home()
-    configure_logging(state / "logs" / "prismd.log")
+def build(state: Path) -> tuple[FastAPI, Engine]:
+    """prismd's app over a state folder, not yet serving: tests and benchmarks serve it
+    in-process, :func:`main` as the daemon.
+    """
     config = daemon_config(state)
     health = HealthRegistry()
     health.register("state folder", folder_check("state folder", state))
     app = create_app(config, health=health, title="prismd", docs=True)
-    try:
-        engine = Engine(state)
-    except ToolError as exc:
-        render_error(exc, Console(stderr=True))
-        sys.exit(int(exc.exit_code))
+    engine = Engine(state)
     api.install(app, engine)
+    return app, engine
 
-    def ready(info: object) -> None:
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="prismd", description="prism's local daemon.")
+    parser.add_argument("--report-fd", type=int, help="Pipe to report start progress on.")
+    report = StartReporter(parser.parse_args(argv).report_fd)
+    state = home()
+    try:
+        report.stage("log")
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        configure_logging(log_dir() / "prismd.log")
+        report.stage("state")
+        app, engine = build(state)
+    except ToolError as exc:
+        _refuse(report, exc)
+    except OSError as exc:
+        _refuse(report, _unusable(exc))
+
+    def ready(info: ServiceInfo) -> None:
+        report.stage("recover")
         engine.recover()
-        log.info("prismd started", info=str(info))
+        log.info("prismd started", url=info.url, pid=info.pid)
+        report.ready(info.url)
 
     try:
-        serve(app, config, on_ready=ready)
+        report.stage("listen")
+        serve(app, app.state.config, on_ready=ready)
     except ToolError as exc:
-        render_error(exc, Console(stderr=True))
-        sys.exit(int(exc.exit_code))
+        _refuse(report, _in_prism_terms(exc))
+    except OSError as exc:
+        _refuse(report, _unusable(exc))
     finally:
         engine.close()
+
+
+def _unusable(exc: OSError) -> ToolError:
+    """A file or folder of the state that cannot be made, opened or written."""
+    where = exc.filename or "its state folder"
+    why = (
+        "it is not a folder"
+        if isinstance(exc, FileExistsError | NotADirectoryError)
+        else exc.strerror or str(exc)
+    )
+    return ToolError(
+        "PRISM_DAEMON_STATE_UNUSABLE",
+        f"It cannot use {where}: {why}.",
+        suggestions=[
+            f"Check that {where} is a file or folder you own and can write"
+            " (prism doctor checks the state folder).",
+            "Or point prism at another folder with PRISM_STATE_DIR.",
+        ],
+        context={"path": str(where)},
+        exit_code=ExitCode.PERMISSION if isinstance(exc, PermissionError) else ExitCode.UNAVAILABLE,
+    )
+
+
+def _in_prism_terms(error: ToolError) -> ToolError:
+    """groundwork's service errors speak of --port; prismd's port is set otherwise."""
+    if error.code != "GROUNDWORK_PORT_IN_USE":
+        return error
+    return ToolError(
+        "PRISM_DAEMON_PORT_IN_USE",
+        error.message,
+        suggestions=[
+            "Another program holds the port: stop it, or move prismd with PRISM_DAEMON_PORT"
+            " (0 picks a free port).",
+        ],
+        context=error.context,
+        exit_code=error.exit_code,
+    )
+
+
+def _refuse(report: StartReporter, error: ToolError) -> NoReturn:
+    log.error("prismd could not start", code=error.code, reason=error.message)
+    report.failed(error)
+    render_error(error, Console(stderr=True))
+    sys.exit(int(error.exit_code))
 
 
 if __name__ == "__main__":

@@ -1,22 +1,29 @@
-"""prismd's API for EFS volumes, EBS storage and cost."""
+"""prismd's API for EFS volumes, EBS storage (disks) and cost."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from groundwork.errors import ExitCode, ToolError
+from prism.choices import DiskType
 from prism.cloud import storage
 from prism.cloud.errors import aws_call
+from prism.cloud.storage_model import (
+    DiskList,
+    DiskResult,
+    VolumeList,
+    VolumeMount,
+    VolumeResult,
+)
 from prism.cost.accrual import accrue
+from prism.cost.model import CostReport
 from prism.cost.prices import PriceBook
 from prism.daemon.engine import Engine
-from prism.workstations.model import WorkstationState
+from prism.workstations.model import Workstation, WorkstationState
 
 __all__ = ["router"]
 
@@ -40,7 +47,7 @@ class MountBody(BaseModel):
 class StorageBody(BaseModel):
     name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$")
     size_gb: int = Field(default=100, ge=1, le=16384)
-    volume_type: str = Field(default="gp3", pattern=r"^(gp3|gp2|io2|st1|sc1)$")
+    volume_type: DiskType = DiskType.GP3
     workstation: str | None = None
 
 
@@ -49,7 +56,7 @@ class AttachBody(BaseModel):
     device: str = Field(default="/dev/sdf", pattern=r"^/dev/(sd|xvd)[f-p]$")
 
 
-def _running(engine: Engine, name: str) -> Any:
+def _running(engine: Engine, name: str) -> Workstation:
     ws = engine.lifecycle.get(name)
     if ws.state is not WorkstationState.RUNNING or not ws.instance_id:
         raise ToolError(
@@ -61,7 +68,7 @@ def _running(engine: Engine, name: str) -> Any:
     return ws
 
 
-def _run_script(engine: Engine, ws: Any, script: str, what: str) -> str:
+def _run_script(engine: Engine, ws: Workstation, script: str, what: str) -> str:
     ssm = engine.session_for(ws).client("ssm")
     reply = aws_call(
         "SendCommand",
@@ -74,32 +81,33 @@ def _run_script(engine: Engine, ws: Any, script: str, what: str) -> str:
     return str(reply["Command"]["CommandId"])
 
 
-@router.get("/volumes")
-async def list_volumes(request: Request) -> list[dict[str, Any]]:
+@router.get("/volumes", response_model=VolumeList)
+async def list_volumes(request: Request) -> VolumeList:
     efs = _engine(request).session().client("efs")
-    return [asdict(v) for v in await asyncio.to_thread(storage.list_volumes, efs)]
+    return VolumeList(volumes=await asyncio.to_thread(storage.list_volumes, efs))
 
 
-@router.post("/volumes", status_code=201)
-async def create_volume(body: VolumeBody, request: Request) -> dict[str, Any]:
+@router.post("/volumes", status_code=201, response_model=VolumeResult)
+async def create_volume(body: VolumeBody, request: Request) -> VolumeResult:
     cloud = _engine(request).session()
     volume = await asyncio.to_thread(
         storage.create_volume, cloud.client("efs"), cloud.client("ec2"), body.name
     )
-    return {**asdict(volume), "simulated": cloud.simulated}
+    return VolumeResult(volume=volume, simulated=cloud.simulated)
 
 
-@router.delete("/volumes/{name}")
-async def delete_volume(name: str, request: Request, force: bool = False) -> dict[str, Any]:
-    efs = _engine(request).session().client("efs")
-    return asdict(await asyncio.to_thread(storage.delete_volume, efs, name, force=force))
+@router.delete("/volumes/{name}", response_model=VolumeResult)
+async def delete_volume(name: str, request: Request, force: bool = False) -> VolumeResult:
+    cloud = _engine(request).session()
+    volume = await asyncio.to_thread(storage.delete_volume, cloud.client("efs"), name, force=force)
+    return VolumeResult(volume=volume, simulated=cloud.simulated)
 
 
-@router.post("/volumes/{name}/mount")
-async def mount_volume(name: str, body: MountBody, request: Request) -> dict[str, Any]:
+@router.post("/volumes/{name}/mount", response_model=VolumeResult)
+async def mount_volume(name: str, body: MountBody, request: Request) -> VolumeResult:
     engine = _engine(request)
 
-    def mount() -> dict[str, Any]:
+    def mount() -> VolumeResult:
         ws = _running(engine, body.workstation)
         cloud = engine.session_for(ws)
         efs = cloud.client("efs")
@@ -109,24 +117,23 @@ async def mount_volume(name: str, body: MountBody, request: Request) -> dict[str
             engine, ws, storage.mount_script(volume, cloud.region, point), f"mount {name}"
         )
         storage.set_volume_mounts(efs, volume, [*volume.mounted_on, ws.name])
-        return {
-            "volume": name,
-            "workstation": ws.name,
-            "mount_point": point,
-            "command": command,
-            "simulated": cloud.simulated,
-        }
+        return VolumeResult(
+            volume=storage.find_volume(efs, name),
+            simulated=cloud.simulated,
+            mount=VolumeMount(workstation=ws.name, mount_point=point, command_id=command),
+        )
 
     return await asyncio.to_thread(mount)
 
 
-@router.post("/volumes/{name}/unmount")
-async def unmount_volume(name: str, body: MountBody, request: Request) -> dict[str, Any]:
+@router.post("/volumes/{name}/unmount", response_model=VolumeResult)
+async def unmount_volume(name: str, body: MountBody, request: Request) -> VolumeResult:
     engine = _engine(request)
 
-    def unmount() -> dict[str, Any]:
+    def unmount() -> VolumeResult:
         ws = engine.lifecycle.get(body.workstation)
-        efs = engine.session_for(ws).client("efs")
+        cloud = engine.session_for(ws)
+        efs = cloud.client("efs")
         volume = storage.find_volume(efs, name)
         if ws.name not in volume.mounted_on:
             raise ToolError(
@@ -135,26 +142,33 @@ async def unmount_volume(name: str, body: MountBody, request: Request) -> dict[s
                 suggestions=["See where it is mounted: prism volume list"],
                 exit_code=ExitCode.CONFLICT,
             )
+        point = body.mount_point or f"/mnt/{name}"
+        command = None
         if ws.state is WorkstationState.RUNNING:
-            point = body.mount_point or f"/mnt/{name}"
-            _run_script(engine, ws, storage.unmount_script(volume, point), f"unmount {name}")
+            command = _run_script(
+                engine, ws, storage.unmount_script(volume, point), f"unmount {name}"
+            )
         storage.set_volume_mounts(efs, volume, [m for m in volume.mounted_on if m != ws.name])
-        return {"volume": name, "workstation": ws.name}
+        return VolumeResult(
+            volume=storage.find_volume(efs, name),
+            simulated=cloud.simulated,
+            mount=VolumeMount(workstation=ws.name, mount_point=point, command_id=command),
+        )
 
     return await asyncio.to_thread(unmount)
 
 
-@router.get("/storage")
-async def list_storage(request: Request) -> list[dict[str, Any]]:
+@router.get("/storage", response_model=DiskList)
+async def list_storage(request: Request) -> DiskList:
     ec2 = _engine(request).session().client("ec2")
-    return [asdict(s) for s in await asyncio.to_thread(storage.list_storage, ec2)]
+    return DiskList(disks=await asyncio.to_thread(storage.list_storage, ec2))
 
 
-@router.post("/storage", status_code=201)
-async def create_storage(body: StorageBody, request: Request) -> dict[str, Any]:
+@router.post("/storage", status_code=201, response_model=DiskResult)
+async def create_storage(body: StorageBody, request: Request) -> DiskResult:
     engine = _engine(request)
 
-    def create() -> dict[str, Any]:
+    def create() -> DiskResult:
         cloud = engine.session()
         zone = f"{cloud.region}a"
         if body.workstation:
@@ -166,16 +180,16 @@ async def create_storage(body: StorageBody, request: Request) -> dict[str, Any]:
             volume_type=body.volume_type,
             availability_zone=zone,
         )
-        return {**asdict(created), "simulated": cloud.simulated}
+        return DiskResult(disk=created, simulated=cloud.simulated)
 
     return await asyncio.to_thread(create)
 
 
-@router.post("/storage/{name}/attach")
-async def attach_storage(name: str, body: AttachBody, request: Request) -> dict[str, Any]:
+@router.post("/storage/{name}/attach", response_model=DiskResult)
+async def attach_storage(name: str, body: AttachBody, request: Request) -> DiskResult:
     engine = _engine(request)
 
-    def attach() -> dict[str, Any]:
+    def attach() -> DiskResult:
         ws = engine.lifecycle.get(body.workstation)
         if not ws.instance_id:
             raise ToolError(
@@ -184,7 +198,8 @@ async def attach_storage(name: str, body: AttachBody, request: Request) -> dict[
                 suggestions=["Wait for the launch to finish: prism list"],
                 exit_code=ExitCode.CONFLICT,
             )
-        ec2 = engine.session_for(ws).client("ec2")
+        cloud = engine.session_for(ws)
+        ec2 = cloud.client("ec2")
         found = storage.find_storage(ec2, name)
         storage.attach_storage(
             ec2,
@@ -193,43 +208,42 @@ async def attach_storage(name: str, body: AttachBody, request: Request) -> dict[
             instance_zone=ws.availability_zone,
             device=body.device,
         )
-        return asdict(storage.find_storage(ec2, name))
+        return DiskResult(disk=storage.find_storage(ec2, name), simulated=cloud.simulated)
 
     return await asyncio.to_thread(attach)
 
 
-@router.post("/storage/{name}/detach")
-async def detach_storage(name: str, request: Request) -> dict[str, Any]:
-    ec2 = _engine(request).session().client("ec2")
+@router.post("/storage/{name}/detach", response_model=DiskResult)
+async def detach_storage(name: str, request: Request) -> DiskResult:
+    cloud = _engine(request).session()
+    ec2 = cloud.client("ec2")
 
-    def detach() -> dict[str, Any]:
+    def detach() -> DiskResult:
         storage.detach_storage(ec2, storage.find_storage(ec2, name))
-        return asdict(storage.find_storage(ec2, name))
+        return DiskResult(disk=storage.find_storage(ec2, name), simulated=cloud.simulated)
 
     return await asyncio.to_thread(detach)
 
 
-@router.delete("/storage/{name}")
-async def delete_storage(name: str, request: Request) -> dict[str, Any]:
-    ec2 = _engine(request).session().client("ec2")
-    return asdict(await asyncio.to_thread(storage.delete_storage, ec2, name))
+@router.delete("/storage/{name}", response_model=DiskResult)
+async def delete_storage(name: str, request: Request) -> DiskResult:
+    cloud = _engine(request).session()
+    disk = await asyncio.to_thread(storage.delete_storage, cloud.client("ec2"), name)
+    return DiskResult(disk=disk, simulated=cloud.simulated)
 
 
-@router.get("/cost")
-async def cost(request: Request, name: str | None = None) -> dict[str, Any]:
+@router.get("/cost", response_model=CostReport)
+async def cost(request: Request, name: str | None = None) -> CostReport:
     engine = _engine(request)
 
-    def compute() -> dict[str, Any]:
+    def compute() -> CostReport:
         found = [engine.lifecycle.get(name)] if name else engine.lifecycle.list()
-        accrued = []
+        lines = []
         for ws in found:
             cloud = engine.session_for(ws)
             pricing = None if cloud.simulated else cloud.client("pricing")
             book = PriceBook(engine.home / "cache" / "prices.json", pricing)
-            accrued.append(accrue(ws, engine.store.history(ws.name), book, datetime.now(UTC)))
-        return {
-            "workstations": [a.to_dict() for a in accrued],
-            "total_usd": round(sum(a.total for a in accrued), 4),
-        }
+            lines.append(accrue(ws, engine.store.history(ws.name), book, datetime.now(UTC)))
+        return CostReport(costs=lines, total_usd=round(sum(c.total_usd for c in lines), 4))
 
     return await asyncio.to_thread(compute)

@@ -26,6 +26,7 @@ import httpx
 import psutil
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.logs import open_private_log
 from groundwork.state import atomic_write_json
 from prism.cloud.images import BASES
 
@@ -91,7 +92,7 @@ class Sandbox:
     def _start(self) -> str:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         port = _free_port()
-        with self.log_file.open("ab") as log:
+        with open_private_log(self.log_file) as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                 stdout=log,

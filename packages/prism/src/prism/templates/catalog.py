@@ -18,6 +18,7 @@ from prism.templates.issues import Issue, TemplateInvalid
 from prism.templates.loader import load_file, load_text
 from prism.templates.model import Template, TemplateFile
 from prism.templates.resolve import apply_parameters, resolve_inheritance
+from prism.templates.results import ValidationReport
 from prism.templates.userdata import Mount, render_user_data
 
 __all__ = ["Catalog", "Resolved", "ValidationReport"]
@@ -33,18 +34,6 @@ class Resolved:
 
     def user_data(self, mounts: tuple[Mount, ...] = ()) -> str:
         return render_user_data(self.template, mounts=mounts)
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    path: str
-    slug: str | None
-    errors: list[Issue]
-    warnings: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 class Catalog:
@@ -117,14 +106,17 @@ class Catalog:
         with ThreadPoolExecutor(max_workers=8) as pool:
             reports = list(pool.map(self._validate_one, targets))
         if not paths:
-            reports += [ValidationReport(e.issues[0].path, None, e.issues, []) for e in self.broken]
+            reports += [
+                ValidationReport(path=e.issues[0].path, slug=None, errors=e.issues, warnings=[])
+                for e in self.broken
+            ]
         return reports
 
     def _validate_one(self, target: Path | TemplateFile) -> ValidationReport:
         try:
             file = load_file(target, "file") if isinstance(target, Path) else target
         except TemplateInvalid as exc:
-            return ValidationReport(str(target), None, exc.issues, [])
+            return ValidationReport(path=str(target), slug=None, errors=exc.issues, warnings=[])
         path, slug = file.path, file.template.key
         try:
             merged = resolve_inheritance(file, self.lookup)
@@ -133,11 +125,13 @@ class Catalog:
             if not errors:
                 render_user_data(template)
         except TemplateInvalid as exc:
-            return ValidationReport(path, slug, exc.issues, file.warnings)
+            return ValidationReport(path=path, slug=slug, errors=exc.issues, warnings=file.warnings)
         except ToolError as exc:
             issue = Issue(path, None, exc.code, exc.message, exc.suggestions[0])
-            return ValidationReport(path, slug, [issue], file.warnings)
-        return ValidationReport(path, slug, errors, file.warnings + _advice(template, path))
+            return ValidationReport(path=path, slug=slug, errors=[issue], warnings=file.warnings)
+        return ValidationReport(
+            path=path, slug=slug, errors=errors, warnings=file.warnings + _advice(template, path)
+        )
 
 
 def _semantic_checks(template: Template, path: str) -> list[Issue]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
@@ -23,9 +23,6 @@ class Issue:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.field}: {self.problem}"
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
 
 
 class TemplateInvalid(ToolError):

@@ -78,6 +78,14 @@ class Launcher:
     def plan_for(self, template: str) -> ProgressPlan:
         return ProgressPlan(STAGES, history=self.store.typical_durations(template))
 
+    def resumed_plan(self, template: str) -> ProgressPlan:
+        """The plan of a launch that a previous daemon took as far as RunInstances."""
+        plan = self.plan_for(template)
+        for name, _ in STAGES[:-1]:
+            plan.skip(name, "done before prismd restarted")
+        plan.start("boot", "waiting for EC2 to report running")
+        return plan
+
     def prepare(
         self, request: LaunchRequest, cloud: CloudSession
     ) -> tuple[Workstation, LaunchTemplate]:

@@ -16,6 +16,7 @@ from prism.cloud.errors import aws_call
 from prism.cloud.instances import InstanceView, describe, find_by_workspace
 from prism.cloud.session import CloudSession
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
+from prism.workstations.results import WorkstationList, WorkstationResult
 from prism.workstations.store import WorkstationStore
 
 __all__ = ["Lifecycle", "Listing"]
@@ -38,8 +39,9 @@ class _Described:
 
 @dataclass(frozen=True)
 class Listing:
-    """The reconciled workstations as JSON, by name in name order, and what they were built on:
-    the store's version and the DescribeInstances answers they were reconciled against.
+    """The reconciled workstations as the API answers them (a :class:`WorkstationList`, and a
+    :class:`WorkstationResult` by name), and what they were built on: the store's version and
+    the DescribeInstances answers they were reconciled against.
     """
 
     store_version: int
@@ -131,8 +133,11 @@ class Lifecycle:
             version = self.store.version
             found = self.store.list()
             described = self._reconcile(found)
-            documents = {ws.name: ws.model_dump_json().encode() for ws in found}
-            body = b"[" + b",".join(documents.values()) + b"]"
+            documents = {
+                ws.name: WorkstationResult(workstation=ws).model_dump_json().encode()
+                for ws in found
+            }
+            body = WorkstationList(workstations=found).model_dump_json().encode()
             self._listing = Listing(version, tuple(described), documents, body)
             return self._listing
 

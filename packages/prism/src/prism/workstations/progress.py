@@ -3,7 +3,7 @@
 An operation declares its stages up front with weights (how much of the whole each is). Overall
 progress is the weighted sum of each stage's fraction done. The ETA comes from past durations of
 the same stages when the caller has them (a launch of the same template last time), and from the
-observed rate per unit of weight otherwise. Every change is pushed to listeners: the daemon's
+observed rate per unit of weight otherwise. Every change is pushed to listeners: prismd's
 Server-Sent Events, which the CLI shows as a progress bar.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -23,8 +22,6 @@ __all__ = [
     "ProgressPlan",
     "ProgressSnapshot",
     "StageState",
-    "encode_sse",
-    "parse_sse",
 ]
 
 
@@ -263,27 +260,3 @@ class ProgressPlan:
         snap = self.snapshot()
         for listener in list(self._listeners):
             listener(snap)
-
-
-def encode_sse(data: Any, *, event: str | None = None, event_id: str | None = None) -> str:
-    """One Server-Sent Event; multi-line JSON is impossible since json.dumps makes one line."""
-    lines = []
-    if event_id is not None:
-        lines.append(f"id: {event_id}")
-    if event is not None:
-        lines.append(f"event: {event}")
-    lines.append(f"data: {json.dumps(data, separators=(',', ':'), default=str)}")
-    return "\n".join(lines) + "\n\n"
-
-
-def parse_sse(text: str) -> Iterator[tuple[str, Any]]:
-    """Events from a Server-Sent Events body, as (event name, decoded JSON data)."""
-    for block in text.split("\n\n"):
-        event, data = "message", []
-        for line in block.splitlines():
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].lstrip())
-        if data:
-            yield event, json.loads("\n".join(data))

@@ -1,0 +1,29 @@
+"""Closed sets of values that the CLI offers as choices and the API accepts.
+
+Kept free of pydantic and boto3: typer reads them while it builds the command line, on every
+start, so `--help` lists them and shell completion offers them.
+"""
+
+from enum import StrEnum
+
+__all__ = ["DiskType", "Size"]
+
+
+class Size(StrEnum):
+    """T-shirt sizes, scaled within the template's own instance family."""
+
+    XS = "XS"
+    S = "S"
+    M = "M"
+    L = "L"
+    XL = "XL"
+
+
+class DiskType(StrEnum):
+    """EBS volume types prism creates."""
+
+    GP3 = "gp3"
+    GP2 = "gp2"
+    IO2 = "io2"
+    ST1 = "st1"
+    SC1 = "sc1"

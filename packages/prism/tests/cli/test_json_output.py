@@ -1,0 +1,133 @@
+"""One output contract: every command, with --output json, prints exactly one JSON object on
+stdout, in the documented shape; a failing command prints one problem+json document there
+instead, and exits with the same code as without --output json.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from prism.cli import app
+
+NO_AWS = {"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"}
+
+# (command line, exit code, the key the document must have, and for errors the code)
+RUNS: list[tuple[list[str], int, str]] = [
+    (["templates", "list"], 0, "templates"),
+    (["templates", "info", "rocky-conda-stack"], 0, "template"),
+    (["templates", "validate"], 0, "reports"),
+    (["templates", "render", "ubuntu-server"], 0, "script"),
+    (["profiles", "list"], 0, "profiles"),
+    (["profiles", "add", "j-lab", "--region", "eu-west-1"], 0, "profile"),
+    (["profiles", "show", "j-lab"], 0, "profile"),
+    (["profiles", "use", "sandbox"], 0, "profile"),
+    (["profiles", "remove", "j-lab"], 0, "profile"),
+    (["profiles", "wizard", "--yes"], 3, "PRISM_AWS_NO_PROFILES"),
+    (["daemon", "start"], 0, "daemon"),
+    (["daemon", "status"], 0, "daemon"),
+    (["launch", "ubuntu-server", "j-box"], 0, "workstation"),
+    (["launch", "gpu-deep-learning", "j-dry", "--size", "L", "--dry-run"], 0, "workstation"),
+    (["launch", "ubuntu-server", "j-quick", "--no-wait"], 0, "workstation"),
+    (["list"], 0, "workstations"),
+    (["info", "j-box"], 0, "workstation"),
+    (["stop", "j-box"], 0, "workstation"),
+    (["start", "j-box"], 0, "workstation"),
+    (["hibernate", "j-box"], 0, "workstation"),
+    (["resume", "j-box"], 0, "workstation"),
+    (["cost"], 0, "costs"),
+    (["volume", "create", "j-vol"], 0, "volume"),
+    (["volume", "list"], 0, "volumes"),
+    (["volume", "mount", "j-vol", "j-box"], 0, "volume"),
+    (["volume", "unmount", "j-vol", "j-box"], 0, "volume"),
+    (["volume", "delete", "j-vol"], 0, "volume"),
+    (["storage", "create", "j-disk", "--size-gb", "10", "--workstation", "j-box"], 0, "disk"),
+    (["storage", "list"], 0, "disks"),
+    (["storage", "attach", "j-disk", "j-box"], 0, "disk"),
+    (["storage", "detach", "j-disk"], 0, "disk"),
+    (["storage", "delete", "j-disk"], 0, "disk"),
+    (["connect", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
+    (["web", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
+    (["delete", "j-box", "--yes"], 0, "workstation"),
+    (["info", "j-box"], 3, "PRISM_WORKSTATION_NOT_FOUND"),
+    (["launch", "no-such-template", "j-x"], 3, "PRISM_TEMPLATE_NOT_FOUND"),
+    (["launch", "ubuntu-server", "j-x", "--size", "XXL"], 2, "PRISM_USAGE"),
+    (["storage", "create", "j-x", "--type", "io9"], 2, "PRISM_USAGE"),
+    (["no-such-command"], 2, "PRISM_USAGE"),
+    (["daemon", "logs"], 0, "log"),
+    (["doctor"], 0, "checks"),
+    (["daemon", "stop"], 0, "daemon"),
+]
+
+
+def command_paths(group: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Every command of the CLI, as the words that run it."""
+    paths = set()
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            paths |= command_paths(command, (*prefix, name))
+        else:
+            paths.add((*prefix, name))
+    return paths
+
+
+def test_every_command_prints_one_json_document_or_a_problem(prism: Any, sandbox: Path) -> None:
+    for args, exit_code, key in RUNS:
+        result = prism.run(sandbox, *args, "--output", "json", env=NO_AWS)
+        assert result.returncode == exit_code, (args, result.stdout, result.stderr)
+        document = json.loads(result.stdout)  # one document: a second would make this fail
+        assert isinstance(document, dict), args
+        if exit_code == 0:
+            assert key in document, (args, document)
+        else:
+            assert document["code"] == key, (args, document)
+            assert document["exit_code"] == exit_code
+            assert document["suggestions"], args
+            assert "Traceback" not in result.stderr
+    ran = {tuple(a for a in args if not a.startswith("-")) for args, _, _ in RUNS}
+    missing = {
+        path
+        for path in command_paths(typer.main.get_command(app))
+        if not any(run[: len(path)] == path for run in ran)
+    }
+    assert not missing, f"commands without a JSON check: {sorted(missing)}"
+
+
+def test_results_have_the_documented_shapes(prism: Any, sandbox: Path) -> None:
+    launched = prism.json(sandbox, "launch", "ubuntu-server", "s-box")
+    assert launched["workstation"]["state"] == "running"
+    assert launched["dry_run"] is False
+    shown = prism.json(sandbox, "info", "s-box")["workstation"]
+    assert (shown["name"], shown["instance_id"]) == (
+        "s-box",
+        launched["workstation"]["instance_id"],
+    )
+    assert "s-box" in [w["name"] for w in prism.json(sandbox, "list")["workstations"]]
+    hibernated = prism.json(sandbox, "hibernate", "s-box")
+    assert "stopped instead" in hibernated["notice"]
+    assert hibernated["workstation"]["state"] == "stopping"
+    deleted = prism.json(sandbox, "delete", "s-box", "--yes")
+    assert deleted["workstation"]["state"] == "deleted"
+
+
+def test_a_declined_confirmation_is_an_error_and_deletes_nothing(prism: Any, sandbox: Path) -> None:
+    prism.json(sandbox, "launch", "ubuntu-server", "keep-me", "--no-wait")
+    declined = prism.run(sandbox, "delete", "keep-me", "--output", "json", input="n\n")
+    assert declined.returncode == 1
+    assert json.loads(declined.stdout)["code"] == "PRISM_DELETE_DECLINED"
+    assert "Delete keep-me" in declined.stderr
+    assert prism.json(sandbox, "info", "keep-me")["workstation"]["state"] != "deleted"
+
+
+def test_a_daemon_that_cannot_start_is_a_problem_document(prism: Any, tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = {"PRISM_DAEMON_PORT": str(holder.getsockname()[1])}
+        result = prism.run(tmp_path, "list", "--output", "json", env=port)
+    assert result.returncode == 6
+    assert json.loads(result.stdout)["code"] == "PRISM_DAEMON_START_FAILED"
