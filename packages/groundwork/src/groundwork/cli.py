@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError, internal_error, render_error, to_problem
 from groundwork.health import CheckResult, HealthRegistry, Status, doctor_table, worst
+from groundwork.lazycommands import lazy_group
 from groundwork.logs import log_to_file_on_first_use, open_private_log, redactor
 from groundwork.output import OutputFormat, OutputOption, emit_json, json_requested, renders
 from groundwork.paths import tool_log_file
@@ -48,10 +49,18 @@ def debug_enabled(tool: str) -> bool:
     return os.environ.get(f"{_env_prefix(tool)}_DEBUG", "") not in ("", "0", "false")
 
 
-def make_app(tool: str, version: str, help_text: str) -> typer.Typer:
-    """A Typer app with the suite's global options: ``--version`` and ``--debug``."""
+def make_app(
+    tool: str, version: str, help_text: str, *, lazy_commands: Mapping[str, str] | None = None
+) -> typer.Typer:
+    """A Typer app with the suite's global options: ``--version`` and ``--debug``.
+
+    ``lazy_commands`` maps command names to the module (``pkg.mod`` or ``pkg.mod:attr``, the
+    attribute a Typer app, ``app`` by default) that implements each: a module is imported only
+    when its command runs, so start-up pays for one command, not all of them.
+    """
     app = typer.Typer(
         name=tool,
+        cls=lazy_group(lazy_commands) if lazy_commands else None,
         help=help_text,
         no_args_is_help=True,
         rich_markup_mode="rich",

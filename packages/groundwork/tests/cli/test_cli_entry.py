@@ -20,7 +20,7 @@ APP = textwrap.dedent(
     from groundwork.health import HealthRegistry, Status
     from groundwork.output import OutputFormat, OutputOption, renders
 
-    app = make_app("demo-tool", "1.2.3", "A demo.")
+    app = make_app("demo-tool", "1.2.3", "A demo.", lazy_commands={"later": "later_commands"})
 
     def checks() -> HealthRegistry:
         registry = HealthRegistry()
@@ -65,10 +65,32 @@ APP = textwrap.dedent(
 )
 
 
+LATER = textwrap.dedent(
+    """
+    import os
+    import typer
+    from pathlib import Path
+
+    Path(os.environ["DEMO_TOOL_HOME"]).mkdir(parents=True, exist_ok=True)
+    (Path(os.environ["DEMO_TOOL_HOME"]) / "later-imported").touch()
+    app = typer.Typer(help="Commands loaded on first use.")
+
+    @app.command()
+    def now() -> None:
+        print("later, now")
+
+    @app.command()
+    def never() -> None:
+        print("never")
+    """
+)
+
+
 @pytest.fixture
 def cli(tmp_path: Path):
     script = tmp_path / "app.py"
     script.write_text(APP)
+    (tmp_path / "later_commands.py").write_text(LATER)
     home = tmp_path / "home"
     log = home / "logs" / "demo-tool.log"  # the log moves with the tool's folder
 
@@ -205,3 +227,14 @@ def test_the_log_is_private_in_a_private_folder(cli) -> None:
     cli("crash")
     assert stat.S_IMODE(cli.log.stat().st_mode) == 0o600
     assert stat.S_IMODE(cli.log.parent.stat().st_mode) == 0o700
+
+
+def test_a_lazy_command_group_is_imported_only_when_its_command_runs(cli, tmp_path: Path) -> None:
+    marker = tmp_path / "home" / "later-imported"
+    assert cli("--version").returncode == 0
+    assert cli("show", "abc").returncode == 0
+    assert not marker.exists()
+    assert "later" in cli("--help").stdout
+    done = cli("later", "now")
+    assert (done.returncode, done.stdout.strip()) == (0, "later, now")
+    assert marker.exists()

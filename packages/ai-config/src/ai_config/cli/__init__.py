@@ -1,11 +1,10 @@
 """The `ai-config` command line.
 
-Each group's module is imported when its command runs (see :mod:`ai_config.cli.lazy`), so
-`--version` imports none of them and `library status` imports only the library commands.
+Each group's module is imported when its command runs, so `--version` imports none of them and
+`library status` imports only the library commands.
 """
 
 from ai_config import __version__
-from ai_config.cli.lazy import lazy_group
 from ai_config.home import ENV_VAR
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
@@ -27,16 +26,14 @@ app = make_app(
     "\n\n  ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git"
     "\n\n  ai-config agent export helper --target q-cli --target claude-code"
     "\n\n  ai-config library edit roles/code-reviewer.md && ai-config library update",
-)
-app.info.cls = lazy_group(
-    {
+    lazy_commands={
         "init": "ai_config.cli.library:init_app",
         "library": "ai_config.cli.library",
         "agent": "ai_config.cli.agents",
         "mcp": "ai_config.cli.mcp",
         "backup": "ai_config.cli.backups",
         "audit": "ai_config.cli.audit",
-    }
+    },
 )
 add_doctor_command(app, "ai-config", _checks)
 

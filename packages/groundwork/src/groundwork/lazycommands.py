@@ -1,9 +1,9 @@
-"""Command groups imported when they are used, so `ai-config --version` or `ai-config library
-status` does not pay for the agent, MCP and backup commands (and the models they return).
+"""Command groups imported when they are used, so `<tool> --version` or one read command does
+not pay for every other command (their result models, their libraries).
 
 Typer turns every registered command into a click command up front, evaluating each signature
 and so importing each result model; a group listed here stays a module name until the command
-line names it (or `--help` lists it).
+line names it (or `--help` or shell completion lists it).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import typer
 from typer._click import Command  # the command type typer's own groups hold
 from typer.core import TyperGroup
 
-__all__ = ["LazyGroup", "lazy_group"]
+__all__ = ["lazy_group"]
 
 
 class _Commands(MutableMapping[str, Command]):
@@ -69,4 +69,4 @@ class LazyGroup(TyperGroup):
 
 def lazy_group(commands: Mapping[str, str]) -> type[LazyGroup]:
     """A group class whose ``commands`` (name -> module) are imported on first use."""
-    return type("LazyAiConfigGroup", (LazyGroup,), {"lazy_commands": dict(commands)})
+    return type("LazyCommandsGroup", (LazyGroup,), {"lazy_commands": dict(commands)})
