@@ -97,3 +97,18 @@ def test_the_logs_and_the_state_folder_are_private(prism: Any, state: Path) -> N
         assert stat.S_IMODE((logs / name).stat().st_mode) == 0o600, name
     for name in ("prismd.token", "prismd.json", "prismd.lock", "prism.db"):
         assert stat.S_IMODE((state / name).stat().st_mode) == 0o600, name
+
+
+def test_a_daemon_of_another_version_is_named_not_misread(prism: Any, state: Path) -> None:
+    prism.json(state, "daemon", "start")
+    discovery = state / "prismd.json"
+    info = json.loads(discovery.read_text())
+    discovery.write_text(json.dumps({**info, "version": "0.0.1"}))
+    result = prism.run(state, "list", "--output", "json")
+    assert result.returncode == 4
+    problem = json.loads(result.stdout)
+    assert problem["code"] == "PRISM_DAEMON_VERSION_MISMATCH"
+    assert problem["detail"].startswith(f"prismd 0.0.1 is running (pid {info['pid']})")
+    assert problem["suggestions"] == [
+        "Restart it as this version: prism daemon stop && prism daemon start"
+    ]

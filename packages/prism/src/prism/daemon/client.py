@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.service import ServiceInfo, read_service_info
+from prism import __version__
 from prism.daemon.config import daemon_config
 
 if TYPE_CHECKING:
@@ -43,7 +44,18 @@ class DaemonClient:
 
     def ensure_running(self) -> ServiceInfo:
         if self._running is None:
-            self._running = self.info() or self.start()
+            info = self.info() or self.start()
+            if info.version != __version__:
+                raise ToolError(
+                    "PRISM_DAEMON_VERSION_MISMATCH",
+                    f"prismd {info.version} is running (pid {info.pid}), but this is prism"
+                    f" {__version__}: they would not understand each other.",
+                    suggestions=[
+                        "Restart it as this version: prism daemon stop && prism daemon start"
+                    ],
+                    exit_code=ExitCode.CONFLICT,
+                )
+            self._running = info
         return self._running
 
     def start(self) -> ServiceInfo:
@@ -83,7 +95,16 @@ class DaemonClient:
         finally:
             connection.close()
         _raise_for_problem(response.status, response.getheader("Content-Type") or "", content)
-        return reply.model_validate_json(content)
+        try:
+            return reply.model_validate_json(content)
+        except ValueError as exc:  # pydantic's ValidationError: a reply of another version
+            raise ToolError(
+                "PRISM_DAEMON_REPLY_INVALID",
+                f"prismd's answer to {method} {path} is not what this prism reads: {exc}",
+                suggestions=[
+                    "Restart prismd as this version: prism daemon stop && prism daemon start"
+                ],
+            ) from exc
 
     def events(self, path: str, *, read_timeout: float) -> Iterator[ServerSentEvent]:
         """A Server-Sent Events stream, event by event as they arrive. The daemon's keep-alive

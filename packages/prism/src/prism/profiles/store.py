@@ -69,6 +69,7 @@ class ProfileStore:
             ) from exc
 
     def _save(self, data: _File) -> None:
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the state folder
         atomic_write_json(self.path, data.model_dump(mode="json"), private=True)
 
     def list(self) -> list[Profile]:
