@@ -89,7 +89,7 @@ def _spawn(home: Path, config: ServiceConfig) -> ServiceInfo:
                 break
     exit_status = _exit_status(process)
     if failure is not None and failure.code == "GROUNDWORK_SERVICE_ALREADY_RUNNING":
-        # Another command started it a moment earlier; use that one.
+        # A prismd started some other way (by hand) won the race for the lock; use it.
         info = read_service_info(config)
         if info is not None:
             return info
