@@ -1,4 +1,8 @@
-"""The checks behind `ai-config doctor`."""
+"""The checks behind `ai-config doctor`.
+
+What the checks use is imported here, not inside them: they run in threads at once, and two
+threads importing the same package for the first time can deadlock on its import locks.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,12 @@ import os
 import re
 from pathlib import Path
 
+from ai_config.config import check_config
+from ai_config.exports.check import stale_exports
 from ai_config.home import home
+from ai_config.library.git import Git, git_available
+from ai_config.library.store import Library
+from ai_config.mcp.catalog import McpCatalog
 from groundwork.errors import ToolError
 from groundwork.health import CheckResult, HealthRegistry, Status, folder_check
 
@@ -14,8 +23,6 @@ _MIN_GIT = (2, 25)
 
 
 def _git_version() -> CheckResult:
-    from ai_config.library.git import Git, git_available
-
     if not git_available():
         return CheckResult("git", Status.ERROR, "git is not installed", "apt install git")
     text = Git(Path.cwd()).out("--version")
@@ -29,8 +36,6 @@ def _git_version() -> CheckResult:
 
 
 def _repositories() -> CheckResult:
-    from ai_config.library.store import Library
-
     lib = Library(home())
     if not lib.initialised:
         return CheckResult("libraries", Status.INFO, "no library yet", "ai-config init")
@@ -55,9 +60,6 @@ def _repositories() -> CheckResult:
 
 
 def _conflicts_and_exports() -> list[CheckResult]:
-    from ai_config.exports.check import stale_exports
-    from ai_config.library.store import Library
-
     lib = Library(home())
     if not lib.initialised:
         return []
@@ -94,8 +96,6 @@ def _conflicts_and_exports() -> list[CheckResult]:
 
 
 def _config() -> CheckResult:
-    from ai_config.config import check_config
-
     return check_config(home() / "library.lock")
 
 
@@ -110,8 +110,6 @@ def _destinations() -> CheckResult:
 
 
 def _secrets() -> CheckResult:
-    from ai_config.mcp.catalog import McpCatalog
-
     try:
         return McpCatalog(home()).box.check()
     except ToolError as exc:

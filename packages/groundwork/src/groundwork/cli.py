@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -26,11 +26,15 @@ from groundwork.errors import ExitCode, ToolError, internal_error, render_error,
 from groundwork.health import CheckResult, HealthRegistry, Status, doctor_table, worst
 from groundwork.lazycommands import lazy_group
 from groundwork.logs import log_to_file_on_first_use, open_private_log, redactor
-from groundwork.output import OutputFormat, OutputOption, emit_json, json_requested, renders
+from groundwork.output import (
+    OutputFormat,
+    OutputOption,
+    emit_json,
+    json_requested,
+    renders,
+    stderr_console,
+)
 from groundwork.paths import tool_log_file
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 __all__ = [
     "DoctorReport",
@@ -156,13 +160,13 @@ def run(
             if callable(show):
                 show(file=sys.stderr)
             else:
-                _stderr().print(exc.format_message())
+                stderr_console().print(exc.format_message())
             code = exc.exit_code
     except Exception as exc:  # noqa: BLE001 - the one catch-all the suite allows
         path = _log_internal_error(tool, exc, log_file)
         error = internal_error(tool, exc, str(path) if path else None)
         if debug_enabled(tool):
-            _stderr().print_exception()
+            stderr_console().print_exception()
     if error is None and code == ExitCode.INTERRUPTED:
         # Typer returns Ctrl+C as exit code 130 rather than raising, so it is reported here.
         error = ToolError(
@@ -175,17 +179,11 @@ def run(
         if as_json:
             emit_json(problem_document(error))
         elif error.exit_code == ExitCode.INTERRUPTED:
-            _stderr().print("[yellow]Interrupted.[/yellow]")
+            stderr_console().print("[yellow]Interrupted.[/yellow]")
         else:
-            render_error(error, _stderr(), debug=debug_enabled(tool))
+            render_error(error, stderr_console(), debug=debug_enabled(tool))
         code = error.exit_code
     sys.exit(int(code))
-
-
-def _stderr() -> "Console":
-    from rich.console import Console  # only when there is something to say on stderr
-
-    return Console(stderr=True)
 
 
 def problem_document(error: ToolError) -> dict[str, object]:

@@ -71,7 +71,11 @@ class _Check:
 
 @dataclass
 class HealthRegistry:
-    """Checks by name. ``readiness`` marks those a service's `/readyz` should run too."""
+    """Checks by name. ``readiness`` marks those a service's `/readyz` should run too.
+
+    Checks run in threads at once, so a check's module imports what the check uses up front:
+    two threads importing one package for the first time can deadlock on its import locks.
+    """
 
     timeout_seconds: float = 10.0
     _checks: dict[str, _Check] = field(default_factory=dict)

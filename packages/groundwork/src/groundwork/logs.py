@@ -16,6 +16,8 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from groundwork.paths import private_dir
+
 __all__ = [
     "REDACTED",
     "Redactor",
@@ -102,7 +104,7 @@ def open_private_log(path: Path, encoding: str = "utf-8", errors: str | None = N
     """Open a log for appending so that it and its folder are the owner's alone (0600 in 0700):
     logs name paths, users, addresses and the commands people ran.
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     if stat.S_IMODE(path.parent.stat().st_mode) & 0o077:
         path.parent.chmod(0o700)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -10,7 +10,9 @@ pydantic models the services answer with, so a script reads a workstation the sa
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
+import typing
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
@@ -23,9 +25,12 @@ if TYPE_CHECKING:
 __all__ = [
     "OutputFormat",
     "OutputOption",
+    "ask",
+    "confirm",
     "emit_json",
     "json_requested",
     "renders",
+    "stderr_console",
     "stdout_console",
 ]
 
@@ -59,17 +64,48 @@ def emit_json(data: Any) -> None:
     sys.stdout.flush()
 
 
-_console: Console | None = None
+_consoles: dict[bool, Console] = {}
 
 
 def stdout_console() -> Console:
     """The console results are shown on; made on first use (Rich costs start-up time)."""
-    global _console
-    if _console is None:
+    return _console(stderr=False)
+
+
+def stderr_console() -> Console:
+    """Where progress, notices and questions go, so that stdout holds only the result."""
+    return _console(stderr=True)
+
+
+def _console(*, stderr: bool) -> Console:
+    if stderr not in _consoles:
         from rich.console import Console
 
-        _console = Console()
-    return _console
+        _consoles[stderr] = Console(stderr=stderr)
+    return _consoles[stderr]
+
+
+def ask(question: str, default: str) -> str:
+    """A question on stderr, the answer from stdin; no answer (or the end of input) is the
+    default. Typer's prompts write part of the question to stdout, into a JSON document.
+    """
+    answer = _question(f"{question} [{default}]: ")
+    return answer.strip() or default
+
+
+def confirm(question: str, *, default: bool = False) -> bool:
+    """A yes/no question on stderr; no answer (or the end of input) is the default."""
+    answer = _question(f"{question} [{'Y/n' if default else 'y/N'}]: ").strip().lower()
+    return default if not answer else answer in ("y", "yes")
+
+
+def _question(prompt: str) -> str:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        sys.stderr.write("\n")  # no answer at all: end the question's line
+    return answer
 
 
 def renders(
@@ -95,6 +131,19 @@ def renders(
                     stdout_console().print(rendered)
             return int(exit_code(result)) if exit_code is not None else 0
 
+        # Typer evaluates every annotation of every command whenever it builds the command line,
+        # for `--version` and `--help` too; left in, the result's type would load its models
+        # (pydantic) on every start. mypy still sees it on the command.
+        shown.__annotations__ = {k: v for k, v in command.__annotations__.items() if k != "return"}
+        try:
+            hints = typing.get_type_hints(shown, include_extras=True)  # the parameters' alone
+        except NameError:  # not a command: names imported for type checking alone
+            hints = {}
+        parameters = [
+            p.replace(annotation=hints.get(p.name, p.annotation))
+            for p in inspect.signature(command).parameters.values()
+        ]
+        setattr(shown, "__signature__", inspect.Signature(parameters))  # noqa: B010
         return shown
 
     return decorate

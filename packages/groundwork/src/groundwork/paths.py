@@ -6,12 +6,14 @@ Tests and power users point a tool at a throwaway folder with the variable
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["tool_home", "tool_log_dir", "tool_log_file"]
+__all__ = ["private_dir", "tool_home", "tool_log_dir", "tool_log_file"]
 
 
 def tool_home(tool: str, env_var: str) -> Path:
@@ -35,3 +37,16 @@ def tool_log_dir(tool: str, env_var: str | None = None) -> Path:
 def tool_log_file(tool: str, env_var: str | None = None) -> Path:
     """The CLI's log, in :func:`tool_log_dir`."""
     return tool_log_dir(tool, env_var) / f"{tool}.log"
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder only its owner can read (0700), and every missing folder above it the
+    same way (``mkdir(parents=True)`` would make those with the default mode), and return it.
+    """
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made meanwhile by another process
+            folder.mkdir(mode=0o700)
+    if not path.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(path))
+    return path

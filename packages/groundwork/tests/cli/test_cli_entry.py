@@ -227,6 +227,8 @@ def test_the_log_is_private_in_a_private_folder(cli) -> None:
     cli("crash")
     assert stat.S_IMODE(cli.log.stat().st_mode) == 0o600
     assert stat.S_IMODE(cli.log.parent.stat().st_mode) == 0o700
+    # The tool's folder, made on the way to its log, is private too.
+    assert stat.S_IMODE(cli.log.parent.parent.stat().st_mode) == 0o700
 
 
 def test_a_lazy_command_group_is_imported_only_when_its_command_runs(cli, tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,7 +15,7 @@ from ai_config.home import home
 from ai_config.library.models import LibraryFile
 from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, renders
+from groundwork.output import OutputFormat, OutputOption, confirm, renders
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -127,17 +126,6 @@ def _not_current(result: ExportList) -> int:
     return ExitCode.FAILURE if any(e.state not in current for e in result.exports) else 0
 
 
-def _confirmed(question: str) -> bool:
-    """Ask on stderr; typer.confirm echoes the prompt's last character to stdout, which would
-    land in the JSON document a script reads."""
-    sys.stderr.write(f"{question} [y/N]: ")
-    sys.stderr.flush()
-    answer = sys.stdin.readline()
-    if not answer.endswith("\n"):
-        sys.stderr.write("\n")  # no answer at all (end of input): end the question's line
-    return answer.strip().lower() in ("y", "yes")
-
-
 # -- commands --------------------------------------------------------------------------------
 
 
@@ -245,7 +233,7 @@ def delete(
     """
     agents = store()
     file = agents.file(name)
-    if not yes and not _confirmed(f"Delete agent {name}?"):
+    if not yes and not confirm(f"Delete agent {name}?"):
         raise ToolError(
             "AI_CONFIG_NOT_CONFIRMED",
             f"Agent {name} was not deleted: the deletion was not confirmed.",

@@ -28,7 +28,8 @@ from ai_config.library.models import (
 from ai_config.library.paths import library_path
 from ai_config.safety import Safety
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state.atomic import atomic_write_json, atomic_write_text, private_dir
+from groundwork.paths import private_dir
+from groundwork.state.atomic import atomic_write_json, atomic_write_text
 
 __all__ = ["Library", "LibraryFile"]
 

@@ -9,6 +9,7 @@ ticket for the cookie, so the token itself never sits in browser history.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 import threading
 import time
@@ -25,14 +26,26 @@ __all__ = ["AuthMiddleware", "LoginTickets", "cookie_name", "load_or_create_toke
 
 
 def load_or_create_token(path: Path) -> str:
-    """The service's token; created 0600 on first start and kept across restarts."""
+    """The service's token; created 0600 on first start and kept across restarts.
+
+    A new token is linked into place only if there is none yet, so two processes starting at
+    once agree on one token instead of each overwriting the other's.
+    """
     if path.exists():
         path.chmod(0o600)
         token = path.read_text(encoding="utf-8").strip()
         if len(token) >= 32:
             return token
+        path.unlink(missing_ok=True)  # too short to be ours: replace it
     token = secrets.token_urlsafe(32)
-    atomic_write_text(path, token + "\n", private=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    atomic_write_text(draft, token + "\n", private=True)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        token = path.read_text(encoding="utf-8").strip()
+    finally:
+        draft.unlink()
     return token
 
 

@@ -133,7 +133,8 @@ def _bind(config: ServiceConfig) -> socket.socket:
             "GROUNDWORK_PORT_IN_USE" if in_use else "GROUNDWORK_BIND_FAILED",
             f"Could not listen on {config.host}:{config.port}: {exc.strerror}.",
             suggestions=[
-                "Choose another port with --port, or 0 for any free one."
+                f"Stop what listens on port {config.port}, or choose another port"
+                " (0 picks any free one)."
                 if in_use
                 else "Check the --host address: it must be one of this machine's."
             ],

@@ -1,6 +1,6 @@
 """State on disk that survives crashes: atomic files, SQLite with migrations, and backups."""
 
-from groundwork.state.atomic import atomic_write, atomic_write_json, atomic_write_text, private_dir
+from groundwork.state.atomic import atomic_write, atomic_write_json, atomic_write_text
 from groundwork.state.backups import Backup, BackupStore
 from groundwork.state.database import Migration, open_database
 
@@ -12,5 +12,4 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_text",
     "open_database",
-    "private_dir",
 ]

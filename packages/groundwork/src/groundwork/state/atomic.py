@@ -13,13 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write", "atomic_write_json", "atomic_write_text", "private_dir"]
-
-
-def private_dir(path: Path) -> Path:
-    """Create a folder only its owner can read (0700) and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+__all__ = ["atomic_write", "atomic_write_json", "atomic_write_text"]
 
 
 def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:

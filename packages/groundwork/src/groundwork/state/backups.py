@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state.atomic import atomic_write_json, private_dir
+from groundwork.paths import private_dir
+from groundwork.state.atomic import atomic_write_json
 
 __all__ = ["Backup", "BackupStore"]
 

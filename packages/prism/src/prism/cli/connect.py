@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption
-from prism.cli.output import err_console, shows
+from groundwork.output import OutputFormat, OutputOption, renders, stderr_console
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ def _connection_view(result: "ConnectionResult") -> str:
     return shlex.join(result.connection.command)
 
 
-@shows(_connection_view)
+@renders(_connection_view)
 def connect(
     name: NameArg,
     print_only: Annotated[
@@ -94,7 +93,7 @@ def connect(
         return result
     from prism.connect.probe import wait_for_ssh  # deferred: asyncssh loads slowly
 
-    with err_console().status(f"Waiting for SSH on {ws.public_ip}..."):
+    with stderr_console().status(f"Waiting for SSH on {ws.public_ip}..."):
         asyncio.run(wait_for_ssh(str(ws.public_ip)))
     if shutil.which("ssh") is None:
         raise ToolError(
@@ -120,7 +119,7 @@ def _tunnel_view(result: "TunnelResult") -> str:
     return f"{shlex.join(result.tunnel.command)}\n{result.tunnel.url}"
 
 
-@shows(_tunnel_view)
+@renders(_tunnel_view)
 def web(
     name: NameArg,
     service: Annotated[
@@ -192,7 +191,7 @@ def _hold_tunnel(tunnel: "Tunnel", host: str, *, open_browser: bool) -> None:
 
     from prism.connect.probe import wait_for_http, wait_for_ssh
 
-    console = err_console()
+    console = stderr_console()
     with console.status("Waiting for SSH..."):
         asyncio.run(wait_for_ssh(host))
     process = subprocess.Popen(tunnel.command)

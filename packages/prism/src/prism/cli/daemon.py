@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption
-from prism.cli.output import shows
+from groundwork.output import OutputFormat, OutputOption, renders
 from prism.cli.service import daemon_client
 from prism.home import home, log_dir
 
@@ -48,7 +47,7 @@ def _status_view(result: "DaemonResult") -> str:
 
 
 @app.command("start")
-@shows(_status_view)
+@renders(_status_view)
 def start(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
     """Start the daemon if it is not running, and wait until it is ready.
 
@@ -62,7 +61,7 @@ def start(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
 
 
 @app.command("stop")
-@shows(_status_view)
+@renders(_status_view)
 def stop(
     sandbox: Annotated[
         bool,
@@ -112,7 +111,7 @@ def _not_running(result: "DaemonResult") -> int:
 
 
 @app.command("status")
-@shows(_status_view, exit_code=_not_running)
+@renders(_status_view, exit_code=_not_running)
 def status(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
     """Is the daemon running, where, and with which profile? Exits 6 when it is not running.
 
@@ -132,7 +131,7 @@ def _log_view(result: "DaemonLog") -> "RenderableType":
 
 
 @app.command("logs")
-@shows(_log_view)
+@renders(_log_view)
 def logs(
     lines: Annotated[int, typer.Option("--lines", "-n", min=1, help="How many lines.")] = 50,
     output: OutputOption = OutputFormat.TABLE,

@@ -5,9 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption
+from groundwork.output import OutputFormat, OutputOption, renders, stderr_console
 from prism.choices import Size
-from prism.cli.output import err_console, shows
 from prism.cli.render import launch_view, where
 from prism.cli.service import daemon_client
 
@@ -36,7 +35,7 @@ def parse_params(values: list[str] | None) -> dict[str, str]:
     return params
 
 
-@shows(launch_view)
+@renders(launch_view)
 def launch(
     template: Annotated[str, typer.Argument(help="Template name or slug (prism templates list).")],
     name: Annotated[str, typer.Argument(help="A name for the new workstation.")],
@@ -96,14 +95,14 @@ def launch(
     if accepted.dry_run:
         return accepted
     ws = accepted.workstation
-    err_console().print(f"Launching [bold]{name}[/bold] from {ws.template_name} in {where(ws)}")
+    stderr_console().print(f"Launching [bold]{name}[/bold] from {ws.template_name} in {where(ws)}")
     try:
         with LaunchProgress(name) as shown:
             return follow_launch(
                 client, name, on_progress=shown.update, on_reconnect=shown.reconnecting
             )
     except KeyboardInterrupt:
-        err_console().print(
+        stderr_console().print(
             "[yellow]Stopped watching.[/yellow] The launch goes on in prismd;"
             " see it with: prism list"
         )
@@ -117,7 +116,7 @@ class LaunchProgress:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.console = err_console()
+        self.console = stderr_console()
         self._stage: str | None = None
         self._bar: Progress | None = None
         self._task: TaskID | None = None

@@ -4,8 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from groundwork.output import OutputFormat, OutputOption
-from prism.cli.output import ask, confirm, err_console, shows
+from groundwork.output import OutputFormat, OutputOption, ask, confirm, renders, stderr_console
 from prism.home import home
 
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def _removed_view(result: "ProfileResult") -> str:
 
 
 @app.command("list")
-@shows(_list_view)
+@renders(_list_view)
 def list_profiles(output: OutputOption = OutputFormat.TABLE) -> "ProfileList":
     """List profiles; the active one is marked.
 
@@ -78,7 +77,7 @@ def list_profiles(output: OutputOption = OutputFormat.TABLE) -> "ProfileList":
 
 
 @app.command("add")
-@shows(_profile_view)
+@renders(_profile_view)
 def add(
     name: Annotated[str, typer.Argument(help="A name for the profile.")],
     aws_profile: Annotated[
@@ -121,7 +120,7 @@ def add(
 
 
 @app.command("use")
-@shows(_profile_view)
+@renders(_profile_view)
 def use(
     name: Annotated[str, typer.Argument(help="Profile name.")],
     output: OutputOption = OutputFormat.TABLE,
@@ -138,7 +137,7 @@ def use(
 
 
 @app.command("show")
-@shows(_profile_view)
+@renders(_profile_view)
 def show(
     name: Annotated[str | None, typer.Argument(help="Profile name (default: active).")] = None,
     output: OutputOption = OutputFormat.TABLE,
@@ -154,7 +153,7 @@ def show(
 
 
 @app.command("remove")
-@shows(_removed_view)
+@renders(_removed_view)
 def remove(
     name: Annotated[str, typer.Argument(help="Profile name.")],
     output: OutputOption = OutputFormat.TABLE,
@@ -174,7 +173,7 @@ def remove(
 
 
 @app.command("wizard")
-@shows(_profile_view)
+@renders(_profile_view)
 def wizard(
     aws_profile: Annotated[
         str | None, typer.Option("--aws-profile", help="Use this ~/.aws profile.")
@@ -214,7 +213,7 @@ def wizard(
         )
     chosen = aws_profile or (available[0] if yes else None)
     if chosen is None:
-        err_console().print("AWS profiles found: " + ", ".join(available))
+        stderr_console().print("AWS profiles found: " + ", ".join(available))
         chosen = ask("Which one", available[0])
     if chosen not in available:
         raise ToolError(

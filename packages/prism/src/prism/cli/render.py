@@ -2,6 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from groundwork.output import stderr_console
+
 if TYPE_CHECKING:
     from rich.table import Table
 
@@ -121,6 +123,4 @@ def launch_view(result: "LaunchResult") -> str:
 
 def _notice(notice: str | None) -> None:
     if notice:
-        from prism.cli.output import err_console
-
-        err_console().print(f"[yellow]Notice:[/yellow] {notice}")
+        stderr_console().print(f"[yellow]Notice:[/yellow] {notice}")

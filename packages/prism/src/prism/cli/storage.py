@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from groundwork.output import OutputFormat, OutputOption
+from groundwork.output import OutputFormat, OutputOption, renders
 from prism.choices import DiskType
-from prism.cli.output import shows
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ def _volume_view(result: "VolumeResult") -> str:
 
 
 @volume_app.command("create")
-@shows(_volume_view)
+@renders(_volume_view)
 def volume_create(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "VolumeResult":
     """Create an encrypted EFS volume with a mount target in every zone.
 
@@ -80,7 +79,7 @@ def _volume_list_view(result: "VolumeList") -> "RenderableType":
 
 
 @volume_app.command("list")
-@shows(_volume_list_view)
+@renders(_volume_list_view)
 def volume_list(output: OutputOption = OutputFormat.TABLE) -> "VolumeList":
     """List EFS volumes and where they are mounted.
 
@@ -94,7 +93,7 @@ def volume_list(output: OutputOption = OutputFormat.TABLE) -> "VolumeList":
 
 
 @volume_app.command("mount")
-@shows(_volume_view)
+@renders(_volume_view)
 def volume_mount(
     name: NameArg,
     workstation: WorkstationArg,
@@ -114,7 +113,7 @@ def volume_mount(
 
 
 @volume_app.command("unmount")
-@shows(_volume_view)
+@renders(_volume_view)
 def volume_unmount(
     name: NameArg, workstation: WorkstationArg, output: OutputOption = OutputFormat.TABLE
 ) -> "VolumeResult":
@@ -133,7 +132,7 @@ def _deleted_volume_view(result: "VolumeResult") -> str:
 
 
 @volume_app.command("delete")
-@shows(_deleted_volume_view)
+@renders(_deleted_volume_view)
 def volume_delete(
     name: NameArg,
     force: Annotated[bool, typer.Option("--force", help="Delete even if mounted.")] = False,
@@ -159,7 +158,7 @@ def _disk_view(result: "DiskResult") -> str:
 
 
 @storage_app.command("create")
-@shows(_disk_view)
+@renders(_disk_view)
 def storage_create(
     name: NameArg,
     size_gb: Annotated[int, typer.Option("--size-gb", min=1, max=16384, help="Size in GiB.")] = 100,
@@ -206,7 +205,7 @@ def _disk_list_view(result: "DiskList") -> "RenderableType":
 
 
 @storage_app.command("list")
-@shows(_disk_list_view)
+@renders(_disk_list_view)
 def storage_list(output: OutputOption = OutputFormat.TABLE) -> "DiskList":
     """List EBS storage and what it is attached to.
 
@@ -220,7 +219,7 @@ def storage_list(output: OutputOption = OutputFormat.TABLE) -> "DiskList":
 
 
 @storage_app.command("attach")
-@shows(_disk_view)
+@renders(_disk_view)
 def storage_attach(
     name: NameArg,
     workstation: WorkstationArg,
@@ -238,7 +237,7 @@ def storage_attach(
 
 
 @storage_app.command("detach")
-@shows(_disk_view)
+@renders(_disk_view)
 def storage_detach(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "DiskResult":
     """Detach storage from its workstation.
 
@@ -254,7 +253,7 @@ def _deleted_disk_view(result: "DiskResult") -> str:
 
 
 @storage_app.command("delete")
-@shows(_deleted_disk_view)
+@renders(_deleted_disk_view)
 def storage_delete(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "DiskResult":
     """Delete storage and its data (refused while attached).
 
@@ -287,7 +286,7 @@ def _cost_view(report: "CostReport") -> "RenderableType":
     return Group(table, f"Total: ${report.total_usd:.2f}")
 
 
-@shows(_cost_view)
+@renders(_cost_view)
 def cost(
     name: Annotated[str | None, typer.Argument(help="One workstation (default: all).")] = None,
     output: OutputOption = OutputFormat.TABLE,

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode
-from groundwork.output import OutputFormat, OutputOption
+from groundwork.output import OutputFormat, OutputOption, renders
 from prism.cli.launch import parse_params
-from prism.cli.output import shows
 from prism.home import home
 
 if TYPE_CHECKING:
@@ -42,7 +41,7 @@ def _list_view(result: "TemplateList") -> "RenderableType":
 
 
 @app.command("list")
-@shows(_list_view)
+@renders(_list_view)
 def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
     """List bundled templates and yours (in the state folder's templates/).
 
@@ -111,7 +110,7 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
 
 
 @app.command("info")
-@shows(_info_view)
+@renders(_info_view)
 def info(
     name: Annotated[str, typer.Argument(help="Template slug or name.")],
     output: OutputOption = OutputFormat.TABLE,
@@ -158,7 +157,7 @@ def _any_invalid(result: "ValidationResult") -> int:
 
 
 @app.command("validate")
-@shows(_validation_view, exit_code=_any_invalid)
+@renders(_validation_view, exit_code=_any_invalid)
 def validate(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Template files (default: all templates).")
@@ -189,7 +188,7 @@ def _script_view(result: "ScriptResult") -> None:
 
 
 @app.command("render")
-@shows(_script_view)
+@renders(_script_view)
 def render(
     name: Annotated[str, typer.Argument(help="Template slug or name.")],
     param: Annotated[

@@ -5,9 +5,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption
+from groundwork.output import OutputFormat, OutputOption, confirm, renders
 from prism.cli.launch import launch
-from prism.cli.output import confirm, shows
 from prism.cli.render import workstation_detail, workstation_table, workstation_view
 from prism.cli.service import daemon_client
 
@@ -19,7 +18,7 @@ __all__ = ["register"]
 NameArg = Annotated[str, typer.Argument(help="Workstation name.")]
 
 
-@shows(workstation_table)
+@renders(workstation_table)
 def list_workstations(output: OutputOption = OutputFormat.TABLE) -> "WorkstationList":
     """List workstations, checked against EC2 right now.
 
@@ -34,7 +33,7 @@ def list_workstations(output: OutputOption = OutputFormat.TABLE) -> "Workstation
     return daemon_client().call("GET", "/api/v1/workstations", WorkstationList)
 
 
-@shows(workstation_detail)
+@renders(workstation_detail)
 def info(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "WorkstationResult":
     """Show one workstation in detail.
 
@@ -59,7 +58,7 @@ def _act(action: str, name: str) -> "WorkstationResult":
     return daemon_client().call("POST", f"/api/v1/workstations/{name}/{action}", WorkstationResult)
 
 
-@shows(workstation_view)
+@renders(workstation_view)
 def stop(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "WorkstationResult":
     """Stop a workstation: compute billing ends, its disks (and their cost) stay.
 
@@ -70,7 +69,7 @@ def stop(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "Workstati
     return _act("stop", name)
 
 
-@shows(workstation_view)
+@renders(workstation_view)
 def start(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "WorkstationResult":
     """Start a stopped workstation.
 
@@ -81,7 +80,7 @@ def start(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "Workstat
     return _act("start", name)
 
 
-@shows(workstation_view)
+@renders(workstation_view)
 def hibernate(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "WorkstationResult":
     """Hibernate a workstation (memory kept on disk); stops it when it can't hibernate.
 
@@ -92,7 +91,7 @@ def hibernate(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "Work
     return _act("hibernate", name)
 
 
-@shows(workstation_view)
+@renders(workstation_view)
 def resume(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "WorkstationResult":
     """Resume a hibernated workstation where it left off.
 
@@ -103,7 +102,7 @@ def resume(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "Worksta
     return _act("resume", name)
 
 
-@shows(workstation_view)
+@renders(workstation_view)
 def delete(
     name: NameArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
