@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -19,7 +20,7 @@ TOOLS = {
 def _run(tool: str, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
     executable = shutil.which(tool)
     assert executable, f"{tool} is not installed in the workspace environment"
-    env = {**os.environ, TOOLS[tool]: str(home), "COLUMNS": "120"}
+    env = {**os.environ, TOOLS[tool]: str(home), "COLUMNS": "120", "PRISM_DAEMON_PORT": "0"}
     return subprocess.run([executable, *args], capture_output=True, text=True, env=env, timeout=60)
 
 
@@ -100,3 +101,24 @@ def test_usage_mistakes_in_json_mode_are_problem_json_too(tool: str, tmp_path: P
     problem = _problem(bad_option, tool)
     assert problem["exit_code"] == 2
     assert "--no-such-option" in str(problem["detail"])
+
+
+FIRST_WRITE = {
+    "prism": (("daemon", "start"), ("daemon", "stop", "--sandbox")),
+    "ai-config": (("init",),),
+    "phoenix": (("pipeline", "deploy", "process-topk-v1"),),
+    "peragus": (("new", "Demo", "--language", "javascript"),),
+}
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_the_folder_a_tool_makes_for_its_state_is_private(tool: str, tmp_path: Path) -> None:
+    home = tmp_path / "home" / tool  # neither exists yet: the tool makes both levels
+    for command in FIRST_WRITE[tool]:
+        done = _run(tool, *command, home=home)
+        assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE(home.parent.stat().st_mode) == 0o700
+    doctor = json.loads(_run(tool, "doctor", "-o", "json", home=home).stdout)
+    loose = [c for c in doctor["checks"] if "readable by other users" in c["message"]]
+    assert loose == []

@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import CheckResult, Status
 from groundwork.logs import redactor
+from groundwork.paths import private_dir
 from groundwork.state.atomic import atomic_write
 
 __all__ = ["SecretBox"]
@@ -112,7 +113,7 @@ class SecretBox:
                 )
             return self.key_file.read_bytes().strip()
         key = Fernet.generate_key()
-        self.key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.key_file.parent)
         atomic_write(self.key_file, key + b"\n", private=True)
         return key
 

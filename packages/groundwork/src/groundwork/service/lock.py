@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 
 __all__ = ["InstanceLock"]
 
@@ -24,7 +25,7 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

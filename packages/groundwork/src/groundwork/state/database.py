@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 
 __all__ = ["Migration", "open_database"]
 
@@ -35,7 +36,7 @@ def open_database(
 ) -> sqlite3.Connection:
     """Open (creating if needed) a database and bring its schema up to the newest migration."""
     _check_order(migrations)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)  # a tool's state: its folder is the owner's alone, like the file
     try:
         conn = sqlite3.connect(
             path,

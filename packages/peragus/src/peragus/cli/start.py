@@ -126,11 +126,12 @@ def _serve(
 ) -> None:
     import webbrowser
 
+    from groundwork.paths import private_dir
     from groundwork.service import login_path, serve
     from peragus.execution.runner import Limits
     from peragus.server.app import peragus_app
 
-    notebooks.mkdir(parents=True, exist_ok=True)
+    private_dir(notebooks)
     app = peragus_app(home(), notebooks, config, Limits(timeout_seconds=timeout))
 
     def serving(result: ServerResult) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 from peragus.notebooks.folder import read_folder, read_notebook_text, write_folder
 from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import decode, encode
@@ -91,6 +92,7 @@ class NotebookStore:
         while name is None and target.exists():
             n += 1
             target = self.root / f"{base}-{n}"
+        private_dir(self.root)  # and peragus's folder above it, which holds its keys and token
         write_folder(notebook, target)
         return target
 

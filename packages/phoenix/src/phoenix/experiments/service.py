@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 from phoenix.deployments import current, deploy, load_pipeline, rollback
 from phoenix.experiments.analysis import summary
 from phoenix.experiments.results import (
@@ -128,7 +129,7 @@ class Experiments:
             )
         before = current(self.conn)
         logs = log_dir()
-        logs.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(logs)
         with (logs / f"experiment-{exp.id}.log").open("ab") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "phoenix.experiments.runner", exp.id],

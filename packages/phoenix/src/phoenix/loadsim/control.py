@@ -23,6 +23,7 @@ from typing import Any
 import psutil
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 from groundwork.state import atomic_write_json
 from phoenix.home import log_dir
 from phoenix.loadsim.profiles import LoadSpec
@@ -99,12 +100,12 @@ class LoadSim:
                 suggestions=["See it: phoenix loadsim status", "Stop it: phoenix loadsim stop"],
                 exit_code=ExitCode.CONFLICT,
             )
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.folder)
         shutil.rmtree(self.folder / "bin", ignore_errors=True)
         run_id = uuid.uuid4().hex[:12]
         spec_file = self.folder / "spec.json"
         atomic_write_json(spec_file, spec.model_dump(mode="json"))
-        self.log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.log_file.parent)
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "phoenix.loadsim.supervisor", str(spec_file), run_id],

@@ -8,6 +8,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from groundwork.paths import private_dir
 from groundwork.state import atomic_write
 from prism.cloud.errors import aws_call
 
@@ -28,7 +29,7 @@ def local_key(folder: Path, name: str) -> tuple[Path, bytes]:
         public = key.public_key().public_bytes(
             serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
         )
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(folder)
         atomic_write(private_path, private, private=True)
         atomic_write(public_path, public + b" prism\n")
     return private_path, public_path.read_bytes().strip()

@@ -18,6 +18,7 @@ from rich.console import Console
 from groundwork.errors import ExitCode, ToolError, render_error
 from groundwork.health import HealthRegistry, folder_check
 from groundwork.logs import configure_logging, get_logger
+from groundwork.paths import private_dir
 from groundwork.service import ServiceInfo, create_app, serve
 from prism.daemon import api
 from prism.daemon.config import daemon_config
@@ -50,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     state = home()
     try:
         report.stage("log")
-        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(state)
         configure_logging(log_dir() / "prismd.log")
         report.stage("state")
         app, engine = build(state)

@@ -22,6 +22,7 @@ from rich.console import Console
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.logs import open_private_log
+from groundwork.paths import private_dir
 from groundwork.service import ServiceConfig, ServiceInfo, read_service_info
 from prism.daemon.startup import STAGES
 from prism.home import ENV_VAR, log_dir
@@ -41,7 +42,7 @@ def _starting(home: Path) -> Iterator[None]:
     (two would race for the token and the database before either held the daemon's lock).
     """
     try:
-        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(home)
         descriptor = os.open(home / "prismd.start.lock", os.O_RDWR | os.O_CREAT, 0o600)
     except OSError:
         yield  # the daemon will say what is wrong with the folder

@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 from groundwork.state import atomic_write_json
 
 __all__ = ["SANDBOX", "Profile", "ProfileKind", "ProfileStore"]
@@ -69,7 +70,7 @@ class ProfileStore:
             ) from exc
 
     def _save(self, data: _File) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # the state folder
+        private_dir(self.path.parent)  # the state folder
         atomic_write_json(self.path, data.model_dump(mode="json"), private=True)
 
     def list(self) -> list[Profile]:

@@ -27,6 +27,7 @@ import psutil
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.logs import open_private_log
+from groundwork.paths import private_dir
 from groundwork.state import atomic_write_json
 from prism.cloud.images import BASES
 
@@ -90,7 +91,7 @@ class Sandbox:
         return boto3.client(service, endpoint_url=url, region_name=region, **SANDBOX_CREDENTIALS)
 
     def _start(self) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.folder)
         port = _free_port()
         with open_private_log(self.log_file) as log:
             process = subprocess.Popen(
@@ -174,7 +175,7 @@ class Sandbox:
 
     @contextlib.contextmanager
     def _start_lock(self) -> Iterator[None]:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.folder)
         with (self.folder / "start.lock").open("w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
