@@ -71,8 +71,9 @@ demo: install ## Run each tool's main job on its embedded default
 	url=$$(grep -o 'http://[^ ]*' $$PERAGUS_HOME/start.log); echo "login URL: $$url"; \
 	$(UV) run --frozen python -c 'import httpx, sys; print("notebook list page:", httpx.get(sys.argv[1], follow_redirects=True).raise_for_status().status_code)' "$$url"
 
+# Test files run in parallel, one file per worker at a time (they share no state across files).
 test: install ## Run the whole test suite
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: install ## ruff format --check, ruff check, mypy
 	$(UV) run --frozen ruff format --check .

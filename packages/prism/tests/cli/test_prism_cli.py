@@ -108,7 +108,8 @@ def test_a_broken_user_template_is_reported_with_its_line(prism: Any, tmp_path: 
     [broken] = [r for r in result["reports"] if not r["ok"]]
     assert broken["errors"][0]["line"] == 3
     assert result["invalid"] == 1
-    table = prism.run(tmp_path, "templates", "validate")
+    # Wide enough that the long temporary path is not wrapped inside the table cell.
+    table = prism.run(tmp_path, "templates", "validate", env={"COLUMNS": "400"})
     assert table.returncode == 1
     assert "broken.yml:3" in table.stdout
 

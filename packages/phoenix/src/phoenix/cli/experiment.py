@@ -238,7 +238,7 @@ def compare(
         ),
     ] = CompareFormat.TABLE,
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="Write the HTML page here (with -o html).")
+        Path | None, typer.Option("--out", "-O", help="Write the HTML page here (with -o html).")
     ] = None,
 ) -> ExperimentReport | HtmlReport:
     """The comparison with the verdict: a table, JSON, or one static HTML page with charts.
