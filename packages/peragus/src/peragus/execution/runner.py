@@ -27,7 +27,7 @@ from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
 from peragus.execution.toolchain import esbuild, node
-from peragus.notebooks.model import language_of
+from peragus.notebooks.model import FILENAME, language_of
 
 __all__ = ["CellRun", "CompileFailed", "Limits", "RunResult"]
 
@@ -109,6 +109,17 @@ class CellRun:
                 f"There is no cell file {source}.",
                 suggestions=["Save the notebook first, or check the cell's name."],
                 exit_code=ExitCode.NOT_FOUND,
+            )
+        if not FILENAME.match(self.filename):
+            raise ToolError(
+                "PERAGUS_CELL_NOT_RUNNABLE",
+                f"{self.filename} is kept as a cell, but peragus runs only JavaScript and"
+                " TypeScript cells (.js, .mjs, .cjs, .ts, .mts, .cts).",
+                suggestions=[
+                    f"Rename it with one of those extensions if it is JavaScript or TypeScript;"
+                    f" otherwise run it yourself from the notebook folder ({self.folder})."
+                ],
+                exit_code=ExitCode.USAGE,
             )
         flags = [node(), f"--max-old-space-size={self.limits.heap_mb}"]
         if language_of(self.filename) == "javascript":

@@ -1,7 +1,9 @@
 """The on-disk form: a folder per notebook that is also a valid npm project.
 
 README.md holds the notebook with links to its cells; src/ holds the cell files; package.json and
-tsconfig.json sit at the top. Every file is written atomically, so a crash mid-save leaves each
+tsconfig.json sit at the top. A link has no fence, so fences that are not srcbook's usual ones
+(```` ```` ````, `~~~`, another info string) are kept in `.peragus/fences.json`, and exporting
+gives back the file as it was imported. Every file is written atomically, so a crash mid-save leaves each
 file either as it was or as it should be. A save rewrites only the files whose text changed: the
 server saves on every edit, and one edited cell should cost one write, not one per cell.
 """
@@ -13,17 +15,17 @@ from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state import atomic_write
-from peragus.notebooks.model import Notebook
+from peragus.notebooks.model import CodeCell, Notebook
 from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 
 __all__ = ["read_folder", "read_notebook_text", "write_folder"]
 
+FENCES = Path(".peragus") / "fences.json"
 
-def read_notebook_text(path: Path, *, exact: bool = False) -> str:
-    """A notebook file's text; bytes that are not UTF-8 are an error naming their line.
 
-    ``exact`` keeps the line endings as they are (a cell's file); otherwise CRLF reads as LF, as
-    the .src.md format expects.
+def read_notebook_text(path: Path) -> str:
+    """A notebook file's exact text (CRLF stays CRLF); bytes that are not UTF-8 are an error
+    naming their line.
     """
     data = path.read_bytes()
     try:
@@ -31,7 +33,7 @@ def read_notebook_text(path: Path, *, exact: bool = False) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise NotebookInvalid(str(path), line, "this is not UTF-8 text") from None
-    return text if exact else text.replace("\r\n", "\n")
+    return text
 
 
 def _write(path: Path, text: str) -> None:
@@ -68,6 +70,34 @@ def write_folder(notebook: Notebook, folder: Path) -> None:
         if stale.is_file() and stale.name not in names:
             stale.unlink()
     _write(folder / "README.md", encode(notebook, inline=False))
+    fences = {c.filename: c.fence for c in notebook.code_cells() if c.fence is not None}
+    if notebook.package_json is not None and notebook.package_json.fence != "```json":
+        fences["package.json"] = notebook.package_json.fence
+    kept = folder / FENCES
+    if fences:
+        kept.parent.mkdir(exist_ok=True)
+        _write(kept, json.dumps(fences, indent=2) + "\n")
+    else:
+        kept.unlink(missing_ok=True)
+
+
+def _with_fences(notebook: Notebook, folder: Path) -> Notebook:
+    try:
+        fences = json.loads((folder / FENCES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return notebook  # none kept, or unreadable: srcbook's usual fences
+    if not isinstance(fences, dict):
+        return notebook
+    cells = [
+        c.model_copy(update={"fence": fences[c.filename]})
+        if isinstance(c, CodeCell) and isinstance(fences.get(c.filename), str)
+        else c
+        for c in notebook.cells
+    ]
+    package = notebook.package_json
+    if package is not None and isinstance(fences.get("package.json"), str):
+        package = package.model_copy(update={"fence": fences["package.json"]})
+    return notebook.model_copy(update={"cells": cells, "package_json": package})
 
 
 def read_folder(folder: Path) -> Notebook:
@@ -89,6 +119,6 @@ def read_folder(folder: Path) -> Notebook:
                 suggestions=[f"Restore {path}, or remove its cell from README.md."],
                 exit_code=ExitCode.NOT_FOUND,
             )
-        return read_notebook_text(path, exact=True)
+        return read_notebook_text(path)
 
-    return decode(read_notebook_text(readme), str(readme), read)
+    return _with_fences(decode(read_notebook_text(readme), str(readme), read), folder)

@@ -6,6 +6,7 @@ by file), so a reload or a crash never loses an accepted edit; the client deboun
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from groundwork.errors import ExitCode, ToolError
 from peragus.execution.runner import CellRun
 from peragus.notebooks.folder import read_folder, write_folder
 from peragus.notebooks.model import FILENAME, CodeCell, MarkdownCell, Notebook, PackageJsonCell
+from peragus.notebooks.srcmd import canonical_fence
 from peragus.notebooks.store import NotebookStore
 from peragus.server.schemas import (
     CellView,
@@ -34,6 +36,14 @@ PACKAGE_ID = "package.json"
 
 def _new_id() -> str:
     return "c" + secrets.token_hex(6)
+
+
+def _renamed_fence(cell: CodeCell, filename: str) -> str | None:
+    """A longer or tilde fence stays; the info string follows the new name's language."""
+    if cell.fence is None:
+        return None
+    marker = re.match(r"`+|~+", cell.fence)
+    return (marker.group(0) if marker else "```") + canonical_fence(filename).lstrip("`")
 
 
 def _not_found(what: str, name: str) -> ToolError:
@@ -116,8 +126,9 @@ class Session:
                 self.notebook = self.notebook.model_copy(update={"title": title or "Untitled"})
             elif cell_id == PACKAGE_ID:
                 source = updates.get("source", "")
+                current = self.notebook.package_json or PackageJsonCell(source="")
                 self.notebook = self.notebook.model_copy(
-                    update={"package_json": PackageJsonCell(source=source)}
+                    update={"package_json": current.model_copy(update={"source": source})}
                 )
             else:
                 index = self._index(cell_id)
@@ -126,7 +137,7 @@ class Session:
                     self.notebook.cells[index] = MarkdownCell(text=updates.get("text", cell.text))
                 else:
                     source = updates.get("source", cell.source)
-                    self.notebook.cells[index] = CodeCell(filename=cell.filename, source=source)
+                    self.notebook.cells[index] = cell.model_copy(update={"source": source})
             self._save()
             return self.cell_json(cell_id)
 
@@ -141,14 +152,16 @@ class Session:
                     exit_code=ExitCode.CONFLICT,
                 )
             index = self._index(cell_id)
-            self.notebook.cells[index] = CodeCell(filename=filename, source=cell.source)
+            self.notebook.cells[index] = CodeCell(
+                filename=filename, source=cell.source, fence=_renamed_fence(cell, filename)
+            )
             self._save()
             return self.cell_json(cell_id)
 
     def delete(self, cell_id: str) -> None:
         with self.lock:
             index = self._index(cell_id)
-            del self.notebook.cells[index]
+            self.notebook.remove_cell(index)
             del self.ids[index]
             self._save()
 
@@ -167,7 +180,7 @@ class Session:
                         exit_code=ExitCode.USAGE,
                     )
                 new = CodeCell(filename=filename, source=cell.get("source", ""))
-            self.notebook.cells.insert(index, new)
+            self.notebook.insert_cell(index, new)
             cell_id = _new_id()
             self.ids.insert(index, cell_id)
             self._save()
@@ -181,7 +194,7 @@ class Session:
                 if isinstance(cell, CodeCell) and self.notebook.cell(cell.filename) is not None:
                     cell = CodeCell(filename=self._free_filename(cell.filename), source=cell.source)
                 at = min(index + offset, len(self.notebook.cells))
-                self.notebook.cells.insert(at, cell)
+                self.notebook.insert_cell(at, cell)
                 cell_id = _new_id()
                 self.ids.insert(at, cell_id)
                 created.append(cell_id)

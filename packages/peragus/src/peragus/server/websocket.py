@@ -216,8 +216,9 @@ class Notebooks:
             package_json = session.folder / "package.json"
             if package_json.is_file():
                 source = package_json.read_text(encoding="utf-8")
+                current = session.notebook.package_json or PackageJsonCell(source="")
                 session.notebook = session.notebook.model_copy(
-                    update={"package_json": PackageJsonCell(source=source)}
+                    update={"package_json": current.model_copy(update={"source": source})}
                 )
         status = "complete" if code == 0 else "failed"
         publish(topic, "deps:install:status", {"status": status, "code": code})
