@@ -2,9 +2,11 @@
 
 README.md holds the notebook with links to its cells; src/ holds the cell files; package.json and
 tsconfig.json sit at the top. A link has no fence, so fences that are not srcbook's usual ones
-(```` ```` ````, `~~~`, another info string) are kept in `.peragus/fences.json`, and exporting
-gives back the file as it was imported. Every file is written atomically, so a crash mid-save leaves each
-file either as it was or as it should be. A save rewrites only the files whose text changed: the
+(four backticks, tildes, another info string) are kept in `.peragus/fences.json`, and exporting
+gives back the file as it was imported.
+
+Every file is written atomically, so a crash mid-save leaves each file either as it was or as it
+should be. A save rewrites only the files whose text changed: the
 server saves on every edit, and one edited cell should cost one write, not one per cell.
 """
 

@@ -23,7 +23,7 @@ __all__ = [
 FILENAME = re.compile(r"^[a-zA-Z0-9_-]+\.(js|cjs|mjs|ts|cts|mts)$")
 """A cell peragus can run: JavaScript or TypeScript."""
 CELL_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@+-]{0,127}$")
-"""Any cell srcbook keeps (a `.sh` or `.json` cell too): a plain file name, safe to write in src/."""
+"""Any cell srcbook keeps (a `.sh` or `.json` cell too): a plain file name, safe in src/."""
 Language = Literal["typescript", "javascript"]
 Newline = Literal["\n", "\r\n"]
 

@@ -80,11 +80,16 @@ class _Block:
 
 
 def _link_target(inline: Token) -> str | None:
+    """The target of a paragraph that is only a link (a cell's file, in the on-disk form)."""
     children = inline.children or []
-    if len(children) >= 2 and children[0].type == "link_open" and children[-1].type == "link_close":
-        if not any(c.type in ("link_open", "link_close") for c in children[1:-1]):
-            href = children[0].attrGet("href")
-            return str(href) if href is not None else None
+    if (
+        len(children) >= 2
+        and children[0].type == "link_open"
+        and children[-1].type == "link_close"
+        and not any(c.type in ("link_open", "link_close") for c in children[1:-1])
+    ):
+        href = children[0].attrGet("href")
+        return str(href) if href is not None else None
     return None
 
 
