@@ -6,14 +6,19 @@ from peragus.server import STATIC
 
 
 def _toolchain() -> CheckResult:
-    binary = home() / "toolchain" / "node_modules" / ".bin" / "esbuild"
-    if binary.exists():
-        return CheckResult("toolchain", Status.OK, f"esbuild at {binary}")
+    from peragus.execution.toolchain import ESBUILD, PRETTIER, TYPESCRIPT, installed
+
+    tools = (ESBUILD, TYPESCRIPT, PRETTIER)
+    missing = [t for t in tools if installed(home(), t) is None]
+    if not missing:
+        return CheckResult(
+            "toolchain", Status.OK, ", ".join(f"{t.package} {t.version}" for t in tools)
+        )
     return CheckResult(
         "toolchain",
         Status.INFO,
-        "esbuild is not installed yet; TypeScript cells are compiled with it",
-        "It is installed with npm on the first TypeScript run.",
+        "not installed yet: " + "; ".join(f"{t.package} {t.version} ({t.why})" for t in missing),
+        "Each is installed with npm on first use (a TypeScript run, an open notebook, Format).",
     )
 
 

@@ -80,6 +80,9 @@ class NotebookRun(BaseModel):
     not_run: list[str] = Field(
         default_factory=list, description="Cells left out because an earlier one failed."
     )
+    installed: list[str] = Field(
+        default_factory=list, description="Packages npm installed before the run."
+    )
 
 
 class RunResult(BaseModel):

@@ -290,3 +290,70 @@ def test_an_unknown_cell_lists_the_cells(home: Path, tmp_path: Path) -> None:
     done = peragus(home, "run", str(path), "--cell", "frist.mjs")
     assert done.returncode == 3
     assert "first.mjs, broken.mjs, never.mjs" in done.stderr
+
+
+def test_srcbooks_getting_started_installs_its_dependency_and_runs(
+    home: Path, tmp_path: Path
+) -> None:
+    """The README's own example: it imports random-words, which npm installs first."""
+    done = peragus(home, "run", str(REFERENCE / "getting-started.src.md"))
+    assert done.returncode == 0, done.stderr
+    assert "… npm install (random-words)" in done.stderr
+    assert "added" in done.stderr  # npm's own output, streamed
+    assert "… installed in " in done.stderr
+    words = [line for line in done.stdout.splitlines() if line.startswith("Word ")]
+    assert [w.split(":")[0] for w in words] == ["Word 1", "Word 2", "Word 3", "Word 4"]
+    assert "I am your father, Leia" in done.stdout
+    assert "✓ 6 cells ran" in done.stderr
+
+
+def test_no_install_refuses_to_run_without_the_dependencies(home: Path) -> None:
+    done = peragus(
+        home, "run", str(REFERENCE / "getting-started.src.md"), "--no-install", "-o", "json"
+    )
+    assert done.returncode == 6
+    problem = one_document(done.stdout)
+    assert problem["code"] == "PERAGUS_DEPENDENCIES_MISSING"
+    assert "random-words" in problem["detail"]
+    assert "without --no-install" in problem["suggestions"][0]
+
+
+def test_imports_package_json_does_not_list_are_named(home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "undeclared.src.md"
+    path.write_text(
+        '<!-- srcbook:{"language":"javascript"} -->\n\n# U\n\n'
+        "###### a.mjs\n\n```javascript\nimport chalk from 'chalk';\nimport fs from 'node:fs';\n```\n"
+    )
+    done = peragus(home, "run", str(path), "-o", "json")
+    assert done.returncode == 1
+    problem = one_document(done.stdout)
+    assert problem["code"] == "PERAGUS_DEPENDENCIES_UNDECLARED"
+    assert "chalk" in problem["detail"] and "fs" not in problem["detail"]
+
+
+def test_cells_that_are_not_code_are_kept_and_not_run(home: Path) -> None:
+    liberties = REFERENCE.parent / "liberties" / "other-cells.src.md"
+    done = peragus(home, "run", str(liberties), "-o", "json")
+    assert done.returncode == 0, done.stderr
+    assert [c["cell"] for c in one_document(done.stdout)["run"]["cells"]] == ["run.ts"]
+    shell = peragus(home, "run", str(liberties), "--cell", "setup.sh", "-o", "json")
+    assert shell.returncode == 2
+    problem = one_document(shell.stdout)
+    assert problem["code"] == "PERAGUS_CELL_NOT_RUNNABLE"
+    assert "runs only JavaScript and TypeScript cells" in problem["detail"]
+
+
+def test_the_first_typescript_run_says_it_installs_the_toolchain(
+    home: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "ts.src.md"
+    path.write_text(
+        '<!-- srcbook:{"language":"typescript"} -->\n\n# TS\n\n'
+        "###### a.ts\n\n```typescript\nconsole.log(1 as number);\n```\n"
+    )
+    first = peragus(home, "run", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "… Installing esbuild@0.24.2 with npm, once" in first.stderr
+    assert "… Installed esbuild@0.24.2 in " in first.stderr
+    again = peragus(home, "run", str(path))
+    assert again.returncode == 0 and "Installing" not in again.stderr

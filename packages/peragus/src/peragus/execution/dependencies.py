@@ -6,6 +6,7 @@ line that says what to install.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from peragus.execution.toolchain import npm
 
-__all__ = ["install", "missing_packages"]
+__all__ = ["declared", "imported_packages", "install", "missing_packages", "not_installed"]
 
 _SPECIFIERS = re.compile(
     r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)(['"])([^'"\n]+)\1"""
@@ -39,14 +40,41 @@ def _package_name(specifier: str) -> str | None:
     return None if name in _NODE_BUILTINS else name
 
 
+def imported_packages(source: str) -> set[str]:
+    """The npm packages a cell's source imports (not relative files, not node's built-ins)."""
+    return {
+        name
+        for m in _SPECIFIERS.finditer(source)
+        if (name := _package_name(m.group(2))) is not None
+    }
+
+
+def _is_installed(folder: Path, name: str) -> bool:
+    return (folder / "node_modules" / name / "package.json").is_file()
+
+
 def missing_packages(folder: Path, source: str) -> list[str]:
     """Packages the source imports that are not in the notebook's node_modules."""
-    wanted = {_package_name(m.group(2)) for m in _SPECIFIERS.finditer(source)}
-    return sorted(
-        name
-        for name in wanted
-        if name is not None and not (folder / "node_modules" / name / "package.json").is_file()
-    )
+    return sorted(name for name in imported_packages(source) if not _is_installed(folder, name))
+
+
+def declared(folder: Path) -> set[str]:
+    """Every package package.json names (dependencies of every kind); none if it is unreadable."""
+    try:
+        data = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    names: set[str] = set()
+    if isinstance(data, dict):
+        for kind in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+            if isinstance(data.get(kind), dict):
+                names.update(data[kind])
+    return names
+
+
+def not_installed(folder: Path) -> list[str]:
+    """Packages package.json declares that node_modules lacks: `npm install` is due."""
+    return sorted(name for name in declared(folder) if not _is_installed(folder, name))
 
 
 def install(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
-from peragus.execution.toolchain import esbuild, node
+from peragus.execution.toolchain import OnNotice, esbuild, node
 from peragus.notebooks.model import FILENAME, language_of
 
 __all__ = ["CellRun", "CompileFailed", "Limits", "RunResult"]
@@ -101,7 +101,8 @@ class CellRun:
         self._process: subprocess.Popen[bytes] | None = None
         self._stop_requested = threading.Event()
 
-    def command(self) -> list[str]:
+    def check_runnable(self) -> None:
+        """Raises the error a run of this cell would, before anything is installed."""
         source = self.folder / "src" / self.filename
         if not source.is_file():
             raise ToolError(
@@ -121,12 +122,16 @@ class CellRun:
                 ],
                 exit_code=ExitCode.USAGE,
             )
+
+    def command(self, on_notice: OnNotice | None = None) -> list[str]:
+        self.check_runnable()
+        source = self.folder / "src" / self.filename
         flags = [node(), f"--max-old-space-size={self.limits.heap_mb}"]
         if language_of(self.filename) == "javascript":
             return [*flags, str(source)]
-        return [*flags, "--enable-source-maps", str(self._compiled(source))]
+        return [*flags, "--enable-source-maps", str(self._compiled(source, on_notice))]
 
-    def _compiled(self, source: Path) -> Path:
+    def _compiled(self, source: Path, on_notice: OnNotice | None) -> Path:
         stem = source.name.rsplit(".", 1)[0]
         out = self.folder / ".peragus" / "build" / f"{stem}-{_files_digest(self.folder)}.mjs"
         if out.exists():
@@ -134,7 +139,7 @@ class CellRun:
         out.parent.mkdir(parents=True, exist_ok=True)
         done = subprocess.run(
             [
-                str(esbuild(self.home)),
+                str(esbuild(self.home, on_notice)),
                 str(source),
                 "--bundle",
                 "--packages=external",
@@ -166,9 +171,12 @@ class CellRun:
         cpu = self.limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
 
-    def run(self, on_output: OnOutput | None = None) -> RunResult:
+    def run(
+        self, on_output: OnOutput | None = None, on_notice: OnNotice | None = None
+    ) -> RunResult:
+        """``on_notice`` hears what happens before the cell starts (a first toolchain install)."""
         started = time.perf_counter()  # compiling counts: it is part of what the user waits for
-        command = self.command()
+        command = self.command(on_notice)
         result = RunResult(exit_code=None, duration_ms=0.0, first_output_ms=None)
         self._process = process = subprocess.Popen(
             command,

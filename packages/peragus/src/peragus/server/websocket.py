@@ -178,7 +178,12 @@ class Notebooks:
                     topic,
                     "cell:output",
                     {"cellId": cell_id, "output": {"type": stream, "data": line}},
-                )
+                ),
+                # A first toolchain install takes seconds: the cell says so instead of
+                # sitting silently on Stop.
+                lambda message: publish(
+                    topic, "cell:notice", {"cellId": cell_id, "message": message}
+                ),
             )
             outcome = {
                 "exitCode": result.exit_code,
