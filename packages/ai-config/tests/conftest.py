@@ -38,14 +38,26 @@ class Upstream:
         git(root, "clone", "-q", str(self.bare), str(self.work))
         git(self.work, "checkout", "-q", "-b", "main")
 
-    def push(self, files: dict[str, str | None], message: str = "change") -> str:
-        for rel, text in files.items():
+    def push(self, files: dict[str, str | bytes | None], message: str = "change") -> str:
+        """Commit and push these files (bytes are written exactly; None deletes)."""
+        for rel, content in files.items():
             path = self.work / rel
-            if text is None:
+            if content is None:
                 path.unlink()
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content)
+        return self.commit(message)
+
+    def rename(self, old: str, new: str, message: str = "rename") -> str:
+        (self.work / new).parent.mkdir(parents=True, exist_ok=True)
+        git(self.work, "mv", old, new)
+        return self.commit(message)
+
+    def commit(self, message: str) -> str:
         git(self.work, "add", "-A")
         git(self.work, "commit", "-q", "-m", message)
         git(self.work, "push", "-q", "origin", "main")

@@ -14,12 +14,15 @@ import shutil
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ConfigDict
 
 from ai_config.results import Result
 from groundwork.state.backups import Backup, BackupStore
+
+if TYPE_CHECKING:
+    from ai_config.library.git import Git
 
 __all__ = ["AuditEntry", "AuditLog", "Safety"]
 
@@ -82,15 +85,34 @@ class Safety:
         self.audit = AuditLog(home / "audit.log")
 
     @contextlib.contextmanager
-    def change(self, action: str, touched: Sequence[Path], **details: Any) -> Iterator[None]:
+    def change(
+        self,
+        action: str,
+        touched: Sequence[Path],
+        *,
+        repo: Git | None = None,
+        **details: Any,
+    ) -> Iterator[list[str]]:
+        """Snapshot exactly what the change will touch (files, not whole folders), undo it all if
+        anything fails, and record it in the audit log with the backup ids.
+
+        ``repo`` is a git repository the change commits to: a failure moves its branch back to
+        where it was (the working files are put back from the snapshots). Yields the backup ids,
+        for the command to report.
+        """
+        touched = list(dict.fromkeys(touched))
         before = {str(p): tree_hash(p) for p in touched}
         snapshots: list[Backup] = [
             self.backups.snapshot(p, reason=action) for p in touched if p.exists()
         ]
         created = [p for p in touched if not p.exists()]
+        head = repo.head() if repo is not None else None
+        ids = [s.id for s in snapshots]
         try:
-            yield
+            yield ids
         except BaseException:
+            if repo is not None and head is not None:
+                repo.run("reset", "-q", head, check=False)
             for snapshot in snapshots:
                 self.backups.restore(snapshot.id)
             for path in created:
@@ -98,7 +120,9 @@ class Safety:
             self.audit.record(action, outcome="rolled back", **details)
             raise
         after = {str(p): tree_hash(p) for p in touched}
-        self.audit.record(action, outcome="done", before=before, after=after, **details)
+        self.audit.record(
+            action, outcome="done", before=before, after=after, backups=ids, **details
+        )
         self.backups.prune(keep=20)
 
 

@@ -124,7 +124,7 @@ def test_the_token_reaches_the_library_and_nothing_else(
     outputs.append(run(tmp_path, "--debug", "library", "update", env=env))
     codes = [done.returncode for done in outputs]
     assert codes == [0, 0, 0, 6], [o.stderr for o in outputs]
-    assert "AI_CONFIG_GIT_REMOTE_FAILED" in outputs[-1].stderr
+    assert "AI_CONFIG_GIT_REPOSITORY_MOVED" in outputs[-1].stderr
 
     to_library = [auth for path, auth in seen if path.startswith("/team.git/")]
     to_other = [auth for path, auth in seen if path.startswith("/other/")]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ai_config.library.sources import SourceSet
 from ai_config.library.store import Library
 from groundwork.errors import ToolError
 
@@ -108,8 +109,11 @@ def test_a_library_moved_to_a_new_url_keeps_working(
     upstream.bare.rename(moved)
     with pytest.raises(ToolError) as unreachable:
         library.update()
-    assert unreachable.value.code == "AI_CONFIG_GIT_REMOTE_FAILED"
-    library.base.run("remote", "set-url", "origin", str(moved))
+    assert unreachable.value.code == "AI_CONFIG_GIT_REPOSITORY_MOVED"
+    assert "does not appear to be a git repository" in unreachable.value.message
+    assert "ai-config library source set-url base URL" in unreachable.value.suggestions[0]
+    SourceSet(library).set_url("base", str(moved))
+    assert library.read_lock().sources["base"].url == str(moved)
     assert library.update().old == library.base.head()
 
 

@@ -10,10 +10,20 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
+from ai_config.library.gitfail import classify
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["TOKEN_VAR", "BranchState", "Git", "git_available", "token_env"]
+__all__ = [
+    "TOKEN_VAR",
+    "BranchState",
+    "Change",
+    "Git",
+    "git_available",
+    "printable",
+    "token_env",
+]
 
 _IDENTITY = {
     "GIT_AUTHOR_NAME": "ai-config",
@@ -25,6 +35,12 @@ _IDENTITY = {
 
 def git_available() -> bool:
     return shutil.which("git") is not None
+
+
+def printable(text: str) -> str:
+    """Text git printed, safe to show and to put in JSON: bytes that were not UTF-8 (kept as
+    surrogates by :meth:`Git.run`) become replacement characters."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 TOKEN_VAR = "AI_CONFIG_GIT_TOKEN"  # noqa: S105 - the variable's name, not a token
@@ -50,6 +66,18 @@ def token_env(url: str | None, environ: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+ChangeKind = Literal["added", "modified", "deleted", "renamed"]
+_KINDS: dict[str, ChangeKind] = {"A": "added", "D": "deleted"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a path became between two revisions; ``path`` is where it is now."""
+
+    kind: ChangeKind
+    path: str
+
+
 @dataclass(frozen=True)
 class BranchState:
     """One `git status --branch` of a clone: where it is, what it follows, and local edits."""
@@ -73,7 +101,35 @@ class Git:
         cwd: Path | None = None,
         token_url: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Run git in the repository; ``token_url`` is the library URL the token may go to."""
+        """Run git in the repository; ``token_url`` is the library URL the token may go to.
+
+        Output is read as bytes and decoded as UTF-8 without newline translation (a CRLF file's
+        diff keeps its CRs); bytes that are not UTF-8 (a Latin-1 file, a binary diff) become
+        surrogates, which :func:`printable` turns into replacement characters for display.
+        """
+        done = self.run_bytes(
+            *args,
+            check=check,
+            input_bytes=input_text.encode("utf-8") if input_text is not None else None,
+            cwd=cwd,
+            token_url=token_url,
+        )
+        return subprocess.CompletedProcess(
+            done.args,
+            done.returncode,
+            done.stdout.decode("utf-8", "surrogateescape"),
+            done.stderr.decode("utf-8", "replace"),
+        )
+
+    def run_bytes(
+        self,
+        *args: str,
+        check: bool = True,
+        input_bytes: bytes | None = None,
+        cwd: Path | None = None,
+        token_url: str | None = None,
+    ) -> subprocess.CompletedProcess[bytes]:
+        """Run git with bytes in and out: file contents pass through exactly as stored."""
         if not git_available():
             raise ToolError(
                 "AI_CONFIG_GIT_MISSING",
@@ -92,29 +148,33 @@ class Git:
             ["git", *args],
             cwd=cwd or self.repo,
             env=env,
-            input=input_text,
+            input=input_bytes,
             capture_output=True,
-            text=True,
         )
         if check and done.returncode != 0:
-            raise self._error(args, done)
+            raise self._error(args, done.returncode, done.stderr.decode("utf-8", "replace"))
         return done
 
-    def _error(self, args: Sequence[str], done: subprocess.CompletedProcess[str]) -> ToolError:
-        detail = (done.stderr or done.stdout).strip().splitlines()
-        message = detail[-1] if detail else f"exit code {done.returncode}"
+    def _error(self, args: Sequence[str], returncode: int, stderr: str) -> ToolError:
+        detail = stderr.strip() or f"exit code {returncode}"
         remote = args[0] in ("clone", "fetch", "pull", "push", "ls-remote")
+        if not remote:
+            return ToolError(
+                "AI_CONFIG_GIT_FAILED",
+                f"git {args[0]} failed: {detail}",
+                suggestions=[f"Look at the repository with git: git -C {self.repo} status"],
+                context={"command": "git " + " ".join(args[:3])},
+                exit_code=ExitCode.FAILURE,
+            )
+        failure = classify(detail)
         return ToolError(
-            "AI_CONFIG_GIT_REMOTE_FAILED" if remote else "AI_CONFIG_GIT_FAILED",
-            f"git {args[0]} failed: {message}",
-            suggestions=[
-                "Check the library URL and your network, and that `git ls-remote URL` works."
-                if remote
-                else f"Look at the repository with git: git -C {self.repo} status",
-            ],
-            context={"command": "git " + " ".join(args[:3])},
-            exit_code=ExitCode.UNAVAILABLE if remote else ExitCode.FAILURE,
-            transient=remote,
+            failure.code,
+            f"git {args[0]} failed: {failure.kind}. git said: {detail}",
+            suggestions=list(failure.suggestions),
+            context={"command": "git " + " ".join(args[:3]), "git_error": detail},
+            exit_code=ExitCode.UNAVAILABLE,
+            transient=failure.code
+            in ("AI_CONFIG_GIT_CONNECTION_REFUSED", "AI_CONFIG_GIT_REMOTE_FAILED"),
         )
 
     def out(self, *args: str) -> str:
@@ -123,9 +183,40 @@ class Git:
     def head(self) -> str:
         return self.out("rev-parse", "HEAD")
 
-    def show(self, revision: str, path: str) -> str | None:
-        done = self.run("show", f"{revision}:{path}", check=False)
-        return done.stdout if done.returncode == 0 else None
+    def blobs(self, specs: Sequence[str]) -> dict[str, bytes | None]:
+        """The exact bytes of each ``revision:path`` (None where there is none), from one
+        `git cat-file --batch` however many are asked for."""
+        if not specs:
+            return {}
+        unique = list(dict.fromkeys(specs))
+        out = self.run_bytes(
+            "cat-file", "--batch", input_bytes="".join(f"{s}\n" for s in unique).encode()
+        ).stdout
+        found: dict[str, bytes | None] = {}
+        at = 0
+        for spec in unique:
+            end = out.index(b"\n", at)
+            header = out[at:end].split()
+            at = end + 1
+            if len(header) != 3:  # "<spec> missing" (or ambiguous)
+                found[spec] = None
+                continue
+            size = int(header[2])
+            found[spec] = out[at : at + size] if header[1] == b"blob" else None
+            at += size + 1
+        return found
+
+    def blob(self, revision: str, path: str) -> bytes | None:
+        return self.blobs([f"{revision}:{path}"])[f"{revision}:{path}"]
+
+    def blob_by_id(self, oid: str) -> bytes | None:
+        return self.blobs([oid])[oid]
+
+    def store_blob(self, data: bytes) -> str:
+        """Keep ``data`` in the repository's object store (not in any commit); its id."""
+        return (
+            self.run_bytes("hash-object", "-w", "--stdin", input_bytes=data).stdout.decode().strip()
+        )
 
     def commit_all(self, message: str) -> str | None:
         """Commit every change; None when there was nothing to commit."""
@@ -136,7 +227,27 @@ class Git:
         return self.head()
 
     def changed_files(self, old: str, new: str) -> list[str]:
-        return [p for p in self.out("diff", "--name-only", old, new).splitlines() if p]
+        out = self.run("diff", "--name-only", "-z", "--no-renames", old, new).stdout
+        return [p for p in out.split("\0") if p]
+
+    def changes(self, old: str, new: str) -> dict[str, Change]:
+        """What happened to each path between two revisions, following renames as git detects
+        them (``roles/a.md`` renamed to ``roles/b.md`` is one change under the old path)."""
+        out = self.run("diff", "--name-status", "-z", "-M", old, new).stdout.split("\0")
+        found: dict[str, Change] = {}
+        at = 0
+        while at < len(out) and out[at]:
+            status = out[at]
+            if status.startswith(("R", "C")):
+                old_path, new_path = out[at + 1], out[at + 2]
+                at += 3
+                if status.startswith("R"):
+                    found[old_path] = Change("renamed", new_path)
+                continue
+            path = out[at + 1]
+            at += 2
+            found[path] = Change(_KINDS.get(status[0], "modified"), path)
+        return found
 
     def upstream_branch(self) -> str | None:
         """The remote branch the checked-out branch follows (``main``), if it follows one."""

@@ -3,6 +3,9 @@
 Scanning 10,000 files with scandir and stat takes tens of milliseconds; reading and hashing them
 all takes several times that. Like git's index, a file whose size and mtime match the index is
 taken as unchanged.
+
+Symlinks: one to a file inside the tree is indexed as that file; one that leads outside (or to a
+folder) is never followed, and the scan reports those that leave the tree.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from groundwork.state.atomic import atomic_write_json
 
-__all__ = ["FileState", "TreeIndex"]
+__all__ = ["FileState", "Scan", "TreeIndex"]
 
 CONFLICT_MARKER = b"\n<<<<<<< "
 
@@ -28,24 +31,40 @@ class FileState:
     conflict: bool
 
 
-def _walk(root: Path) -> dict[str, os.stat_result]:
+@dataclass
+class Scan:
+    files: dict[str, FileState]
+    reread: int
+    outside: dict[str, str] = field(default_factory=dict)
+    """Symlinks that lead outside the tree: their path, and where they lead."""
+
+
+def _walk(root: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:
     found: dict[str, os.stat_result] = {}
-    stack = [(root, "")]
+    outside: dict[str, str] = {}
+    real_root = os.path.realpath(root)
+    stack = [(Path(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
             if entry.name == ".git":
                 continue
             rel = f"{prefix}{entry.name}"
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not (real == real_root or real.startswith(real_root + os.sep)):
+                    outside[rel] = real
+                elif Path(real).is_file():
+                    found[rel] = Path(real).stat()
+            elif entry.is_dir(follow_symlinks=False):
                 stack.append((Path(entry.path), rel + "/"))
             elif entry.is_file(follow_symlinks=False):
                 found[rel] = entry.stat(follow_symlinks=False)
-    return found
+    return found, outside
 
 
 class TreeIndex:
@@ -53,12 +72,13 @@ class TreeIndex:
         self.root = root
         self.index_file = index_file
 
-    def scan(self) -> tuple[dict[str, FileState], int]:
+    def scan(self) -> Scan:
         """Every file's state, and how many files had to be read (0 on a warm, unchanged tree)."""
         old = self._load()
         now: dict[str, FileState] = {}
         reread = 0
-        for rel, st in _walk(self.root).items():
+        stats, outside = _walk(self.root)
+        for rel, st in stats.items():
             known = old.get(rel)
             if known and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
                 now[rel] = known
@@ -76,7 +96,7 @@ class TreeIndex:
                 self.index_file,
                 {rel: [s.size, s.mtime_ns, s.sha256, s.conflict] for rel, s in now.items()},
             )
-        return now, reread
+        return Scan(now, reread, outside)
 
     def _load(self) -> dict[str, FileState]:
         try:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from ai_config.results import Result
 
@@ -19,14 +19,24 @@ __all__ = [
     "LibraryStatus",
     "OverrideState",
     "OverrideStatus",
+    "Renamed",
     "Revision",
+    "Side",
     "SourceInfo",
     "SourceUpdate",
+    "UnsafeLink",
 ]
 
 OverrideState = Literal[
-    "clean", "base-changed", "conflict", "personal-only", "override", "removed-upstream"
+    "clean",
+    "base-changed",
+    "conflict",
+    "personal-only",
+    "override",
+    "removed-upstream",
+    "renamed-upstream",
 ]
+Side = Literal["ours", "theirs", "merged"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,20 @@ class OverrideStatus(Result):
     path: str
     state: OverrideState
     forked_from: str | None = Field(description="Base revision the personal copy was made from")
+    renamed_to: str | None = Field(
+        default=None, description="Where upstream moved the file (state renamed-upstream)"
+    )
+    upstream_copy: str | None = Field(
+        default=None, description="Upstream's version kept beside a binary conflict"
+    )
+
+
+class UnsafeLink(Result):
+    """A symlink in a library that leads outside it: reported, never followed."""
+
+    path: str
+    library: str = Field(description="'base', 'personal', or an added source's name")
+    target: str
 
 
 class LibraryStatus(Result):
@@ -56,6 +80,16 @@ class LibraryStatus(Result):
     files: int = Field(description="Files in the effective library")
     files_reread: int = Field(description="Files read to compute this (0 on a warm status)")
     overrides: list[OverrideStatus]
+    unsafe_links: list[UnsafeLink] = Field(
+        default_factory=list, description="Symlinks leading outside a library (not followed)"
+    )
+
+
+class Renamed(Result):
+    from_path: str = Field(alias="from")
+    to: str
+
+    model_config = ConfigDict(defer_build=True, populate_by_name=True)
 
 
 class SourceUpdate(Result):
@@ -69,6 +103,9 @@ class SourceUpdate(Result):
     conflicts: list[str] = Field(default_factory=list, description="Overrides left with markers")
     removed_upstream: list[str] = Field(
         default_factory=list, description="Overridden files upstream deleted (your copy is kept)"
+    )
+    renamed: list[Renamed] = Field(
+        default_factory=list, description="Overrides that moved with their file upstream"
     )
 
 

@@ -14,6 +14,7 @@ import shutil
 from ai_config.config import SourcePin
 from ai_config.library.git import Git
 from ai_config.library.models import SourceInfo, SourceUpdate
+from ai_config.library.remote import branch_to_clone
 from ai_config.library.store import Library
 from groundwork.errors import ExitCode, ToolError
 
@@ -64,18 +65,59 @@ class SourceSet:
             )
         folder = self.root / name
         self.root.mkdir(parents=True, exist_ok=True)
-        args = ["clone", "-q", *(["--branch", branch] if branch else []), url, str(folder)]
-        Git(self.root).run(*args, token_url=self.library.library_url())
-        self._pin(name, url, Git(folder).head(), branch or Git(folder).upstream_branch())
+        token_url = self.library.library_url()
+        chosen = branch_to_clone(
+            url,
+            branch,
+            token_url,
+            retry=f"ai-config library source add {name} {url} --branch BRANCH",
+        )
+        args = ["clone", "-q", *(["--branch", chosen] if chosen else []), url, str(folder)]
+        with self.library.safety.change(
+            "library source add", [self.library.lock_file, folder], source=name, url=url
+        ):
+            Git(self.root).run(*args, token_url=token_url)
+            self._pin(name, url, Git(folder).head(), chosen or Git(folder).upstream_branch())
         return self.get(name)
 
     def remove(self, name: str) -> SourceInfo:
+        """Drop a source: its pin (backed up) and its clone (which `source add` can make again:
+        the audit log keeps its URL and revision)."""
         removed = self.get(name)
-        lock = self.library.read_lock()
-        del lock.sources[name]
-        self.library.write_lock(lock)
-        shutil.rmtree(self.root / name, ignore_errors=True)
+        with self.library.safety.change(
+            "library source remove",
+            [self.library.lock_file],
+            source=name,
+            url=removed.url,
+            revision=removed.revision,
+        ):
+            lock = self.library.read_lock()
+            del lock.sources[name]
+            self.library.write_lock(lock)
+            shutil.rmtree(self.root / name, ignore_errors=True)
         return removed
+
+    def set_url(self, name: str, url: str) -> SourceInfo:
+        """Point a library (``base`` or an added source) at its new URL, after it moved."""
+        self.library.require()
+        git = self.library.base if name == "base" else Git(self.root / self.get(name).name)
+        lock = self.library.read_lock()
+        pin = lock.sources.get(name)
+        if pin is None:
+            raise ToolError(
+                "AI_CONFIG_SOURCE_NOT_FOUND",
+                f"No source named {name!r}.",
+                suggestions=["List them: ai-config library source list"],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        old = pin.url
+        with self.library.safety.change(
+            "library source set-url", [self.library.lock_file], source=name, old=old, new=url
+        ):
+            git.run("remote", "set-url", "origin", url)
+            lock.sources[name] = SourcePin(url=url, branch=pin.branch, revision=pin.revision)
+            self.library.write_lock(lock)
+        return SourceInfo(name=name, url=url, branch=pin.branch, revision=pin.revision)
 
     def update(self, *, frozen: bool, dry_run: bool) -> builtins.list[SourceUpdate]:
         """Fast-forward each source and move its pin; one report per source, moved or not."""

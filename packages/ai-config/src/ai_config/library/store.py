@@ -7,29 +7,28 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import shlex
-import shutil
-import subprocess
 from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from ai_config.config import LibraryConfig, SourcePin, load_config, save_config
-from ai_config.library.git import Git
+from ai_config.library.conflicts import ConflictRecords
+from ai_config.library.git import Git, printable
 from ai_config.library.index import TreeIndex
 from ai_config.library.models import (
     LibraryFile,
     LibraryStatus,
-    OverrideState,
     OverrideStatus,
     Revision,
+    Side,
     SourceUpdate,
 )
-from ai_config.library.paths import library_path
+from ai_config.library.paths import contained, library_path
+from ai_config.library.remote import branch_to_clone
 from ai_config.safety import Safety
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
-from groundwork.state.atomic import atomic_write_json, atomic_write_text
+from groundwork.state.atomic import atomic_write_json
 
 __all__ = ["Library", "LibraryFile"]
 
@@ -40,6 +39,7 @@ class Library:
         self.base_dir = home / "library" / "base"
         self.personal_dir = home / "library" / "personal"
         self.forks_file = home / "state" / "forks.json"
+        self.conflicts = ConflictRecords(home / "state" / "conflicts.json")
         self.lock_file = home / "library.lock"
         self.base = Git(self.base_dir)
         self.personal = Git(self.personal_dir)
@@ -75,7 +75,13 @@ class Library:
         with self.safety.change("init", touched, source=source or "starter"):
             self.base_dir.parent.mkdir(parents=True, exist_ok=True)
             if source:
-                args = ["clone", "-q", *(["--branch", branch] if branch else [])]
+                chosen = branch_to_clone(
+                    source,
+                    branch,
+                    source,
+                    retry=f"ai-config init --library {source} --branch BRANCH",
+                )
+                args = ["clone", "-q", *(["--branch", chosen] if chosen else [])]
                 Git(self.base_dir.parent).run(*args, source, str(self.base_dir), token_url=source)
             else:
                 self._create_starter()
@@ -119,12 +125,13 @@ class Library:
         for layer in self.layers():
             name = "base" if layer == self.base_dir else f"source-{layer.name}"
             index = TreeIndex(layer, self.home / "state" / f"index-{name}.json")
-            for rel in index.scan()[0]:
+            for rel in index.scan().files:
                 found[rel] = LibraryFile(rel, "base", layer / rel)
-        personal, _ = TreeIndex(
-            self.personal_dir, self.home / "state" / "index-personal.json"
-        ).scan()
-        for rel in personal:
+        personal = TreeIndex(self.personal_dir, self.home / "state" / "index-personal.json").scan()
+        copies = self.conflicts.copies()
+        for rel in personal.files:
+            if rel in copies:
+                continue
             origin: Literal["personal", "override"] = "override" if rel in found else "personal"
             found[rel] = LibraryFile(rel, origin, self.personal_dir / rel)
         chosen = sorted(found.values(), key=lambda f: f.path)
@@ -135,9 +142,11 @@ class Library:
     def resolve(self, path: str) -> LibraryFile:
         """The file a library path means now: yours, else the topmost layer's."""
         rel = library_path(path)
-        below = [layer / rel for layer in reversed(self.layers()) if (layer / rel).is_file()]
+        below = [
+            contained(layer, rel) for layer in reversed(self.layers()) if (layer / rel).is_file()
+        ]
         mine = self.personal_dir / rel
-        if mine.is_file():
+        if mine.is_file() and contained(self.personal_dir, rel):
             return LibraryFile(rel, "override" if below else "personal", mine)
         if below:
             return LibraryFile(rel, "base", below[0])
@@ -149,110 +158,35 @@ class Library:
         )
 
     def status(self, *, fetch: bool = False) -> LibraryStatus:
-        self.require()
-        if fetch and self.upstream() is not None:
-            self.base.run("fetch", "-q", token_url=self.library_url())
-        base_index, base_reread = TreeIndex(
-            self.base_dir, self.home / "state" / "index-base.json"
-        ).scan()
-        personal_index, personal_reread = TreeIndex(
-            self.personal_dir, self.home / "state" / "index-personal.json"
-        ).scan()
-        branch = self.base.branch_state()
-        forks = self.forks()
-        compare_to = branch.head
-        if branch.upstream and forks:
-            compare_to = self.base.out("rev-parse", "@{u}")
-        changed_since: dict[str, set[str]] = {}
-        overrides = []
-        for rel, state in sorted(personal_index.items()):
-            forked = forks.get(rel)
-            if state.conflict:
-                kind: OverrideState = "conflict"
-            elif forked is None:
-                kind = "override" if rel in base_index else "personal-only"
-            elif rel not in base_index:
-                kind = "removed-upstream"
-            else:
-                if forked not in changed_since:
-                    changed_since[forked] = set(self.base.changed_files(forked, compare_to))
-                kind = "base-changed" if rel in changed_since[forked] else "clean"
-            overrides.append(OverrideStatus(path=rel, state=kind, forked_from=forked))
-        base_pin = self.read_lock().sources.get("base")
-        return LibraryStatus(
-            base_dir=self.base_dir,
-            personal_dir=self.personal_dir,
-            base_revision=branch.head,
-            pinned=base_pin.revision if base_pin else None,
-            upstream=branch.upstream,
-            ahead=branch.ahead,
-            behind=branch.behind,
-            base_edited_in_place=not branch.clean,
-            files=len(set(base_index) | set(personal_index)),
-            files_reread=base_reread + personal_reread,
-            overrides=overrides,
-        )
+        from ai_config.library.status import status
 
-    # -- personal edits -----------------------------------------------------------------------
+        return status(self, fetch=fetch)
+
+    # -- personal edits (ai_config.library.overrides) ----------------------------------------
 
     def edit(self, path: str, *, open_editor: bool = True) -> Path:
         """Copy a base file into the personal library (recording its base revision) and edit it."""
-        self.require()
-        rel = library_path(path)
-        target = self.personal_dir / rel
-        source = next(
-            (layer / rel for layer in reversed(self.layers()) if (layer / rel).is_file()),
-            self.base_dir / rel,
-        )
-        if not target.exists():
-            if not source.is_file():
-                raise ToolError(
-                    "AI_CONFIG_LIBRARY_FILE_NOT_FOUND",
-                    f"The base library has no file {rel!r} to edit.",
-                    suggestions=[f"Create a personal file instead: ai-config library new {rel}"],
-                    exit_code=ExitCode.NOT_FOUND,
-                )
-            with self.safety.change("library edit", [self.personal_dir, self.forks_file], path=rel):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(source, target)
-                forks = self.forks()
-                if source.parent == self.base_dir or source.is_relative_to(self.base_dir):
-                    # Only base files get three-way merges on update; a copy of a file from an
-                    # added source simply wins over it.
-                    forks[rel] = self.base.head()
-                    atomic_write_json(self.forks_file, forks)
-                self.personal.commit_all(f"Override {rel}")
-        if open_editor:
-            self._open_editor(target)
-            self.personal.commit_all(f"Edit {rel}")
-        return target
+        from ai_config.library.overrides import edit
+
+        return edit(self, path, open_editor=open_editor)
 
     def new(self, path: str, *, open_editor: bool = True) -> Path:
-        self.require()
-        rel = library_path(path)
-        target = self.personal_dir / rel
-        if target.exists() or (self.base_dir / rel).exists():
-            raise ToolError(
-                "AI_CONFIG_LIBRARY_FILE_EXISTS",
-                f"{rel} exists already.",
-                suggestions=[f"Edit it instead: ai-config library edit {rel}"],
-                exit_code=ExitCode.CONFLICT,
-            )
-        with self.safety.change("library new", [self.personal_dir], path=rel):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            title = Path(rel).stem.replace("-", " ").replace("_", " ").capitalize()
-            atomic_write_text(target, f"# {title}\n\n")
-            self.personal.commit_all(f"Add {rel}")
-        if open_editor:
-            self._open_editor(target)
-            self.personal.commit_all(f"Edit {rel}")
-        return target
+        from ai_config.library.overrides import new
 
-    def _open_editor(self, target: Path) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        if not editor:
-            return
-        subprocess.run([*shlex.split(editor), str(target)], check=False)
+        return new(self, path, open_editor=open_editor)
+
+    def forget(self, path: str) -> OverrideStatus:
+        """Drop a personal copy (after a backup), so the file below it shows through again."""
+        from ai_config.library.overrides import forget
+
+        return forget(self, path)
+
+    def settle(self, path: str, side: Side) -> OverrideStatus:
+        """Resolve a conflict an update left: keep ours, take theirs, or accept the file as
+        edited."""
+        from ai_config.library.overrides import resolve
+
+        return resolve(self, path, side)
 
     # -- moving the base (ai_config.library.update) ---------------------------------------------
 
@@ -273,9 +207,11 @@ class Library:
         return interrupted_update(self)
 
     def diff(self, path: str | None = None, *, upstream: bool = False) -> str:
+        """A unified diff as text; bytes that are not UTF-8 show as replacement characters."""
         self.require()
         if upstream:
-            return self.base.out("diff", "HEAD", "@{u}", *([library_path(path)] if path else []))
+            where = [library_path(path)] if path else []
+            return printable(self.base.run("diff", "HEAD", "@{u}", "--", *where).stdout)
         paths = [library_path(path)] if path else [o for o in self.forks()]
         chunks = []
         for rel in paths:
@@ -290,7 +226,7 @@ class Library:
                 str(mine),
                 check=False,
             )
-            chunks.append(done.stdout)
+            chunks.append(printable(done.stdout))
         return "".join(chunks)
 
     def log(self, count: int = 20) -> list[Revision]:

@@ -13,13 +13,17 @@ import json
 import os
 import signal
 import sys
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ai_config.library.models import SourceUpdate
+from ai_config.library.conflicts import Conflict
+from ai_config.library.git import Change
+from ai_config.library.merge import merge_bytes, upstream_copy_path
+from ai_config.library.models import Renamed, SourceUpdate
+from ai_config.library.paths import contained
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state.atomic import atomic_write_json, atomic_write_text
+from groundwork.state.atomic import atomic_write, atomic_write_json
 
 if TYPE_CHECKING:
     from ai_config.library.store import Library
@@ -52,6 +56,19 @@ def _hold(point: str) -> None:
     sys.stderr.flush()
     while True:
         signal.pause()
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One override upstream changed: its fork record's path, where the file is now, where
+    upstream has it, and the bytes of the three sides."""
+
+    key: str
+    here: str
+    to: str
+    mine: bytes
+    fork: bytes
+    upstream: bytes
 
 
 def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> SourceUpdate:
@@ -88,40 +105,35 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
             exit_code=ExitCode.CONFLICT,
         )
     report.changed = lib.base.changed_files(old, new) if old != new else []
-    plans = []
-    for rel, forked in sorted(lib.forks().items()):
-        if forked == new or not (lib.personal_dir / rel).exists():
-            continue
-        upstream_text = lib.base.show(new, rel)
-        if upstream_text is None:
-            report.removed_upstream.append(rel)
-            continue
-        fork_text = lib.base.show(forked, rel) or ""
-        if fork_text != upstream_text:
-            plans.append((rel, fork_text, upstream_text))
+    plans = _plans(lib, new, report)
     if old == new and not plans:
         return report
     if dry_run:
-        for rel, fork_text, upstream_text in plans:
-            _, conflicts = _merge(lib, rel, fork_text, upstream_text, write=False)
-            (report.conflicts if conflicts else report.merged).append(rel)
+        for plan in plans:
+            merged = merge_bytes(lib.personal, plan.to, plan.mine, plan.fork, plan.upstream)
+            (report.merged if merged.outcome == "clean" else report.conflicts).append(plan.to)
+            if plan.to != plan.key:
+                report.renamed.append(Renamed(from_path=plan.key, to=plan.to))
         return report
-    touched = [lib.personal_dir, lib.forks_file, lib.lock_file]
+    touched = [lib.forks_file, lib.lock_file, lib.conflicts.file]
+    for plan in plans:
+        touched += [lib.personal_dir / plan.here, lib.personal_dir / plan.to]
+        touched.append(lib.personal_dir / upstream_copy_path(plan.to))
     journal = _journal(lib)
     atomic_write_json(journal, {"old": old, "new": new})
     try:
         _hold("started")
-        with lib.safety.change("library update", touched, old=old, new=new):
+        with lib.safety.change("library update", touched, repo=lib.personal, old=old, new=new):
             if lib.base.head() != new:
                 lib.base.run("merge", "-q", "--ff-only", new)
             forks = lib.forks()
+            conflicts = lib.conflicts.load()
             _hold("merged-0")
-            for done, (rel, fork_text, upstream_text) in enumerate(plans, 1):
-                _, conflicts = _merge(lib, rel, fork_text, upstream_text, write=True)
-                (report.conflicts if conflicts else report.merged).append(rel)
-                forks[rel] = new
+            for done, plan in enumerate(plans, 1):
+                _apply(lib, plan, new, forks, conflicts, report)
                 _hold(f"merged-{done}")
             atomic_write_json(lib.forks_file, forks)
+            lib.conflicts.save(conflicts)
             lib.personal.commit_all(f"Merge base {old[:8]}..{new[:8]}")
             _hold("committed")
             lib.write_base_pin(new)
@@ -133,38 +145,71 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
     return report
 
 
-def _merge(
-    lib: Library, rel: str, fork_text: str, upstream_text: str, *, write: bool
-) -> tuple[str, int]:
-    """Three-way merge of a personal override with git merge-file; returns (text, conflicts)."""
-    mine = lib.personal_dir / rel
-    with tempfile.TemporaryDirectory() as tmp:
-        fork_file, upstream_file = Path(tmp) / "fork", Path(tmp) / "upstream"
-        fork_file.write_text(fork_text, encoding="utf-8")
-        upstream_file.write_text(upstream_text, encoding="utf-8")
-        done = lib.personal.run(
-            "merge-file",
-            "-p",
-            "-L",
-            f"personal {rel}",
-            "-L",
-            "base when forked",
-            "-L",
-            "upstream",
-            str(mine),
-            str(fork_file),
-            str(upstream_file),
-            check=False,
-        )
-    if done.returncode < 0 or done.returncode > 127:
-        raise ToolError(
-            "AI_CONFIG_MERGE_FAILED",
-            f"git merge-file could not merge {rel}: {done.stderr.strip()}",
-            suggestions=["Resolve it by hand: ai-config library diff " + rel],
-        )
-    if write:
-        atomic_write_text(mine, done.stdout)
-    return done.stdout, done.returncode
+def _plans(lib: Library, new: str, report: SourceUpdate) -> list[_Plan]:
+    """Every override whose file upstream changed or moved since it was forked, with the bytes
+    of its three sides (all read by one `git cat-file --batch`)."""
+    moves: list[tuple[str, str, str, str]] = []  # fork key, where it is, where upstream, fork
+    changes: dict[str, dict[str, Change]] = {}
+    for key, forked in sorted(lib.forks().items()):
+        if forked == new:
+            continue
+        if forked not in changes:
+            changes[forked] = lib.base.changes(forked, new)
+        change = changes[forked].get(key)
+        if change is None:
+            continue
+        to = change.path if change.kind == "renamed" else key
+        # An update killed after moving the file finds it already at its new place.
+        here = key if (lib.personal_dir / key).exists() else to
+        if not (lib.personal_dir / here).exists():
+            continue
+        if change.kind == "deleted":
+            report.removed_upstream.append(key)
+            continue
+        if here != to and (lib.personal_dir / to).exists():
+            continue  # a personal file is in the way: `library status` keeps saying renamed
+        moves.append((key, here, to, forked))
+    blobs = lib.base.blobs(
+        [f"{forked}:{key}" for key, _, _, forked in moves]
+        + [f"{new}:{to}" for _, _, to, _ in moves]
+    )
+    plans = []
+    for key, here, to, forked in moves:
+        upstream = blobs[f"{new}:{to}"]
+        if upstream is None:
+            continue
+        mine = contained(lib.personal_dir, here).read_bytes()
+        plans.append(_Plan(key, here, to, mine, blobs[f"{forked}:{key}"] or b"", upstream))
+    return plans
+
+
+def _apply(
+    lib: Library,
+    plan: _Plan,
+    new: str,
+    forks: dict[str, str],
+    conflicts: dict[str, Conflict],
+    report: SourceUpdate,
+) -> None:
+    merged = merge_bytes(lib.personal, plan.to, plan.mine, plan.fork, plan.upstream)
+    if merged.outcome == "binary-conflict":
+        copy = upstream_copy_path(plan.to)
+        atomic_write(lib.personal_dir / copy, plan.upstream)
+        conflicts[plan.to] = Conflict("binary", lib.personal.store_blob(plan.mine), new, copy)
+    elif merged.outcome == "conflict":
+        conflicts[plan.to] = Conflict("text", lib.personal.store_blob(plan.mine), new)
+    else:
+        conflicts.pop(plan.to, None)
+    if merged.data != plan.mine or plan.here != plan.to:
+        atomic_write(lib.personal_dir / plan.to, merged.data)
+    if plan.to != plan.key:
+        if plan.here != plan.to:
+            (lib.personal_dir / plan.here).unlink()
+        forks.pop(plan.key, None)
+        conflicts.pop(plan.key, None)
+        report.renamed.append(Renamed(from_path=plan.key, to=plan.to))
+    (report.merged if merged.outcome == "clean" else report.conflicts).append(plan.to)
+    forks[plan.to] = new
 
 
 def rollback(lib: Library, revision: str | None) -> SourceUpdate:
