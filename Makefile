@@ -9,7 +9,7 @@ VENV_STAMP := .venv/.synced
 WEB := packages/peragus/web
 UI_BUILT := packages/peragus/src/peragus/server/static/index.html
 
-.PHONY: help install ui demo test lint bench clean
+.PHONY: help install ui demo test lint bench clean collector
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -71,8 +71,13 @@ demo: install ## Run each tool's main job on its embedded default
 	url=$$(grep -o 'http://[^ ]*' $$PERAGUS_HOME/start.log); echo "login URL: $$url"; \
 	$(UV) run --frozen python -c 'import httpx, sys; print("notebook list page:", httpx.get(sys.argv[1], follow_redirects=True).raise_for_status().status_code)' "$$url"
 
+# phoenix's OpenTelemetry Collector (Go): built into ~/.cache/phoenix/otelcol/<manifest hash>/,
+# outside the repository; an unchanged manifest reuses the cached build.
+collector: ## Build phoenix-otelcol (phoenix's collector distribution) or reuse the cached build
+	@packages/phoenix/otelcol/build.sh
+
 # Test files run in parallel, one file per worker at a time (they share no state across files).
-test: install ## Run the whole test suite
+test: install collector ## Run the whole test suite
 	$(UV) run --frozen pytest -n auto --dist loadfile
 
 lint: install ## ruff format --check, ruff check, mypy
