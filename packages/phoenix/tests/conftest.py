@@ -11,6 +11,19 @@ from pathlib import Path
 import psutil
 import pytest
 
+BUILD = Path(__file__).parents[1] / "otelcol" / "build.sh"
+
+
+@pytest.fixture(scope="session")
+def otelcol() -> Path:
+    """phoenix-otelcol, built by `make collector` (which `make test` runs first); the build
+    script only finds the cached binary then, and builds under a lock when it is missing."""
+    if shutil.which("go") is None and shutil.which("flock") is None:
+        pytest.fail("building phoenix-otelcol needs Go and flock (util-linux)", pytrace=False)
+    done = subprocess.run([str(BUILD)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"make collector failed: {done.stderr[-2000:]}"
+    return Path(done.stdout.strip().splitlines()[-1])
+
 
 @pytest.fixture(autouse=True)
 def phoenix_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

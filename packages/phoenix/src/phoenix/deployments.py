@@ -40,9 +40,16 @@ def load_pipeline(name_or_file: str) -> tuple[str, str]:
 
 
 def with_params(pipeline: spec.Pipeline, params: dict[str, str]) -> spec.Pipeline:
-    """Apply ``type.field=value`` overrides (``topk.k=10``) to the first processor of a type."""
+    """Apply ``type.field=value`` overrides (``topk.k=10``) to the first processor of a type.
+
+    Values are read as YAML scalars (``10``, ``2.5``, ``true``, ``[a, b]``) and the result is
+    validated like a pipeline file, so ``topk.k=abc`` is refused with the field's own message.
+    """
     if not params:
         return pipeline
+    import yaml
+    from pydantic import ValidationError
+
     data = pipeline.model_dump(by_alias=True)
     for key, value in params.items():
         kind, _, field = key.partition(".")
@@ -54,8 +61,25 @@ def with_params(pipeline: spec.Pipeline, params: dict[str, str]) -> spec.Pipelin
                 suggestions=["Write it as processor_type.field=value, e.g. --param topk.k=10"],
                 exit_code=ExitCode.USAGE,
             )
-        target[field] = json.loads(value) if value.replace(".", "", 1).isdigit() else value
-    return spec.Pipeline.model_validate(data)
+        try:
+            target[field] = yaml.safe_load(value) if value.strip() else value
+        except yaml.YAMLError:
+            target[field] = value
+    try:
+        return spec.Pipeline.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"] if part not in spec.PROCESSOR_TYPES)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise ToolError(
+            "PHOENIX_PARAM_INVALID",
+            f"--param {', '.join(f'{k}={v}' for k, v in params.items())}: {where}: {message}.",
+            suggestions=[
+                "Give a value of the field's type, e.g. --param topk.k=10",
+                "See the fields: phoenix pipeline show NAME",
+            ],
+            exit_code=ExitCode.USAGE,
+        ) from None
 
 
 def _row(row: sqlite3.Row) -> Deployment:
@@ -137,7 +161,20 @@ def back_to_baseline(conn: sqlite3.Connection) -> Deployment:
 
 
 def deployed_config(conn: sqlite3.Connection) -> DeployedConfig:
-    """The YAML this host runs: the deployed version's, or the baseline's."""
+    """What this host runs: the deployed pipeline with its --param overrides applied (they are
+    named in a comment at the top), or the baseline's YAML."""
     deployment = current(conn)
-    config = deployment.source if deployment else catalog.source(BASELINE)
-    return DeployedConfig(deployment=deployment, config=config)
+    if deployment is None:
+        return DeployedConfig(deployment=None, config=catalog.source(BASELINE))
+    if not deployment.params:
+        return DeployedConfig(deployment=deployment, config=deployment.source)
+    import yaml
+
+    running = with_params(load_text(deployment.source, deployment.pipeline), deployment.params)
+    header = "".join(
+        f"# --param {key}={value}\n" for key, value in sorted(deployment.params.items())
+    )
+    body = yaml.safe_dump(
+        running.model_dump(mode="json", by_alias=True, exclude_defaults=True), sort_keys=False
+    )
+    return DeployedConfig(deployment=deployment, config=header + body)

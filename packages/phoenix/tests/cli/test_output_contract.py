@@ -118,9 +118,13 @@ def test_every_command_prints_one_json_document(
         "pipeline render", "process-topk-v1", "--format", "k8s", keys={"collector_config"}
     )
     assert [d["kind"] for d in rendered["collector_config"]["documents"]] == [
+        "Namespace",
+        "ServiceAccount",
         "ConfigMap",
         "DaemonSet",
+        "Service",
     ]
+    assert rendered["collector_config"]["fidelity"] == "approximate"
 
     profiles = runs("loadsim list-profiles", keys={"profiles"})["profiles"]
     assert {p["profile"] for p in profiles} == {"realistic", "high-cardinality", "process-churn"}
@@ -193,6 +197,12 @@ FAILURES = [
     (["pipeline", "validate", "{home}/missing.yaml"], 3, "PHOENIX_FILE_UNREADABLE"),
     (["pipeline", "rollback"], 4, "PHOENIX_NOTHING_TO_ROLL_BACK"),
     (["pipeline", "render", "process-topk-v1", "--format", "helm"], 2, "PHOENIX_USAGE"),
+    (
+        ["pipeline", "deploy", "process-topk-v1", "--param", "topk.k=abc"],
+        2,
+        "PHOENIX_PARAM_INVALID",
+    ),
+    (["pipeline", "render", "process-topk-v1", "--param", "topk.k=0"], 2, "PHOENIX_PARAM_INVALID"),
     (["experiment", "status", "nope"], 3, "PHOENIX_EXPERIMENT_NOT_FOUND"),
     (["experiment", "compare", "nope"], 3, "PHOENIX_EXPERIMENT_NOT_FOUND"),
     (["experiment", "create", "x", "--duration", "soon"], 2, "PHOENIX_DURATION_INVALID"),

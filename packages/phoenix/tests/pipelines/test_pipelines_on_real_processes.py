@@ -7,14 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
 
 from phoenix.collector.model import batch_from_rows, new_row
 from phoenix.collector.scrape import Scraper
 from phoenix.pipelines import catalog
 from phoenix.pipelines.engine import Engine
 from phoenix.pipelines.loader import PipelineInvalid, load_text
-from phoenix.pipelines.render import render_k8s, render_otelcol
 
 CRITICAL = ["nginx", "postgres", "java"]
 
@@ -101,6 +99,38 @@ def test_an_invalid_pipeline_is_refused_with_its_line() -> None:
     assert invalid.value.exit_code == 2
 
 
+HEADER = (
+    "name: risky\ndescription: x\nexpected_reduction: {min: 0, max: 10}\n"
+    "critical_processes: {names: [nginx], patterns: ['postgres: .*']}\nprocessors:\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("condition", "action", "dropped"),
+    [
+        ("{attribute: process.executable.name, matches: 'ngin.*'}", "drop", "nginx"),
+        ("{attribute: process.executable.name, matches: 'post.*'}", "drop", "postgres: "),
+        ("{attribute: process.executable.name, in: [sshd]}", "keep", "nginx"),
+    ],
+)
+def test_a_filter_that_would_drop_a_critical_process_by_regex_is_refused(
+    condition: str, action: str, dropped: str
+) -> None:
+    text = HEADER + f"  - type: filter\n    action: {action}\n    conditions: [{condition}]\n"
+    with pytest.raises(PipelineInvalid) as invalid:
+        load_text(text, "risky.yaml")
+    assert f"this filter drops {dropped!r}, which is a critical process" in invalid.value.message
+    assert invalid.value.problems[0].line == 6
+
+
+def test_a_filter_that_spares_critical_processes_is_accepted() -> None:
+    text = HEADER + (
+        "  - type: filter\n    action: drop\n"
+        "    conditions: [{attribute: process.executable.name, matches: 'kworker/.*'}]\n"
+    )
+    assert load_text(text, "fine.yaml").processors
+
+
 def test_a_hard_coded_secret_is_refused() -> None:
     text = (
         "name: leaky\ndescription: x\nexpected_reduction: {min: 0, max: 10}\n"
@@ -110,65 +140,6 @@ def test_a_hard_coded_secret_is_refused() -> None:
     with pytest.raises(PipelineInvalid) as invalid:
         load_text(text, "leaky.yaml")
     assert any("secret" in str(p) for p in invalid.value.problems)
-
-
-PROCESSORS = {
-    "process-adaptive-filter-v1": ["filter/0", "transform/1", "resource/2"],
-    "process-aggregated-v1": ["transform/priority-0", "filter/1", "transform/2"],
-    "process-baseline-v1": [],
-    "process-priority-filter-v1": ["transform/priority-0", "filter/1"],
-    "process-topk-v1": ["filter/0", "transform/1"],
-}
-"""The collector processors each catalog pipeline becomes, between memory_limiter and batch."""
-
-
-def test_every_catalog_pipeline_has_its_expected_collector_processors() -> None:
-    assert set(PROCESSORS) == set(catalog.names())
-
-
-@pytest.mark.parametrize(("name", "processors"), PROCESSORS.items())
-def test_collector_configs_have_the_documented_shape(name: str, processors: list[str]) -> None:
-    config = yaml.safe_load(yaml.safe_dump(render_otelcol(catalog.get(name))))
-    assert "process" in config["receivers"]["hostmetrics"]["scrapers"]
-    pipeline = config["service"]["pipelines"]["metrics"]
-    assert pipeline["receivers"] == ["hostmetrics"]
-    assert pipeline["processors"] == ["memory_limiter", *processors, "batch"]
-    assert set(config["processors"]) == set(pipeline["processors"])
-    assert "prometheus" in config["exporters"]
-
-
-@pytest.mark.parametrize(
-    ("name", "key"),
-    [(name, key) for name, keys in PROCESSORS.items() for key in keys if key.startswith("filter/")],
-)
-def test_collector_filters_never_drop_a_critical_process(name: str, key: str) -> None:
-    processor = render_otelcol(catalog.get(name))["processors"][key]
-    assert processor["error_mode"] == "ignore"
-    [condition] = processor["metrics"]["datapoint"]
-    assert 'and not IsMatch(resource.attributes["process.executable.name"], "^nginx$' in condition
-
-
-@pytest.mark.parametrize(
-    ("name", "key"),
-    [
-        ("process-adaptive-filter-v1", "transform/1"),
-        ("process-aggregated-v1", "transform/2"),
-        ("process-topk-v1", "transform/1"),
-    ],
-)
-def test_collector_rollups_sum_what_is_left_out(name: str, key: str) -> None:
-    processor = render_otelcol(catalog.get(name))["processors"][key]
-    [_, metric] = processor["metric_statements"]
-    assert metric["statements"][0].startswith('aggregate_on_attributes("sum"')
-
-
-def test_k8s_manifests_run_with_host_pid() -> None:
-    config_map, daemon_set = render_k8s(catalog.get("process-topk-v1"))
-    assert config_map["kind"] == "ConfigMap"
-    assert yaml.safe_load(config_map["data"]["config.yaml"])["receivers"]
-    spec = daemon_set["spec"]["template"]["spec"]
-    assert daemon_set["kind"] == "DaemonSet" and spec["hostPID"] is True
-    assert spec["volumes"][0]["configMap"]["name"] == config_map["metadata"]["name"]
 
 
 @pytest.mark.parametrize("name", catalog.names())

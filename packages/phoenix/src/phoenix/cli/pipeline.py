@@ -14,7 +14,6 @@ from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.home import home
 from phoenix.pipelines.results import (
     BASELINE,
-    CollectorConfig,
     DeployedConfig,
     DeploymentResult,
     DeploymentStatus,
@@ -109,7 +108,14 @@ def _validation_view(result: PipelineValidation) -> RenderableType:
     from rich.text import Text
 
     if result.valid and result.pipeline is not None:
-        return Text.assemble((f"{result.source} is valid", "green"), f": {result.pipeline.name}")
+        checked = (
+            f"; {result.collector.binary} accepts its collector config"
+            if result.collector is not None
+            else ""
+        )
+        return Text.assemble(
+            (f"{result.source} is valid", "green"), f": {result.pipeline.name}{checked}"
+        )
     table = plain_table(
         f"{result.source}: {len(result.problems)} problem(s)", ("line", "where", "problem")
     )
@@ -126,17 +132,29 @@ def _invalid(result: PipelineValidation) -> int:
 @renders(_validation_view, exit_code=_invalid)
 def validate(
     file: Annotated[Path, typer.Argument(help="A pipeline YAML file.")],
+    otelcol: Annotated[
+        bool,
+        typer.Option(
+            "--otelcol", help="Also render it and have the collector validate that config."
+        ),
+    ] = False,
+    collector: Annotated[
+        Path | None,
+        typer.Option("--collector", help="The collector binary (default: phoenix-otelcol)."),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> PipelineValidation:
     """Check a pipeline: schema (with line numbers), processors, critical-process safety, secrets.
 
-    Exits 2 when the file has problems; every problem is listed with its line.
+    With --otelcol the pipeline's collector config is also checked by the collector itself
+    (`phoenix-otelcol validate`, or yours with --collector). Exits 2 when there are problems;
+    every problem is listed with its line.
 
     Examples:
 
       phoenix pipeline validate my-pipeline.yaml
 
-      phoenix pipeline validate my-pipeline.yaml -o json
+      phoenix pipeline validate my-pipeline.yaml --otelcol -o json
     """
     from phoenix.pipelines.loader import validation
 
@@ -149,7 +167,12 @@ def validate(
             suggestions=["Check the path; a pipeline file is UTF-8 YAML."],
             exit_code=ExitCode.NOT_FOUND if isinstance(exc, FileNotFoundError) else ExitCode.USAGE,
         ) from None
-    return validation(text, str(file))
+    found = validation(text, str(file))
+    if not otelcol:
+        return found
+    from phoenix.otelcol.compose import check_with_collector
+
+    return check_with_collector(found, collector)
 
 
 def _deployed_view(result: DeploymentResult) -> RenderableType:
@@ -255,12 +278,34 @@ def delete(output: OutputOption = OutputFormat.TABLE) -> DeploymentResult:
     return DeploymentResult(deployment=back_to_baseline(_conn()))
 
 
-def _print_collector_config(result: RenderResult) -> None:
+def _print_collector_config(result: RenderResult) -> RenderableType | None:
+    config = result.collector_config
+    if result.explain:
+        table = plain_table(
+            f"{config.pipeline} on a collector ({config.fidelity}, release"
+            f" {config.collector_release})",
+            ("#", "processor", "collector", "exact", "how"),
+        )
+        for step in config.steps:
+            plain_row(
+                table,
+                str(step.index),
+                step.processor,
+                ", ".join(step.collector) or "-",
+                "yes" if step.exact else "no",
+                step.note,
+            )
+        return table
     import yaml
 
-    config = result.collector_config
-    notes = "".join(f"# {note}\n" for note in config.notes)
+    header = [
+        f"phoenix pipeline {config.pipeline}: collector {config.fidelity}"
+        f" (release {config.collector_release})",
+        *config.notes,
+    ]
+    notes = "".join(f"# {line}\n" for line in header)
     typer.echo(notes + yaml.safe_dump_all(config.documents, sort_keys=False), nl=False)
+    return None
 
 
 @app.command("render")
@@ -270,33 +315,48 @@ def render(
     fmt: Annotated[
         RenderFormat, typer.Option("--format", help="A collector config, or Kubernetes manifests.")
     ] = RenderFormat.OTELCOL,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show how each processor maps, and what is approximate."),
+    ] = False,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="processor.field=value")
+    ] = None,
+    cores: Annotated[
+        int | None,
+        typer.Option("--cores", min=1, help="CPU count of the hosts (default: this one's)."),
+    ] = None,
     namespace: Annotated[str, typer.Option("--namespace", help="For k8s.")] = "observability",
+    image: Annotated[
+        str | None, typer.Option("--image", help="For k8s: your own collector image.")
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check", help="For k8s: check the manifests offline against the Kubernetes schemas."
+        ),
+    ] = False,
     output: OutputOption = OutputFormat.TABLE,
 ) -> RenderResult:
-    """Write the equivalent OpenTelemetry Collector config, or a DaemonSet and ConfigMap.
+    """Write the OpenTelemetry Collector config that keeps what phoenix's engine keeps, or the
+    Kubernetes manifests (Namespace, ServiceAccount, ConfigMap, DaemonSet, Service).
+
+    Where a collector can only approximate a processor (top-k, adaptive thresholds, sampling)
+    the header comment says so; --explain shows the mapping step by step.
 
     Examples:
 
-      phoenix pipeline render process-topk-v1 --format otelcol > collector.yaml
+      phoenix pipeline render process-topk-v1 > collector.yaml
 
-      phoenix pipeline render process-topk-v1 --format k8s | kubectl apply -f -
+      phoenix pipeline render process-topk-v1 --explain
+
+      phoenix pipeline render process-topk-v1 --format k8s --check | kubectl apply -f -
     """
-    from phoenix.deployments import load_pipeline
-    from phoenix.pipelines.loader import load_text
-    from phoenix.pipelines.render import render_k8s, render_notes, render_otelcol
+    from phoenix.otelcol.compose import collector_config
 
-    source_name, text = load_pipeline(name)
-    pipeline = load_text(text, source_name)
-    documents = (
-        [render_otelcol(pipeline)]
-        if fmt is RenderFormat.OTELCOL
-        else list(render_k8s(pipeline, namespace))
-    )
     return RenderResult(
-        collector_config=CollectorConfig(
-            pipeline=pipeline.name,
-            format=fmt,
-            notes=render_notes(pipeline),
-            documents=documents,
-        )
+        collector_config=collector_config(
+            name, fmt, _params(param), cores, namespace, image, check
+        ),
+        explain=explain,
     )

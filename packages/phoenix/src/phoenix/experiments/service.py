@@ -62,6 +62,17 @@ class Experiments:
     ) -> Experiment:
         for pipeline in (baseline, candidate):
             load_pipeline(pipeline)
+        taken = self.conn.execute("SELECT id FROM experiments WHERE name = ?", (name,)).fetchone()
+        if taken is not None:
+            raise ToolError(
+                "PHOENIX_EXPERIMENT_EXISTS",
+                f"There is already an experiment named {name!r} ({taken['id']}).",
+                suggestions=[
+                    "Choose another name, or delete the old one: phoenix experiment delete"
+                    f" {taken['id']}",
+                ],
+                exit_code=ExitCode.CONFLICT,
+            )
         try:
             re.compile(critical_regex)
         except re.error as exc:

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from groundwork.errors import ExitCode, ToolError
 from groundwork.yamllines import line_of, syntax_error_line
 from phoenix.pipelines import spec
-from phoenix.pipelines.processors import name_matcher
 from phoenix.pipelines.results import PipelineValidation, ValidationProblem
 
 # libyaml's parser when PyYAML was built with it: the same nodes and marks, several times faster.
@@ -194,7 +193,6 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Validation
                 message="the pipeline drops processes but lists no critical processes to protect",
             )
         )
-    is_critical = name_matcher(pipeline.critical_processes)
     for index, processor in enumerate(pipeline.processors):
         if isinstance(processor, spec.AttributeDropProcessor):
             for attribute in set(processor.attributes) & set(_IDENTITY):
@@ -206,27 +204,23 @@ def _critical_risks(root: yaml.Node, pipeline: spec.Pipeline) -> list[Validation
                     )
                 )
         if isinstance(processor, spec.FilterProcessor):
-            problems += _filter_risks(root, index, processor, is_critical)
+            problems += _filter_risks(root, index, processor, pipeline.critical_processes)
     return problems
 
 
 def _filter_risks(
-    root: yaml.Node, index: int, processor: spec.FilterProcessor, is_critical: Any
+    root: yaml.Node, index: int, processor: spec.FilterProcessor, critical: spec.NameMatch
 ) -> list[ValidationProblem]:
     problems = []
-    for n, condition in enumerate(processor.conditions):
-        named = condition.in_ or ([condition.equals] if condition.equals else [])
-        if condition.attribute != "process.executable.name" or processor.action != "drop":
-            continue
-        for name in named:
-            if is_critical(name):
-                problems.append(
-                    ValidationProblem(
-                        line=line_of(root, ("processors", index, "conditions", n)),
-                        where=f"processors.{index}.conditions.{n}",
-                        message=f"this filter drops {name!r}, which is a critical process",
-                    )
+    for name in _critical_examples(critical):
+        if _filter_drops_name(processor, name):
+            problems.append(
+                ValidationProblem(
+                    line=line_of(root, ("processors", index)),
+                    where=f"processors.{index}",
+                    message=f"this filter drops {name!r}, which is a critical process",
                 )
+            )
     if processor.action == "drop" and any(
         c.priority and "critical" in c.priority for c in processor.conditions
     ):
@@ -238,3 +232,48 @@ def _filter_risks(
             )
         )
     return problems
+
+
+def _critical_examples(critical: spec.NameMatch) -> list[str]:
+    """The critical names, and one name each critical pattern matches."""
+    examples = list(critical.names)
+    for pattern in critical.patterns:
+        example = _example_of(pattern)
+        if example is not None and re.fullmatch(pattern, example):
+            examples.append(example)
+    return examples
+
+
+_OPTIONAL = re.compile(r"\((?:\?:)?[^()]*\)[?*]|\[[^\]]*\][?*]|\\?.[?*]")
+
+
+def _example_of(pattern: str) -> str | None:
+    """A name the pattern matches, for the usual shapes (`postgres: .*`, `beam(\\.smp)?`):
+    optional parts left out, `.+` as one letter, escapes unescaped; None when unsure."""
+    text = _OPTIONAL.sub("", pattern)
+    text = re.sub(r"\.\+", "x", text)
+    text = re.sub(r"\((?:\?:)?([^()|]*)(?:\|[^()]*)?\)\+?", r"\1", text)
+    text = re.sub(r"\\(.)", r"\1", text).lstrip("^").rstrip("$")
+    return text if re.fullmatch(pattern, text) else None
+
+
+def _filter_drops_name(processor: spec.FilterProcessor, name: str) -> bool:
+    """Whether the filter certainly drops a process of this name, whatever else it tests:
+    each condition is true, false, or unknown (it tests something other than the name)."""
+    results: list[bool | None] = []
+    for c in processor.conditions:
+        if c.attribute != "process.executable.name":
+            results.append(None)
+        elif c.equals is not None:
+            results.append(name == c.equals)
+        elif c.in_ is not None:
+            results.append(name in c.in_)
+        else:
+            results.append(re.fullmatch(c.matches or "", name) is not None)
+    if processor.match == "any":
+        matched: bool | None = True if True in results else (None if None in results else False)
+    else:
+        matched = False if False in results else (None if None in results else True)
+    if matched is None:
+        return False
+    return matched if processor.action == "drop" else not matched

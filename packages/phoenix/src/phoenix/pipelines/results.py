@@ -8,7 +8,7 @@ pydantic and the pipeline schema are imported here: the CLI loads this module to
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,7 @@ from phoenix.pipelines.spec import ExpectedReduction, NameMatch, Pipeline
 __all__ = [
     "BASELINE",
     "CollectorConfig",
+    "CollectorValidation",
     "DeployedConfig",
     "Deployment",
     "DeploymentResult",
@@ -27,6 +28,7 @@ __all__ = [
     "PipelineValidation",
     "RenderFormat",
     "RenderResult",
+    "RenderStep",
     "ValidationProblem",
 ]
 
@@ -71,8 +73,17 @@ class ValidationProblem(BaseModel):
         return f"{at} ({self.where}): {self.message}" if self.where else f"{at}: {self.message}"
 
 
+class CollectorValidation(BaseModel):
+    """What the collector itself said of the pipeline's rendered config (`otelcol validate`)."""
+
+    binary: str
+    valid: bool
+    message: str
+
+
 class PipelineValidation(BaseModel):
-    """A validation's finding: the pipeline when it is valid, every problem when it is not."""
+    """A validation's finding: the pipeline when it is valid, every problem when it is not;
+    with --otelcol, what the collector said of its config."""
 
     model_config = _BUILT_ON_USE
 
@@ -80,6 +91,7 @@ class PipelineValidation(BaseModel):
     valid: bool
     pipeline: Pipeline | None
     problems: list[ValidationProblem]
+    collector: CollectorValidation | None = None
 
 
 class RenderFormat(StrEnum):
@@ -87,19 +99,37 @@ class RenderFormat(StrEnum):
     K8S = "k8s"
 
 
+class RenderStep(BaseModel):
+    """How one processor of the pipeline became collector configuration."""
+
+    index: int
+    processor: str = Field(description="The pipeline processor's type.")
+    collector: list[str] = Field(description="The collector processors that do its work.")
+    exact: bool = Field(description="False where the collector can only approximate it.")
+    note: str
+
+
 class CollectorConfig(BaseModel):
-    """A pipeline as OpenTelemetry Collector configuration: one document for otelcol, a
-    ConfigMap and a DaemonSet for k8s. `notes` say where the collector can only approximate.
+    """A pipeline as OpenTelemetry Collector configuration: one document for otelcol; a
+    Namespace, ServiceAccount, ConfigMap, DaemonSet and Service for k8s. `fidelity` says whether
+    the collector keeps exactly what the engine keeps; `notes` and `steps` say where it cannot.
     """
 
     pipeline: str
     format: RenderFormat
+    fidelity: Literal["exact", "approximate"]
+    collector_release: str
     notes: list[str]
+    steps: list[RenderStep]
     documents: list[dict[str, Any]]
+    kubernetes_version: str | None = Field(
+        default=None, description="k8s --check: the Kubernetes API version checked against."
+    )
 
 
 class RenderResult(BaseModel):
     collector_config: CollectorConfig
+    explain: bool = Field(default=False, exclude=True)
 
 
 class Deployment(BaseModel):

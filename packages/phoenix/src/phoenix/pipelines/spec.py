@@ -142,6 +142,12 @@ class TopKProcessor(_Strict):
     k: int | None = Field(default=None, ge=1)
     adaptive: AdaptiveK | None = None
     always_keep: NameMatch = NameMatch()
+    collector_cpu_percent: float = Field(
+        default=1.0,
+        ge=0,
+        description="What a collector keeps in place of the ranking it cannot do: every process"
+        " at or above this share of one core.",
+    )
 
     @model_validator(mode="after")
     def _one_k(self) -> Self:
@@ -232,11 +238,15 @@ class OtlpHttpExport(_Strict):
 
 
 class PrometheusExport(_Strict):
-    endpoint: str = "0.0.0.0:8889"
+    endpoint: str = "127.0.0.1:8889"
 
 
 class Export(_Strict):
-    prometheus: PrometheusExport = PrometheusExport()
+    """Where a collector running this pipeline sends it. The prometheus exporter is there
+    unless set to null; a fleet's hosts send OTLP to their gateway and export to Prometheus
+    themselves only when the pipeline says so explicitly."""
+
+    prometheus: PrometheusExport | None = PrometheusExport()
     otlphttp: OtlpHttpExport | None = None
 
 
@@ -248,3 +258,15 @@ class Pipeline(_Strict):
     collection_interval_seconds: float = Field(default=10, gt=0)
     processors: list[Processor] = []
     export: Export = Export()
+    documented_params: list[dict[str, str]] = Field(
+        default=[],
+        description="--param sets the pipeline is documented with (each one is rendered and"
+        " checked by the collector in the tests).",
+    )
+    collector_tolerance_percent: float = Field(
+        default=10,
+        ge=0,
+        description="How far a collector running this pipeline's render may be from the engine's"
+        " series count, in percent: 10 where the render is exact, the documented approximation"
+        " where it is not.",
+    )
