@@ -122,8 +122,8 @@ def check_manifests(documents: list[dict[str, Any]]) -> str:
     """Check every manifest offline against the Kubernetes API schemas kubernetes-validate
     ships (strict: an unknown field is an error); returns the Kubernetes version checked."""
     try:
-        import kubernetes_validate
-        from kubernetes_validate.utils import latest_version
+        import kubernetes_validate  # type: ignore[import-untyped]
+        from kubernetes_validate.utils import latest_version  # type: ignore[import-untyped]
     except ImportError:
         raise ToolError(
             "PHOENIX_K8S_VALIDATOR_MISSING",
