@@ -322,7 +322,8 @@ def test_imports_package_json_does_not_list_are_named(home: Path, tmp_path: Path
     path = tmp_path / "undeclared.src.md"
     path.write_text(
         '<!-- srcbook:{"language":"javascript"} -->\n\n# U\n\n'
-        "###### a.mjs\n\n```javascript\nimport chalk from 'chalk';\nimport fs from 'node:fs';\n```\n"
+        "###### a.mjs\n\n```javascript\n"
+        "import chalk from 'chalk';\nimport fs from 'node:fs';\n```\n"
     )
     done = peragus(home, "run", str(path), "-o", "json")
     assert done.returncode == 1

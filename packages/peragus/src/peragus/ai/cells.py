@@ -14,7 +14,7 @@ from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook
 from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 from peragus.settings.store import AiSettings
 
-__all__ = ["edit_cell", "generate_cells"]
+__all__ = ["edit_cell", "fix_diagnostics", "generate_cells"]
 
 _FORMAT = (
     "Notebooks are srcbook .src.md files: markdown cells are plain markdown (never a '# ' title);"
@@ -82,3 +82,18 @@ def edit_cell(
         if isinstance(cell, CodeCell):
             return cell.source
     raise _bad_reply("it has no code cell")
+
+
+def fix_diagnostics(
+    notebook: Notebook,
+    filename: str,
+    diagnostics: str,
+    settings: AiSettings,
+    key: str | None,
+) -> str:
+    """The cell's source with the compiler's complaints fixed (srcbook's ai:fix_diagnostics)."""
+    request = (
+        "it no longer has these problems the TypeScript compiler reports, changing nothing"
+        f" else:\n{diagnostics}"
+    )
+    return edit_cell(notebook, filename, request, settings, key)

@@ -20,7 +20,7 @@ from groundwork.state import atomic_write
 from peragus.notebooks.model import CodeCell, Notebook
 from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 
-__all__ = ["read_folder", "read_notebook_text", "write_folder"]
+__all__ = ["DEFAULT_TSCONFIG", "read_folder", "read_notebook_text", "tsconfig_text", "write_folder"]
 
 FENCES = Path(".peragus") / "fences.json"
 
@@ -48,22 +48,35 @@ def _write(path: Path, text: str) -> None:
     atomic_write(path, data)
 
 
+DEFAULT_TSCONFIG = {
+    "compilerOptions": {
+        "module": "nodenext",
+        "moduleResolution": "nodenext",
+        "target": "es2022",
+        "strict": True,
+        "skipLibCheck": True,
+        "resolveJsonModule": True,
+        "allowImportingTsExtensions": True,  # cells import siblings as './util.ts', as in srcbook
+        "noEmit": True,
+    },
+    "include": ["src/**/*"],
+}
+
+
+def tsconfig_text(notebook: Notebook) -> str | None:
+    """A TypeScript notebook's tsconfig.json: the header's, else srcbook-like defaults."""
+    if notebook.language != "typescript":
+        return None
+    return json.dumps(notebook.tsconfig or DEFAULT_TSCONFIG, indent=2) + "\n"
+
+
 def write_folder(notebook: Notebook, folder: Path) -> None:
     (folder / "src").mkdir(parents=True, exist_ok=True)
     if notebook.package_json is not None:
         _write(folder / "package.json", notebook.package_json.source)
-    if notebook.language == "typescript":
-        tsconfig = notebook.tsconfig or {
-            "compilerOptions": {
-                "module": "nodenext",
-                "moduleResolution": "nodenext",
-                "target": "es2022",
-                "strict": True,
-                "skipLibCheck": True,
-                "noEmit": True,
-            }
-        }
-        _write(folder / "tsconfig.json", json.dumps(tsconfig, indent=2) + "\n")
+    text = tsconfig_text(notebook)
+    if text is not None:
+        _write(folder / "tsconfig.json", text)
     names = set()
     for cell in notebook.code_cells():
         _write(folder / "src" / cell.filename, cell.source)

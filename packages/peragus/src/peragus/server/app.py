@@ -6,14 +6,17 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Request, WebSocket
+from fastapi import APIRouter, FastAPI, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.service import ServiceConfig, create_app
 from peragus.ai.cells import edit_cell, generate_cells
+from peragus.examples import ExampleList, example_text, examples
+from peragus.execution.npm_search import NpmSearchResult, search_npm
 from peragus.execution.runner import Limits
 from peragus.notebooks.srcmd import decode
 from peragus.notebooks.store import NotebookStore, new_notebook
@@ -89,10 +92,11 @@ def import_notebook(request: Request, body: ImportNotebook) -> NotebookResult:
 
 
 @router.delete("/notebooks/{name}")
-def delete_notebook(request: Request, name: str) -> DeletedNotebook:
+async def delete_notebook(request: Request, name: str) -> DeletedNotebook:
     notebooks = _nb(request)
-    notebooks.sessions.close(name)
-    return notebooks.sessions.store.delete(name)
+    await notebooks.language.stop(name)
+    await asyncio.to_thread(notebooks.sessions.close, name)
+    return await asyncio.to_thread(notebooks.sessions.store.delete, name)
 
 
 @router.get(
@@ -154,6 +158,39 @@ def delete_secret(request: Request, name: str) -> SecretResult:
     return SecretResult(secret=removed)
 
 
+@router.put("/secrets/{name}/notebooks/{notebook}")
+def link_secret(request: Request, name: str, notebook: str) -> SecretResult:
+    """Link the secret to this notebook: from then on only linked notebooks get it."""
+    _nb(request).sessions.store.folder(notebook)  # an unknown notebook is a 404, not a link
+    return SecretResult(secret=_nb(request).settings.link(name, notebook, linked=True))
+
+
+@router.delete("/secrets/{name}/notebooks/{notebook}")
+def unlink_secret(request: Request, name: str, notebook: str) -> SecretResult:
+    """Unlink it; a secret linked to no notebook goes to every notebook."""
+    return SecretResult(secret=_nb(request).settings.link(name, notebook, linked=False))
+
+
+@router.get("/npm/search")
+async def npm_search(
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+) -> NpmSearchResult:
+    """npm's registry search, through the server: the page may talk only to its own origin."""
+    return await search_npm(q)
+
+
+@router.get("/examples")
+def list_examples() -> ExampleList:
+    return ExampleList(examples=examples())
+
+
+@router.post("/examples/{name}/import", status_code=201)
+def import_example(request: Request, name: str) -> NotebookResult:
+    store = _nb(request).sessions.store
+    path = store.save(decode(example_text(name), f"the example {name}"))
+    return NotebookResult(notebook=store.info(path))
+
+
 @router.post("/sessions/{session_id}/ai/generate")
 async def ai_generate(request: Request, session_id: str, body: GenerateBody) -> GeneratedCells:
     notebooks = _nb(request)
@@ -204,6 +241,7 @@ def peragus_app(
         try:
             yield
         finally:
+            await app.state.notebooks.language.stop_all()
             app.state.notebooks.shutdown()
             settings.close()
 

@@ -13,11 +13,16 @@ from pydantic import BaseModel, Field, ValidationError
 __all__ = [
     "INCOMING",
     "CellCreate",
+    "CellMove",
     "CellRef",
     "CellRename",
     "CellUpdate",
     "DepsInstall",
+    "Empty",
+    "FixDiagnostics",
     "Incoming",
+    "LocationRequest",
+    "TsconfigUpdate",
     "parse",
 ]
 
@@ -57,6 +62,36 @@ class DepsInstall(BaseModel):
     packages: list[NpmPackage] = Field(default_factory=list, max_length=50)
 
 
+class CellMove(CellRef):
+    index: int = Field(ge=0, le=100_000)
+
+
+class Location(BaseModel):
+    """tsserver's position: 1-based line and character offset."""
+
+    line: int = Field(ge=1, le=1_000_000)
+    offset: int = Field(ge=1, le=1_000_000)
+
+
+class LocationBody(BaseModel):
+    location: Location
+
+
+class LocationRequest(CellRef):
+    """srcbook's shape; ``requestId`` (ours) pairs the reply with its request."""
+
+    request: LocationBody
+    requestId: str | None = Field(default=None, max_length=64)
+
+
+class TsconfigUpdate(BaseModel):
+    source: str = Field(max_length=100_000)
+
+
+class FixDiagnostics(CellRef):
+    diagnostics: str = Field(min_length=1, max_length=20_000)
+
+
 INCOMING: dict[str, type[BaseModel]] = {
     "ping": Empty,
     "subscribe": Empty,
@@ -67,7 +102,17 @@ INCOMING: dict[str, type[BaseModel]] = {
     "cell:rename": CellRename,
     "cell:delete": CellRef,
     "cell:create": CellCreate,
+    "cell:move": CellMove,
+    "cell:format": CellRef,
     "deps:install": DepsInstall,
+    "deps:validate": Empty,
+    "tsserver:start": Empty,
+    "tsserver:stop": Empty,
+    "tsserver:cell:completions:request": LocationRequest,
+    "tsserver:cell:quickinfo:request": LocationRequest,
+    "tsserver:cell:definition_location:request": LocationRequest,
+    "tsconfig.json:update": TsconfigUpdate,
+    "ai:fix_diagnostics": FixDiagnostics,
 }
 
 

@@ -110,6 +110,9 @@ class SessionView(BaseModel):
     id: str
     title: str
     language: Language
+    tsconfig: str | None = Field(
+        default=None, description="tsconfig.json's text (TypeScript notebooks); editable."
+    )
     cells: list[CellView]
 
 

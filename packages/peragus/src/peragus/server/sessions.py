@@ -15,7 +15,7 @@ from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from peragus.execution.runner import CellRun
-from peragus.notebooks.folder import read_folder, write_folder
+from peragus.notebooks.folder import read_folder, tsconfig_text, write_folder
 from peragus.notebooks.model import FILENAME, CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import canonical_fence
 from peragus.notebooks.store import NotebookStore
@@ -77,6 +77,7 @@ class Session:
                 id=self.id,
                 title=self.notebook.title,
                 language=self.notebook.language,
+                tsconfig=tsconfig_text(self.notebook),
                 cells=[self.cell_view(cell_id) for cell_id in self.all_ids()],
             )
 
@@ -109,6 +110,28 @@ class Session:
         if not isinstance(cell, CodeCell):
             raise _not_found("code cell", cell_id)
         return cell
+
+    def id_of(self, filename: str) -> str | None:
+        """The id of the code cell with this file name."""
+        with self.lock:
+            for cell_id, cell in zip(self.ids, self.notebook.cells, strict=True):
+                if isinstance(cell, CodeCell) and cell.filename == filename:
+                    return cell_id
+        return None
+
+    def move(self, cell_id: str, index: int) -> None:
+        """To ``index`` among the cells after the title and package.json, as the page shows them."""
+        with self.lock:
+            at = self._index(cell_id)
+            to = min(index, len(self.ids) - 1)
+            self.notebook.move_cell(at, to)
+            self.ids.insert(to, self.ids.pop(at))
+            self._save()
+
+    def set_tsconfig(self, tsconfig: dict[str, Any]) -> None:
+        with self.lock:
+            self.notebook = self.notebook.with_tsconfig(tsconfig)
+            self._save()
 
     def _index(self, cell_id: str) -> int:
         try:

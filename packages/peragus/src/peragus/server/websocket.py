@@ -18,7 +18,9 @@ from groundwork.errors import ToolError
 from peragus.execution.dependencies import install, missing_packages
 from peragus.execution.runner import CellRun, Limits
 from peragus.notebooks.model import PackageJsonCell
+from peragus.server.editor_events import EDITOR_EVENTS, handle_editor_event
 from peragus.server.hub import Connection, Hub
+from peragus.server.language import LanguageFeatures
 from peragus.server.protocol import CellCreate, CellRef, CellRename, CellUpdate, DepsInstall, parse
 from peragus.server.sessions import PACKAGE_ID, Session, Sessions
 from peragus.settings.store import SettingsStore
@@ -51,6 +53,7 @@ class Notebooks:
         # Runs block a thread each for their whole length; the default pool (cores + 4) would
         # let five long cells starve every other notebook.
         self.runs = ThreadPoolExecutor(max_workers=64, thread_name_prefix="peragus-cell")
+        self.language = LanguageFeatures(home, hub)
 
     async def serve(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -66,9 +69,17 @@ class Notebooks:
         except WebSocketDisconnect:
             pass
         finally:
+            topics = list(connection.topics)
             self.hub.unsubscribe(connection)
             await connection.close()
             writer.cancel()
+            for topic in topics:
+                await self._closed(topic)
+
+    async def _closed(self, topic: str) -> None:
+        """The last page on a notebook went: its tsserver stops."""
+        if self.hub.subscribers(topic) == 0:
+            await self.language.stop(topic.partition(":")[2])
 
     async def _handle(self, connection: Connection, text: str) -> None:
         try:
@@ -108,22 +119,29 @@ class Notebooks:
 
     async def _dispatch(self, connection: Connection, topic: str, event: str, payload: Any) -> None:
         session = await self._session(topic, event)
-        if event == "subscribe":
+        if event in EDITOR_EVENTS:
+            await handle_editor_event(self, connection, session, topic, event, payload)
+        elif event == "subscribe":
             self.hub.subscribe(connection, topic)
             await connection.send(topic, "subscribed", {"session": session.view().model_dump()})
+            await self.language.republish(session, topic)
         elif event == "unsubscribe":
             self.hub.unsubscribe(connection, topic)
+            await self._closed(topic)
         elif isinstance(payload, CellUpdate) and event == "cell:update":
             cell = await asyncio.to_thread(
                 session.update, payload.cellId, {str(k): v for k, v in payload.updates.items()}
             )
             await self.hub.publish(topic, "cell:updated", {"cell": cell})
+            await self.language.diagnose(session, topic, cell.get("filename"))
         elif isinstance(payload, CellRename):
             cell = await asyncio.to_thread(session.rename, payload.cellId, payload.filename)
             await self.hub.publish(topic, "cell:updated", {"cell": cell})
+            await self.language.diagnose(session, topic, cell["filename"])
         elif isinstance(payload, CellCreate):
             cell = await asyncio.to_thread(session.create, payload.index, payload.cell)
             await self.hub.publish(topic, "cell:created", {"index": payload.index, "cell": cell})
+            await self.language.diagnose(session, topic, cell.get("filename"))
         elif isinstance(payload, DepsInstall):
             self.runs.submit(self._install, session, topic, payload.packages)
         elif isinstance(payload, CellRef) and event == "cell:delete":
@@ -131,6 +149,7 @@ class Notebooks:
                 await asyncio.to_thread(run.stop)
             await asyncio.to_thread(session.delete, payload.cellId)
             await self.hub.publish(topic, "cell:deleted", {"cellId": payload.cellId})
+            await self.language.diagnose(session, topic, None)
         elif isinstance(payload, CellRef) and event == "cell:stop":
             if (run := session.runs.get(payload.cellId)) is not None:
                 await asyncio.to_thread(run.stop)
@@ -161,7 +180,7 @@ class Notebooks:
                 self.home,
                 session.folder,
                 cell.filename,
-                secrets=self.settings.secret_values(),
+                secrets=self.settings.secret_values(session.id),
                 limits=self.limits,
             )
             session.runs[cell_id] = run

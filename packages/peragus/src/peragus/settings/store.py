@@ -35,6 +35,17 @@ _MIGRATIONS = (
         );
         """,
     ),
+    Migration(
+        2,
+        "secrets linked to notebooks",
+        """
+        CREATE TABLE secret_notebooks (
+            secret TEXT NOT NULL,
+            notebook TEXT NOT NULL,
+            PRIMARY KEY (secret, notebook)
+        );
+        """,
+    ),
 )
 
 
@@ -51,6 +62,11 @@ class SecretInfo(BaseModel):
 
     name: str
     updated_at: str | None = Field(description="UTC, ISO 8601.")
+    notebooks: list[str] = Field(
+        default_factory=list,
+        description="The notebooks it is linked to (srcbook's per-session secrets); empty: every"
+        " notebook gets it.",
+    )
 
 
 class SettingsStore:
@@ -59,21 +75,64 @@ class SettingsStore:
         self._box = SecretBox("peragus", home / "secrets.key")
         self._lock = threading.Lock()
 
+    def _links(self) -> dict[str, list[str]]:
+        links: dict[str, list[str]] = {}
+        for row in self._conn.execute(
+            "SELECT secret, notebook FROM secret_notebooks ORDER BY notebook"
+        ).fetchall():
+            links.setdefault(row["secret"], []).append(row["notebook"])
+        return links
+
     def secret_names(self) -> list[SecretInfo]:
-        """Names and dates only: no API returns a secret's value."""
+        """Names, dates and links only: no API returns a secret's value."""
         with self._lock:
             rows = self._conn.execute(
                 "SELECT name, updated_at FROM secrets WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"
                 " ORDER BY name"
             ).fetchall()
-        return [SecretInfo(name=r["name"], updated_at=r["updated_at"]) for r in rows]
+            links = self._links()
+        return [
+            SecretInfo(
+                name=r["name"], updated_at=r["updated_at"], notebooks=links.get(r["name"], [])
+            )
+            for r in rows
+        ]
 
     def secret(self, name: str) -> SecretInfo | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT name, updated_at FROM secrets WHERE name = ?", (name,)
             ).fetchone()
-        return None if row is None else SecretInfo(name=row["name"], updated_at=row["updated_at"])
+            links = self._links()
+        if row is None:
+            return None
+        return SecretInfo(
+            name=row["name"], updated_at=row["updated_at"], notebooks=links.get(name, [])
+        )
+
+    def link(self, name: str, notebook: str, *, linked: bool) -> SecretInfo:
+        """Gives the secret to ``notebook`` only (with its other links), or takes it back."""
+        if self.secret(name) is None or name.startswith("__"):
+            raise ToolError(
+                "PERAGUS_SECRET_NOT_FOUND",
+                f"There is no secret {name!r}.",
+                suggestions=["Add it in Settings first."],
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        with self._lock:
+            if linked:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO secret_notebooks (secret, notebook) VALUES (?, ?)",
+                    (name, notebook),
+                )
+            else:
+                self._conn.execute(
+                    "DELETE FROM secret_notebooks WHERE secret = ? AND notebook = ?",
+                    (name, notebook),
+                )
+        found = self.secret(name)
+        assert found is not None  # checked above
+        return found
 
     def set_secret(self, name: str, value: str) -> SecretInfo:
         if not SECRET_NAME.match(name):
@@ -104,13 +163,19 @@ class SettingsStore:
             rows = self._conn.execute(
                 "DELETE FROM secrets WHERE name = ? RETURNING name, updated_at", (name,)
             ).fetchall()  # all: the statement (and its write) ends only once it is read out
+            self._conn.execute("DELETE FROM secret_notebooks WHERE secret = ?", (name,))
         return next((SecretInfo(name=r["name"], updated_at=r["updated_at"]) for r in rows), None)
 
-    def secret_values(self) -> dict[str, str]:
-        """Every notebook secret in clear: only for a cell's environment."""
+    def secret_values(self, notebook: str) -> dict[str, str]:
+        """The secrets ``notebook`` gets, in clear (only for a cell's environment): those linked
+        to it and those linked to no notebook.
+        """
         with self._lock:
             rows = self._conn.execute(
                 "SELECT name, ciphertext FROM secrets WHERE name NOT LIKE '\\_\\_%' ESCAPE '\\'"
+                " AND (NOT EXISTS (SELECT 1 FROM secret_notebooks WHERE secret = name)"
+                " OR EXISTS (SELECT 1 FROM secret_notebooks WHERE secret = name AND notebook = ?))",
+                (notebook,),
             ).fetchall()
         return {r["name"]: self._box.decrypt(r["ciphertext"]) for r in rows}
 
