@@ -358,3 +358,14 @@ def test_the_first_typescript_run_says_it_installs_the_toolchain(
     assert "… Installed esbuild@0.24.2 in " in first.stderr
     again = peragus(home, "run", str(path))
     assert again.returncode == 0 and "Installing" not in again.stderr
+
+
+EXAMPLES = Path(__file__).parents[2] / "src" / "peragus" / "examples"
+
+
+@pytest.mark.parametrize("name", ["typescript-tour", "csv-report", "node-toolbox"])
+def test_the_gallery_examples_run_headless(home: Path, name: str) -> None:
+    done = peragus(home, "run", str(EXAMPLES / f"{name}.src.md"), "-o", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    run = one_document(done.stdout)["run"]
+    assert len(run["cells"]) == 3 and all(c["ok"] for c in run["cells"])
