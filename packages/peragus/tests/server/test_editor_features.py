@@ -167,7 +167,7 @@ def test_tsserver_stops_when_the_last_page_leaves(server: Server) -> None:
 
 def test_format_moves_and_validate_dependencies(server: Server) -> None:
     with server.websocket() as ws:
-        name, topic, util, main = two_cell_notebook(server, ws)
+        name, topic, _util, main = two_cell_notebook(server, ws)
         edit(ws, topic, main, "import  chalk from 'chalk'\nconst a={b:1,c:[1,2]}\nconsole.log( a )")
         receive_until(ws, "cell:updated")
         send(ws, topic, "cell:format", {"cellId": main})
@@ -223,7 +223,7 @@ def test_tsconfig_changes_restart_tsserver_with_the_new_options(server: Server) 
 
 def test_a_secret_linked_to_one_notebook_reaches_only_that_notebook(server: Server) -> None:
     first, first_topic, first_cell = new_notebook(server, "First")
-    second, second_topic, second_cell = new_notebook(server, "Second")
+    _second, second_topic, second_cell = new_notebook(server, "Second")
     with server.http as http:
         assert http.put("/api/secrets/SHARED", json={"value": "everyone"}).status_code == 200
         assert http.put("/api/secrets/ONLY_FIRST", json={"value": "first"}).status_code == 200
