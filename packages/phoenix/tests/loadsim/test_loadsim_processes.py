@@ -70,10 +70,13 @@ def test_a_supervisor_killed_with_sigkill_takes_its_processes_with_it(tmp_path: 
     assert not (tmp_path / "loadsim" / "supervisor.json").exists()
 
 
-def test_status_ends_this_homes_processes_whose_supervisor_is_gone(tmp_path: Path) -> None:
-    """The second safety net, for a simulated process that outlived its supervisor anyway;
-    another home's simulation is left alone."""
+def test_status_ends_only_this_homes_runs_whose_supervisor_is_gone(tmp_path: Path) -> None:
+    """The second safety net, for a simulated process that outlived its supervisor anyway: it
+    is ended when its run is one this home recorded; another home's run, and a run this home
+    never started, are left alone."""
     sim = LoadSim(tmp_path / "mine")
+    (sim.runs).mkdir(parents=True)
+    (sim.runs / "a-dead-run").touch()
     orphan = _detached_sleep(
         {MARKER: "a-dead-run", FOLDER_MARKER: str(sim.folder)}, tmp_path / "orphan.pid"
     )
@@ -81,15 +84,54 @@ def test_status_ends_this_homes_processes_whose_supervisor_is_gone(tmp_path: Pat
         {MARKER: "another-run", FOLDER_MARKER: str(tmp_path / "theirs" / "loadsim")},
         tmp_path / "other.pid",
     )
+    unknown = _detached_sleep(
+        {MARKER: "not-recorded-here", FOLDER_MARKER: str(sim.folder)}, tmp_path / "unknown.pid"
+    )
     try:
         assert sim.status().processes_ended == 1
         _, alive = psutil.wait_procs([orphan], timeout=10)
         assert alive == []
         assert other.is_running()
+        assert unknown.is_running()
+        assert not (sim.runs / "a-dead-run").exists()
     finally:
-        for process in (orphan, other):
+        for process in (orphan, other, unknown):
             with contextlib.suppress(psutil.NoSuchProcess):
                 process.kill()
+
+
+def test_two_homes_simulating_at_once_never_end_each_others_processes(tmp_path: Path) -> None:
+    mine, theirs = LoadSim(tmp_path / "mine"), LoadSim(tmp_path / "theirs")
+    theirs.start(load_spec(ProfileName.HIGH_CARDINALITY, process_count=10))
+    try:
+        before = {p.pid for p in theirs.children()}
+        mine.start(load_spec(ProfileName.HIGH_CARDINALITY, process_count=10))
+        mine.status()
+        mine.stop()
+        assert {p.pid for p in theirs.children()} == before
+        assert len(before) >= 10
+    finally:
+        theirs.stop()
+        mine.stop()
+
+
+def test_simulated_processes_are_light_and_high_cardinality_is_a_matrix(tmp_path: Path) -> None:
+    spec = load_spec(ProfileName.HIGH_CARDINALITY)
+    matrix = spec.groups[-1]
+    assert len(matrix.combinations()) == 16 * 4 * 6 == matrix.count
+    names = {matrix.process_name(i, i) for i in range(matrix.count)}
+    assert len(names) == matrix.count
+    assert {"api-prod-eu", "rec-dev-me"} <= names
+    sim = LoadSim(tmp_path)
+    sim.start(load_spec(ProfileName.HIGH_CARDINALITY, process_count=40))
+    try:
+        busy = [p for p in sim.children() if p.name() not in ("nginx", "postgres")]
+        assert len(busy) >= 38
+        # A perl worker, not a Python interpreter (24 MB each before).
+        assert max(p.memory_info().rss for p in busy) < 12 * 2**20
+        assert {p.name() for p in busy} <= names
+    finally:
+        sim.stop()
 
 
 def _detached_sleep(markers: dict[str, str], pid_file: Path) -> psutil.Process:

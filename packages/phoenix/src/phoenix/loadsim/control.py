@@ -1,9 +1,10 @@
 """Starting, stopping and inspecting the load simulator, with no orphans ever.
 
-The supervisor's pid and start time are recorded (a reused pid is not mistaken for it), and every
-child carries markers in its environment (its run, its phoenix home's folder), so `start`, `stop`
-and `status` can find and end the children of a supervisor that was killed with SIGKILL, and
-only this home's.
+The supervisor's pid and start time are recorded (a reused pid is not mistaken for it), each run
+is recorded in the home (`loadsim/runs/<run id>`), and every child carries markers in its
+environment (its run, its phoenix home's folder). So `start`, `stop` and `status` find and end
+the children of a supervisor that was killed with SIGKILL: those of this home's recorded runs
+only, never another home's run, nor a run this home did not start.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class LoadSim:
     def __init__(self, home: Path, logs: Path | None = None) -> None:
         self.folder = home / "loadsim"
         self.state_file = self.folder / "supervisor.json"
+        self.runs = self.folder / "runs"
         self.log_file = (logs or log_dir()) / "loadsim-supervisor.log"
 
     def _state(self) -> dict[str, Any] | None:
@@ -60,8 +62,17 @@ class LoadSim:
             pass
         return None
 
+    def recorded_runs(self) -> set[str]:
+        try:
+            return {entry.name for entry in self.runs.iterdir()}
+        except FileNotFoundError:
+            return set()
+
     def children(self, run_id: str | None = None) -> list[psutil.Process]:
-        """Simulated processes of this home: of one run, or of any when None."""
+        """Simulated processes of this home: of one run, or of any run it recorded when None."""
+        runs = {run_id} if run_id is not None else self.recorded_runs()
+        if not runs:
+            return []
         found = []
         for process in psutil.process_iter(["pid"]):
             try:
@@ -69,24 +80,24 @@ class LoadSim:
             except (psutil.Error, OSError):
                 continue
             marker = environ.get(MARKER)
-            if (
-                marker
-                and environ.get(FOLDER_MARKER) == str(self.folder)
-                and (run_id is None or marker == run_id)
-            ):
+            if marker in runs and environ.get(FOLDER_MARKER) == str(self.folder):
                 found.append(process)
         return found
 
     def reap_orphans(self) -> int:
-        """End simulated processes whose supervisor is gone; returns how many."""
+        """End the processes of this home's runs whose supervisor is gone; returns how many."""
         state = self._state()
         if self._supervisor(state) is not None:
             return 0
-        orphans = self.children()
+        runs = self.recorded_runs()
+        orphans = [p for run in sorted(runs) for p in self.children(run)]
         for process in orphans:
             with contextlib.suppress(psutil.Error):
                 process.kill()
         psutil.wait_procs(orphans, timeout=5)
+        for run in runs:
+            with contextlib.suppress(FileNotFoundError):
+                (self.runs / run).unlink()
         if state and self.state_file.exists():
             self.state_file.unlink()
         return len(orphans)
@@ -100,9 +111,20 @@ class LoadSim:
                 suggestions=["See it: phoenix loadsim status", "Stop it: phoenix loadsim stop"],
                 exit_code=ExitCode.CONFLICT,
             )
+        if shutil.which("perl") is None and any(
+            g.pattern != "idle" or g.memory_mb for g in spec.groups
+        ):
+            raise ToolError(
+                "PHOENIX_LOADSIM_NEEDS_PERL",
+                "Busy simulated processes run a small perl worker, and perl is not installed.",
+                suggestions=["apt-get install perl-base (it is part of every Debian system)"],
+                exit_code=ExitCode.UNAVAILABLE,
+            )
         private_dir(self.folder)
         shutil.rmtree(self.folder / "bin", ignore_errors=True)
         run_id = uuid.uuid4().hex[:12]
+        private_dir(self.runs)
+        (self.runs / run_id).touch()
         spec_file = self.folder / "spec.json"
         atomic_write_json(spec_file, spec.model_dump(mode="json"))
         private_dir(self.log_file.parent)
@@ -124,8 +146,9 @@ class LoadSim:
             "started_at": time.time(),
         }
         atomic_write_json(self.state_file, state)
-        deadline = time.monotonic() + 30
-        while len(self.children(run_id)) < spec.process_count and time.monotonic() < deadline:
+        ready = self.folder / f"ready-{run_id}"
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline:
             if process.poll() is not None:
                 raise ToolError(
                     "PHOENIX_LOADSIM_START_FAILED",
@@ -133,15 +156,16 @@ class LoadSim:
                     suggestions=[f"See its log: {self.log_file}"],
                     exit_code=ExitCode.FAILURE,
                 )
-            time.sleep(0.1)
+            time.sleep(0.05)
+        ready.unlink(missing_ok=True)
         return SimulationResult(simulation=self._simulation(), processes_ended=orphans)
 
     def stop(self) -> SimulationResult:
         state = self._state()
         supervisor = self._supervisor(state)
         ended = 0
-        if supervisor is not None:
-            ended = len(self.children(state["run_id"] if state else None))
+        if supervisor is not None and state is not None:
+            ended = len(self.children(state["run_id"]))
             supervisor.send_signal(signal.SIGTERM)
             with contextlib.suppress(psutil.TimeoutExpired):
                 supervisor.wait(timeout=10)

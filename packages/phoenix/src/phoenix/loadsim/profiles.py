@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import product
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field, ValidationError, computed_field
+from pydantic import BaseModel, Field, ValidationError, computed_field, model_validator
 
 from groundwork.errors import ExitCode, ToolError
 
@@ -16,13 +17,42 @@ Pattern = Literal["idle", "steady", "spiky", "growing", "random"]
 
 
 class ProcessGroup(BaseModel):
-    """Processes sharing a name pattern (``{i}`` numbers them) and a behaviour."""
+    """Processes sharing a name pattern and a behaviour. ``{i}`` numbers them; with a
+    ``matrix`` each process takes one combination of its values (``{service}-{env}-{region}``
+    over services x environments x regions), so every name is distinct."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.{}-]{0,40}$")
-    count: int = Field(ge=1, le=5000)
+    name: str = Field(pattern=r"^[A-Za-z0-9{][A-Za-z0-9_.{}-]{0,40}$")
+    count: int = Field(default=0, ge=0, le=5000, description="0 with a matrix: one per combination")
+    matrix: dict[str, list[str]] = Field(default={})
     pattern: Pattern = "idle"
     cpu_percent: float = Field(default=0, ge=0, le=100, description="Target share of one core")
     memory_mb: int = Field(default=0, ge=0, le=4096)
+
+    @model_validator(mode="after")
+    def _sized(self) -> Self:
+        if self.matrix:
+            missing = [key for key in self.matrix if f"{{{key}}}" not in self.name]
+            if missing:
+                raise ValueError(f"the name {self.name!r} does not use {missing}")
+            if not self.count:
+                self.count = len(self.combinations())
+        if self.count < 1:
+            raise ValueError("count must be at least 1")
+        return self
+
+    def combinations(self) -> list[dict[str, str]]:
+        keys = list(self.matrix)
+        return [dict(zip(keys, values, strict=True)) for values in product(*self.matrix.values())]
+
+    def process_name(self, index: int, serial: int) -> str:
+        """The name of the group's index-th process (serial: the supervisor's running count)."""
+        name = self.name.replace("{i}", str(serial))
+        if not self.matrix:
+            return name
+        combinations = self.combinations()
+        name = name.format_map(combinations[index % len(combinations)])
+        lap = index // len(combinations)
+        return f"{name}-{lap}" if lap else name
 
 
 class LoadSpec(BaseModel):
@@ -51,14 +81,25 @@ def _realistic() -> LoadSpec:
     )
 
 
+SERVICES = ["api", "auth", "cart", "pay", "srch", "ship", "user", "feed"]
+SERVICES += ["mail", "img", "cdn", "chat", "geo", "log", "ads", "rec"]
+ENVIRONMENTS = ["prod", "stg", "qa", "dev"]
+REGIONS = ["eu", "us", "ap", "sa", "af", "me"]
+
+
 def _high_cardinality() -> LoadSpec:
+    """16 services x 4 environments x 6 regions, every process named apart, a few busy."""
     return LoadSpec(
         profile="high-cardinality",
         groups=[
             ProcessGroup(name="nginx", count=2, pattern="steady", cpu_percent=2, memory_mb=10),
             ProcessGroup(name="postgres", count=2, pattern="steady", cpu_percent=2, memory_mb=10),
-            ProcessGroup(name="svc-prod-eu-{i}", count=150, pattern="random", cpu_percent=0.5),
-            ProcessGroup(name="batch-{i}", count=246),
+            ProcessGroup(
+                name="{service}-{env}-{region}",
+                matrix={"service": SERVICES, "env": ENVIRONMENTS, "region": REGIONS},
+                pattern="random",
+                cpu_percent=0.2,
+            ),
         ],
     )
 

@@ -6,7 +6,6 @@ asks the kernel to kill it if the supervisor dies. `phoenix loadsim start` start
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import random
@@ -25,11 +24,9 @@ MARKER = "PHOENIX_LOADSIM_RUN"
 FOLDER_MARKER = "PHOENIX_LOADSIM_FOLDER"
 """Also there (inherited from the supervisor): the loadsim folder of the phoenix home that
 started it, so one home never ends another's simulation."""
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+WORKER = Path(__file__).with_name("worker.pl")
+PERL = shutil.which("perl") or "/usr/bin/perl"
+SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
 
 
 class Supervisor:
@@ -51,29 +48,41 @@ class Supervisor:
         self.stopping = False
         self.rng = random.Random(run_id)  # noqa: S311 - simulated load, not security
         self._groups: dict[int, ProcessGroup] = {}
+        self._spawned: dict[int, int] = {}
+        self._env = {**os.environ, MARKER: run_id}
         self.ends: float | None = None
 
     def _command(self, group: ProcessGroup, name: str) -> list[str]:
+        """`sleep` for an idle process, else the perl worker (a few MB where a Python
+        interpreter took 24), each started through a link named like the service."""
         link = self.bin / name
-        if group.pattern == "idle":
+        if group.pattern == "idle" and not group.memory_mb:
             if not link.exists():
                 link.symlink_to(shutil.which("sleep") or "/bin/sleep")
             return [str(link), "infinity"]
         if not link.exists():
-            link.symlink_to(sys.executable)
-        worker = Path(__file__).with_name("worker.py")
-        return [str(link), str(worker), group.pattern, str(group.cpu_percent), str(group.memory_mb)]
+            link.symlink_to(PERL)
+        return [
+            str(link),
+            str(WORKER),
+            group.pattern,
+            str(group.cpu_percent),
+            str(group.memory_mb),
+            str(self.rng.randrange(2**31)),
+        ]
 
     def _spawn(self, group: ProcessGroup) -> None:
         self.serial += 1
-        name = group.name.replace("{i}", str(self.serial))
+        name = group.process_name(self._spawned.get(id(group), 0), self.serial)
+        self._spawned[id(group)] = self._spawned.get(id(group), 0) + 1
+        # setpriv asks the kernel to kill the child when the supervisor dies, then execs it in
+        # place; without a preexec_fn, Popen can vfork, which is what lets 300 start in seconds.
         process = subprocess.Popen(
-            self._command(group, name),
+            [SETPRIV, "--pdeathsig", "KILL", "--", *self._command(group, name)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env={**os.environ, MARKER: self.run_id},
-            preexec_fn=_die_with_parent,  # the supervisor is single-threaded
+            env=self._env,
         )
         self.children[process.pid] = (process, self.clock() + self._lifetime())
         self._groups[process.pid] = group
@@ -94,6 +103,23 @@ class Supervisor:
         for group in self.spec.groups:
             for _ in range(group.count):
                 self._spawn(group)
+        self._await_exec()
+
+    def _await_exec(self) -> None:
+        """Until every child runs as its service: setpriv execs it right after starting."""
+        waiting = list(self.children)
+        deadline = time.monotonic() + 10
+        while waiting and time.monotonic() < deadline:
+            still = []
+            for pid in waiting:
+                try:
+                    if Path(f"/proc/{pid}/comm").read_text().strip() == "setpriv":
+                        still.append(pid)
+                except OSError:
+                    pass
+            waiting = still
+            if waiting:
+                time.sleep(0.01)
 
     @property
     def expired(self) -> bool:
@@ -116,6 +142,8 @@ class Supervisor:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         self.start()
+        # What `loadsim start` waits for, rather than scanning every process's environment.
+        (self.bin.parent / f"ready-{self.run_id}").write_text(str(len(self.children)))
         while not self.stopping and not self.expired:
             self.step()
             time.sleep(0.2)
