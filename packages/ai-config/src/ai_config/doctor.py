@@ -111,7 +111,7 @@ def _destinations() -> CheckResult:
 
 def _secrets() -> CheckResult:
     try:
-        return McpCatalog(home()).box.check()
+        return McpCatalog(home()).secrets.box.check()
     except ToolError as exc:
         return CheckResult("secrets key", Status.ERROR, exc.message, exc.suggestions[0])
 

@@ -92,24 +92,25 @@ class Safety:
         *,
         repo: Git | None = None,
         **details: Any,
-    ) -> Iterator[list[str]]:
+    ) -> Iterator[dict[str, str]]:
         """Snapshot exactly what the change will touch (files, not whole folders), undo it all if
         anything fails, and record it in the audit log with the backup ids.
 
         ``repo`` is a git repository the change commits to: a failure moves its branch back to
-        where it was (the working files are put back from the snapshots). Yields the backup ids,
-        for the command to report.
+        where it was (the working files are put back from the snapshots). Yields the backup id
+        of each snapshotted path (by ``str(path)``), for the command to report or keep.
         """
         touched = list(dict.fromkeys(touched))
         before = {str(p): tree_hash(p) for p in touched}
-        snapshots: list[Backup] = [
-            self.backups.snapshot(p, reason=action) for p in touched if p.exists()
-        ]
+        taken: dict[str, Backup] = {
+            str(p): self.backups.snapshot(p, reason=action) for p in touched if p.exists()
+        }
+        snapshots = list(taken.values())
         created = [p for p in touched if not p.exists()]
         head = repo.head() if repo is not None else None
         ids = [s.id for s in snapshots]
         try:
-            yield ids
+            yield {path: backup.id for path, backup in taken.items()}
         except BaseException:
             if repo is not None and head is not None:
                 repo.run("reset", "-q", head, check=False)

@@ -40,7 +40,9 @@ def starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
 def make_agent(lib: Library) -> None:
     McpCatalog(lib.home).add(
         '{"mcpServers": {"tickets": {"command": "tickets-mcp", "args": ["--ro"],'
-        ' "env": {"TICKETS_TOKEN": "tk-secret-123", "REGION": "eu"}, "autoApprove": ["list"]}}}'
+        ' "env": {"TICKETS_TOKEN": "tk-secret-123", "REGION": "region-eu-west-9",'
+        ' "LOG_LEVEL": "debug-level"}, "autoApprove": ["list"]}}}',
+        public=["LOG_LEVEL"],
     )
     agent = Agent(
         name="helper",
@@ -48,6 +50,7 @@ def make_agent(lib: Library) -> None:
         prompt="roles/code-reviewer.md",
         resources=["roles/*.md", "tools/git.md"],
         mcpServers=["tickets", "git"],
+        tools=["fs_read", "execute_bash", "@tickets", "@git/git_status", "use_aws"],
         allowedTools=["fs_read"],
     )
     AgentStore(lib).save(agent, new=True)
@@ -63,16 +66,39 @@ def test_q_cli_export_is_valid_against_the_schema(starter: Library, tmp_path: Pa
     assert data["name"] == "helper"
     assert all(r.startswith("file:///") for r in data["resources"])
     assert all(Path(r.removeprefix("file://")).is_file() for r in data["resources"])
-    assert data["mcpServers"]["tickets"]["env"]["TICKETS_TOKEN"] == "tk-secret-123"
+    assert data["mcpServers"]["tickets"]["env"] == {
+        "TICKETS_TOKEN": "tk-secret-123",
+        "REGION": "region-eu-west-9",
+        "LOG_LEVEL": "debug-level",
+    }
     assert data["mcpServers"]["tickets"]["autoApprove"] == ["list"]
+    assert "description" not in data["mcpServers"]["git"]
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-def test_secrets_are_encrypted_at_rest(starter: Library) -> None:
+def test_every_env_value_is_encrypted_at_rest_unless_public(starter: Library) -> None:
     make_agent(starter)
     stored = (starter.home / "mcp.json").read_text() + (starter.home / "secrets.json").read_text()
-    assert "tk-secret-123" not in stored
-    assert "${secret:tickets.TICKETS_TOKEN}" in stored
+    assert "tk-secret-123" not in stored and "region-eu-west-9" not in stored
+    env = json.loads((starter.home / "mcp.json").read_text())["tickets"]["env"]
+    assert env == {
+        "TICKETS_TOKEN": "${secret:tickets.TICKETS_TOKEN}",
+        "REGION": "${secret:tickets.REGION}",
+        "LOG_LEVEL": "debug-level",
+    }
+    assert (starter.home / "mcp.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_headers_are_encrypted_and_references_are_left_alone(starter: Library) -> None:
+    McpCatalog(starter.home).add(
+        '{"remote": {"type": "http", "url": "https://mcp.example.org",'
+        ' "headers": {"Authorization": "Bearer abc-123-secret"},'
+        ' "env": {"FROM_ENV": "${MY_TOKEN}", "EMPTY": ""}}}'
+    )
+    entry = McpCatalog(starter.home).get("remote")
+    assert entry["headers"] == {"Authorization": "${secret:remote.headers.Authorization}"}
+    assert entry["env"] == {"FROM_ENV": "${MY_TOKEN}", "EMPTY": ""}
+    assert "abc-123-secret" not in (starter.home / "secrets.json").read_text()
 
 
 def test_claude_code_and_cursor_files_parse_back(starter: Library, tmp_path: Path) -> None:
@@ -84,11 +110,37 @@ def test_claude_code_and_cursor_files_parse_back(starter: Library, tmp_path: Pat
     md = (project / ".claude" / "agents" / "helper.md").read_text()
     front, body = md.removeprefix("---\n").split("---\n", 1)
     meta = yaml.safe_load(front)
-    assert meta["name"] == "helper" and meta["tools"] == "fs_read"
+    assert meta == {
+        "name": "helper",
+        "description": "Reviews changes",
+        "tools": "Read, Glob, Grep, Bash, mcp__tickets, mcp__git__git_status",
+    }
     assert "Role: code reviewer" in body and "Tool: git" in body
-    assert json.loads((project / ".mcp.json").read_text())["mcpServers"]["git"]["command"] == "uvx"
+    servers = json.loads((project / ".mcp.json").read_text())["mcpServers"]
+    assert servers["git"]["command"] == "uvx"
+    assert servers["tickets"]["env"]["TICKETS_TOKEN"] == "${TICKETS_TOKEN}"
     mdc = (project / ".cursor" / "rules" / "helper.mdc").read_text()
-    assert yaml.safe_load(mdc.removeprefix("---\n").split("---\n", 1)[0])["alwaysApply"] is False
+    assert yaml.safe_load(mdc.removeprefix("---\n").split("---\n", 1)[0]) == {
+        "description": "Reviews changes",
+        "globs": "",
+        "alwaysApply": False,
+    }
+    cursor_env = json.loads((project / ".cursor" / "mcp.json").read_text())["mcpServers"]
+    assert cursor_env["tickets"]["env"]["REGION"] == "${env:REGION}"
+
+
+def test_claude_code_reports_tools_it_has_not_and_always_has_a_description(
+    starter: Library,
+) -> None:
+    make_agent(starter)
+    AgentStore(starter).save(Agent(name="bare", tools=["*"]), new=True)
+    [written] = export_agent(starter.home, "helper", "claude-code", None, force=False)
+    assert written.warnings == [
+        "Claude Code has no tool like Q CLI's 'use_aws': the subagent goes without it."
+    ]
+    [bare] = export_agent(starter.home, "bare", "claude-code", None, force=False)
+    meta = yaml.safe_load(Path(bare.path).read_text().removeprefix("---\n").split("---\n")[0])
+    assert meta == {"name": "bare", "description": "The bare agent, from ai-config."}
 
 
 def test_a_hand_edited_export_is_not_overwritten_without_force(starter: Library) -> None:
@@ -113,13 +165,25 @@ def test_a_hand_edited_export_is_not_overwritten_without_force(starter: Library)
         ('{"mcpServers": {"a": {"command": "x"}}}', None),
         ('{"a": {"command": "x", "unknownField": 1}}', None),
         ('{"command": "x", "args": ["y"]}', "a"),
+        ('{"name": "a", "command": "x", "args": ["y"]}', None),
     ],
 )
-def test_the_three_pasted_shapes_are_accepted(
-    starter: Library, pasted: str, name: str | None
-) -> None:
+def test_the_pasted_shapes_are_accepted(starter: Library, pasted: str, name: str | None) -> None:
     assert McpCatalog(starter.home).add(pasted, name) == ["a"]
     assert McpCatalog(starter.home).get("a")["command"] == "x"
+    assert "name" not in McpCatalog(starter.home).get("a")
+
+
+def test_adding_an_existing_name_is_refused_without_force(starter: Library) -> None:
+    catalog = McpCatalog(starter.home)
+    catalog.add('{"mine": {"command": "one"}}')
+    for taken in ("mine", "git"):
+        with pytest.raises(ToolError) as refused:
+            McpCatalog(starter.home).add(f'{{"{taken}": {{"command": "two"}}}}')
+        assert refused.value.code == "AI_CONFIG_MCP_EXISTS"
+    McpCatalog(starter.home).add('{"git": {"command": "my-git"}}', force=True)
+    assert McpCatalog(starter.home).server("git").origin == "user"
+    assert McpCatalog(starter.home).get("mine")["command"] == "one"
 
 
 def test_importing_a_q_cli_agent(starter: Library, tmp_path: Path) -> None:

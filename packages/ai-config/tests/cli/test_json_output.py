@@ -153,6 +153,8 @@ def test_a_stale_export_is_a_finding_that_exits_1(
         "target": "claude-code",
         "path": str(exported),
         "state": "stale",
+        "diff": None,
+        "warnings": [],
     }
     status = one_document(cli("library", "status", "-o", "json"))
     assert status["stale_exports"] == [stale]

@@ -1,4 +1,8 @@
-"""An agent as the user writes it (YAML in the library's ``agents/`` folder)."""
+"""An agent as the user writes it (YAML in the library's ``agents/`` folder).
+
+The fields are Q CLI's agent fields; an agent file says only what it sets, and an export writes
+only those (plus ``$schema``), so a Q CLI agent imported and exported again is the file it was.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,17 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Agent"]
+from ai_config.agents.names import AGENT_NAME
+
+__all__ = ["Q_SCHEMA", "Agent", "is_external"]
+
+Q_SCHEMA = "https://raw.githubusercontent.com/aws/amazon-q-developer-cli/refs/heads/main/schemas/agent-v1.json"
+
+
+def is_external(resource: str) -> bool:
+    """A ``file://`` resource outside the library (relative to the project, ``~/...``, or an
+    absolute path): exported exactly as written, never matched against library files."""
+    return resource.startswith("file://")
 
 
 class Agent(BaseModel):
@@ -14,10 +28,16 @@ class Agent(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-    description: str = ""
-    prompt: str = Field(default="", description="Inline text, or the path of a library file")
-    resources: list[str] = Field(default_factory=list, description="Library paths or globs")
+    schema_url: str | None = Field(
+        default=Q_SCHEMA, alias="$schema", description="null: the export writes no $schema"
+    )
+    name: str = Field(pattern=AGENT_NAME)
+    description: str | None = None
+    prompt: str | None = Field(default=None, description="Inline text, or a library .md path")
+    resources: list[str] = Field(
+        default_factory=list,
+        description="Library paths or globs; file:// resources outside the library as written",
+    )
     mcp_servers: list[str | dict[str, Any]] = Field(default_factory=list, alias="mcpServers")
     tools: list[str] = Field(default_factory=list)
     allowed_tools: list[str] = Field(default_factory=list, alias="allowedTools")

@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import fnmatch
-import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 
-from ai_config.agents.model import Agent
+from ai_config.agents.model import Agent, is_external
+from ai_config.agents.names import agent_name
+from ai_config.library.paths import contained
 from ai_config.library.store import Library, LibraryFile
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write_text
 from groundwork.yamllines import syntax_error_line
 
+if TYPE_CHECKING:
+    from ai_config.mcp.catalog import McpCatalog
+
 __all__ = ["AgentStore", "ResolvedAgent"]
 
 
+@dataclass
 class ResolvedAgent:
-    """An agent with its prompt text and resource files found in the effective library."""
+    """An agent with its prompt text, its library files and its MCP servers found.
 
-    def __init__(
-        self, agent: Agent, prompt: str, resources: list[LibraryFile], mcp: dict[str, Any]
-    ):
-        self.agent = agent
-        self.prompt = prompt
-        self.resources = resources
-        self.mcp = mcp
+    ``external`` are its ``file://`` resources outside the library, kept as written; ``mcp``
+    holds each server's definition as the catalog or the agent has it (secrets still
+    references); ``tools_settings`` and ``allowed_tools`` are what library MCP files add.
+    """
+
+    agent: Agent
+    prompt: str | None
+    resources: list[LibraryFile]
+    mcp: dict[str, dict[str, Any]]
+    external: list[str] = field(default_factory=list)
+    inline_servers: set[str] = field(default_factory=set)
+    tools_settings: dict[str, Any] = field(default_factory=dict)
+    allowed_tools: list[str] = field(default_factory=list)
 
 
 class AgentStore:
@@ -43,7 +55,7 @@ class AgentStore:
         return self._files
 
     def _path(self, name: str) -> str:
-        return f"agents/{name}.yaml"
+        return f"agents/{agent_name(name)}.yaml"
 
     def list(self) -> list[Agent]:
         return [self._load(f) for f in self.library.files("agents/*.yaml")]
@@ -53,6 +65,7 @@ class AgentStore:
 
     def file(self, name: str) -> LibraryFile:
         """The library file an agent is defined in (yours wins over the base's)."""
+        agent_name(name)
         for candidate in (f"agents/{name}.yaml", f"agents/{name}.yml"):
             try:
                 return self.library.resolve(candidate)
@@ -73,7 +86,7 @@ class AgentStore:
         )
 
     def save(self, agent: Agent, *, new: bool) -> Path:
-        target = self.library.personal_dir / self._path(agent.name)
+        target = contained(self.library.personal_dir, self._path(agent.name))
         if new and any(a.name == agent.name for a in self.list()):
             raise ToolError(
                 "AI_CONFIG_AGENT_EXISTS",
@@ -81,11 +94,11 @@ class AgentStore:
                 suggestions=[f"Edit it: ai-config agent edit {agent.name}"],
                 exit_code=ExitCode.CONFLICT,
             )
-        data = agent.model_dump(by_alias=True, exclude_defaults=True)
-        data = {"name": agent.name, **data}
+        data = {"name": agent.name, **agent.model_dump(by_alias=True, exclude_unset=True)}
         with self.library.safety.change(
-            "agent save", [self.library.personal_dir], agent=agent.name
+            "agent save", [target], repo=self.library.personal, agent=agent.name
         ):
+            target.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(target, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
             self.library.personal.commit_all(f"Agent {agent.name}")
         return target
@@ -100,80 +113,62 @@ class AgentStore:
                 suggestions=["Override it instead: ai-config agent edit " + name],
                 exit_code=ExitCode.CONFLICT,
             )
-        with self.library.safety.change("agent delete", [self.library.personal_dir], agent=name):
+        with self.library.safety.change(
+            "agent delete", [target], repo=self.library.personal, agent=name
+        ):
             target.unlink()
             self.library.personal.commit_all(f"Delete agent {name}")
         return agent
 
-    def import_q_cli(self, path: Path) -> Agent:
-        """Read an existing Q CLI agent JSON; resources stay as written if outside the library."""
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ToolError(
-                "AI_CONFIG_IMPORT_NOT_FOUND",
-                f"{path} does not exist.",
-                suggestions=["Check the path."],
-                exit_code=ExitCode.NOT_FOUND,
-            ) from None
-        except json.JSONDecodeError as exc:
-            raise ToolError(
-                "AI_CONFIG_IMPORT_INVALID",
-                f"{path} is not valid JSON: line {exc.lineno}: {exc.msg}.",
-                suggestions=["Fix the JSON, then import again."],
-                exit_code=ExitCode.USAGE,
-            ) from None
-        data.pop("$schema", None)
-        servers = data.pop("mcpServers", {}) or {}
-        data["mcpServers"] = [{name: entry} for name, entry in servers.items()]
-        root = str(self.library.personal_dir)
-        resources = []
-        for uri in data.pop("resources", []) or []:
-            raw = str(uri).removeprefix("file://")
-            for base in (root, str(self.library.base_dir)):
-                if raw.startswith(base + "/"):
-                    raw = raw[len(base) + 1 :]
-            resources.append(raw)
-        data["resources"] = resources
-        try:
-            agent = Agent.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise ToolError(
-                "AI_CONFIG_IMPORT_INVALID",
-                f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}.",
-                suggestions=["Fix that field, then import again."],
-                exit_code=ExitCode.USAGE,
-            ) from None
-        self.save(agent, new=True)
+    def import_q_cli(self, path: Path, name: str | None = None) -> Agent:
+        """Import a Q CLI agent JSON; see :mod:`ai_config.agents.importer`."""
+        from ai_config.agents.importer import import_q_cli
+
+        secrets = self.library.home / "secrets.json"
+        with self.library.safety.change("agent import", [secrets], file=str(path)):
+            agent = import_q_cli(self.library, path, name)
+            self.save(agent, new=True)
         return agent
 
-    def resolve(self, agent: Agent, mcp_catalog: Any) -> ResolvedAgent:
+    def resolve(self, agent: Agent, mcp_catalog: McpCatalog) -> ResolvedAgent:
         files = self._library_files()
         chosen: dict[str, LibraryFile] = {}
+        external = []
         for pattern in agent.resources:
+            if is_external(pattern):
+                external.append(pattern)
+                continue
             matches = [f for f in files if fnmatch.fnmatch(f.path, pattern)]
             if not matches:
                 raise ToolError(
                     "AI_CONFIG_RESOURCE_NOT_FOUND",
                     f"Agent {agent.name}: no library file matches {pattern!r}.",
-                    suggestions=["List the files: ai-config library files"],
+                    suggestions=[
+                        "List the files: ai-config library files",
+                        "A file outside the library is written file://PATH (kept as it is).",
+                    ],
                     exit_code=ExitCode.NOT_FOUND,
                 )
             for match in matches:
                 chosen[match.path] = match
         prompt = agent.prompt
-        if prompt.endswith(".md") and "\n" not in prompt:
+        if prompt and _names_a_file(prompt):
             prompt = self.library.resolve(prompt).location.read_text(encoding="utf-8")
-        mcp: dict[str, Any] = {}
+        resolved = ResolvedAgent(agent, prompt, list(chosen.values()), {}, external)
         for server in agent.mcp_servers:
             if isinstance(server, str):
-                mcp[server] = mcp_catalog.get(server)
+                found = mcp_catalog.server(server)
+                resolved.mcp[server] = {
+                    k: v for k, v in found.definition.items() if k != "description"
+                }
+                _add_settings(resolved, server, found.tools_settings, found.allowed_tools)
             else:
-                mcp.update(server)
-        return ResolvedAgent(agent, prompt, list(chosen.values()), mcp)
+                resolved.mcp.update(server)
+                resolved.inline_servers.update(server)
+        return resolved
 
     def _load(self, file: LibraryFile) -> Agent:
+        """The agent a library file defines (its YAML is read once per store)."""
         text = file.location.read_text(encoding="utf-8")
         try:
             data = yaml.safe_load(text)
@@ -195,3 +190,25 @@ class AgentStore:
                 suggestions=[f"Fix it: ai-config library edit {file.path}"],
                 exit_code=ExitCode.USAGE,
             ) from None
+
+
+def _names_a_file(prompt: str) -> bool:
+    """A prompt that is one library path (``roles/reviewer.md``), not text that mentions one."""
+    return prompt.endswith(".md") and not any(c.isspace() for c in prompt)
+
+
+def _add_settings(
+    resolved: ResolvedAgent, server: str, settings: dict[str, Any], allowed: list[str]
+) -> None:
+    """What a library MCP file gives with its servers (toolsSettings, allowedTools), for this
+    server: entries that name no server apply to all; ``@other...`` ones stay with ``other``."""
+
+    def mine(tool: str) -> bool:
+        return not tool.startswith("@") or tool[1:].split("/", 1)[0] == server
+
+    for tool, value in settings.items():
+        if mine(tool):
+            resolved.tools_settings.setdefault(tool, value)
+    for tool in allowed:
+        if mine(tool) and tool not in resolved.allowed_tools:
+            resolved.allowed_tools.append(tool)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ai_config.agents.model import Agent
-from ai_config.exports.names import ExportTarget
-from ai_config.exports.writer import ExportedFile
+from ai_config.agents.names import agent_name
+from ai_config.cli.export import export
 from ai_config.home import home
 from ai_config.library.models import LibraryFile
 from ai_config.results import Result
@@ -55,14 +55,6 @@ class AgentDetail(AgentResult):
     mcp_servers: list[str]
 
 
-class ExportList(Result):
-    exports: list[ExportedFile]
-
-
-class ExportCheck(ExportList):
-    """``agent export --check``: only the exports that are no longer current."""
-
-
 # -- views (each imports Rich itself: a command run for JSON never loads it) ---------------
 
 
@@ -76,7 +68,7 @@ def _agents_view(result: AgentList) -> RenderableType:
     for a in result.agents:
         servers = [s if isinstance(s, str) else ", ".join(s) for s in a.mcp_servers]
         table.add_row(
-            a.name, escape(a.description), str(len(a.resources)), ", ".join(servers) or "-"
+            a.name, escape(a.description or ""), str(len(a.resources)), ", ".join(servers) or "-"
         )
     return table
 
@@ -94,36 +86,11 @@ def _detail_view(result: AgentDetail) -> RenderableType:
     from rich.console import Group
     from rich.markup import escape
 
-    lines = [f"[bold]{result.agent.name}[/bold]: {escape(result.agent.description)}"]
+    lines = [f"[bold]{result.agent.name}[/bold]: {escape(result.agent.description or '')}"]
     lines += [f"  {escape(f.path)}  [dim]{f.origin}[/dim]" for f in result.resources]
     if result.mcp_servers:
         lines.append("MCP servers: " + ", ".join(result.mcp_servers))
     return Group(*lines)
-
-
-def _exports_view(result: ExportList) -> RenderableType:
-    from rich.console import Group
-    from rich.markup import escape
-
-    if isinstance(result, ExportCheck):
-        lines = [f"[yellow]{e.state}[/yellow] {escape(e.path)}" for e in result.exports]
-        summary = (
-            f"{len(lines)} to refresh: ai-config agent export --all"
-            if lines
-            else "All exports are up to date."
-        )
-        return Group(*lines, summary)
-    lines = [
-        f"{e.state:>9}  {escape(e.path)}  [dim]{e.agent} -> {e.target}[/dim]"
-        for e in result.exports
-    ]
-    return Group(*lines) if lines else "Nothing to export."
-
-
-def _not_current(result: ExportList) -> int:
-    """A check that found exports to refresh is a finding (exit 1); an export never is."""
-    current = ("written", "unchanged")
-    return ExitCode.FAILURE if any(e.state not in current for e in result.exports) else 0
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -153,7 +120,7 @@ def show(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> AgentDetai
     from ai_config.mcp.catalog import McpCatalog
 
     agents = store()
-    resolved = agents.resolve(agents.get(name), McpCatalog(home()))
+    resolved = agents.resolve(agents.get(agent_name(name)), McpCatalog(home()))
     return AgentDetail(
         agent=resolved.agent,
         file=agents.file(name),
@@ -189,14 +156,15 @@ def create(
     """
     from ai_config.mcp.catalog import McpCatalog
 
-    agent = Agent(
-        name=name,
-        description=description,
-        prompt=prompt,
-        resources=resource or [],
-        mcpServers=list(mcp or []),
-        tools=["*"],
-        allowedTools=allowed_tool or [],
+    given = {
+        "description": description or None,
+        "prompt": prompt or None,
+        "resources": resource,
+        "mcpServers": mcp,
+        "allowedTools": allowed_tool,
+    }
+    agent = Agent.model_validate(
+        {"name": agent_name(name), **{k: v for k, v in given.items() if v}, "tools": ["*"]}
     )
     agents = store()
     agents.resolve(agent, McpCatalog(home()))
@@ -214,7 +182,7 @@ def edit(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> AgentResul
       ai-config agent edit reviewer
     """
     agents = store()
-    agents.library.edit(agents.file(name).path)
+    agents.library.edit(agents.file(agent_name(name)).path)
     return AgentResult(agent=agents.get(name), file=agents.file(name))
 
 
@@ -232,7 +200,7 @@ def delete(
       ai-config agent delete helper --yes
     """
     agents = store()
-    file = agents.file(name)
+    file = agents.file(agent_name(name))
     if not yes and not confirm(f"Delete agent {name}?"):
         raise ToolError(
             "AI_CONFIG_NOT_CONFIRMED",
@@ -247,80 +215,27 @@ def delete(
 @renders(_agent_view("Imported"))
 def import_agent(
     file: Annotated[Path, typer.Argument(help="A Q CLI agent JSON file.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name it (default: its own name, or the file's).")
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> AgentResult:
-    """Import an existing Amazon Q CLI agent JSON into your personal library.
+    """Import an Amazon Q CLI agent JSON into your personal library, as it is.
+
+    Its fields are kept as written ("prompt": null, file:// resources outside the library,
+    fields ai-config does not know), so exporting it gives the same JSON back. MCP env values
+    and headers move into the encrypted store: the agent file (committed to your personal
+    library's git) keeps only ${secret:...} references.
 
     Examples:
 
       ai-config agent import ~/.aws/amazonq/cli-agents/dev.json
+
+      ai-config agent import q_cli_default.json --name default
     """
     agents = store()
-    agent = agents.import_q_cli(file)
+    agent = agents.import_q_cli(file, agent_name(name) if name else None)
     return AgentResult(agent=agent, file=agents.file(agent.name))
 
 
-@app.command("export")
-@renders(_exports_view, exit_code=_not_current)
-def export(
-    name: Annotated[str | None, typer.Argument(help="Agent name (or --all).")] = None,
-    target: Annotated[
-        list[ExportTarget] | None,
-        typer.Option("--target", "-t", help="Where to; repeat for several."),
-    ] = None,
-    dest: Annotated[
-        Path | None, typer.Option("--dest", help="A project folder (default: global places).")
-    ] = None,
-    all_agents: Annotated[bool, typer.Option("--all", help="Every agent.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files edited by hand.")] = False,
-    check: Annotated[
-        bool, typer.Option("--check", help="Only list exports to refresh; exit 1 if any.")
-    ] = False,
-    output: OutputOption = OutputFormat.TABLE,
-) -> ExportList:
-    """Write agents out for agent tools; files edited by hand since are not overwritten.
-
-    Without --target, each agent is written where it was exported before (Q CLI the first
-    time).
-
-    Examples:
-
-      ai-config agent export reviewer --target q-cli --target claude-code
-
-      ai-config agent export --all --dest ./my-project
-
-      ai-config agent export --check
-    """
-    if check:
-        from ai_config.exports.check import stale_exports
-
-        return ExportCheck(exports=stale_exports(home()))
-    if not name and not all_agents:
-        raise ToolError(
-            "AI_CONFIG_AGENT_REQUIRED",
-            "Say which agent to export, or --all.",
-            suggestions=["ai-config agent export NAME", "ai-config agent export --all"],
-            exit_code=ExitCode.USAGE,
-        )
-    from ai_config.exports.service import Exporter
-    from ai_config.exports.writer import ExportRecords
-
-    names = [a.name for a in store().list()] if all_agents else [name or ""]
-    recorded = ExportRecords(home()).load().values()
-    exporter = Exporter(home())
-    results = []
-    for agent_name in names:
-        # Without --target, an agent goes where it went before (or to Q CLI the first time).
-        plans = (
-            {(each, dest) for each in target}
-            if target
-            else {
-                (ExportTarget(r["target"]), Path(r["dest"]) if r.get("dest") else None)
-                for r in recorded
-                if r["agent"] == agent_name and r["target"] in set(ExportTarget)
-            }
-            or {(ExportTarget.Q_CLI, dest)}
-        )
-        for each, where in sorted(plans, key=lambda p: (p[0], str(p[1]))):
-            results += exporter.export(agent_name, each, where, force=force)
-    return ExportList(exports=results)
+app.command("export")(export)

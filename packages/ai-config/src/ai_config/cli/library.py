@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
@@ -10,7 +11,14 @@ import typer
 from ai_config.cli import sources
 from ai_config.exports.writer import ExportedFile
 from ai_config.home import home
-from ai_config.library.models import LibraryFile, LibraryStatus, Revision, SourceUpdate
+from ai_config.library.models import (
+    LibraryFile,
+    LibraryStatus,
+    OverrideStatus,
+    Revision,
+    Side,
+    SourceUpdate,
+)
 from ai_config.results import Result
 from groundwork.errors import ExitCode
 from groundwork.output import OutputFormat, OutputOption, renders
@@ -54,6 +62,12 @@ class FileList(Result):
 
 class FileResult(Result):
     file: LibraryFile
+
+
+class OverrideResult(Result):
+    override: OverrideStatus
+    file: LibraryFile | None = None
+    """For forget: the file the path means now (the base's), or null if none is left."""
 
 
 class UpdateList(Result):
@@ -107,8 +121,15 @@ def _library_view(result: LibraryResult | StatusResult) -> RenderableType:
         table.add_column("state")
         for item in status.overrides:
             style = {"conflict": "bold red", "base-changed": "yellow"}.get(item.state, "green")
-            table.add_row(escape(item.path), f"[{style}]{item.state}[/]")
+            extra = f" -> {escape(item.renamed_to)}" if item.renamed_to else ""
+            extra += f" (upstream's: {escape(item.upstream_copy)})" if item.upstream_copy else ""
+            table.add_row(escape(item.path), f"[{style}]{item.state}[/]{extra}")
         lines.append(table)
+    for link in status.unsafe_links:
+        lines.append(
+            f"[bold red]symlink outside the library, not followed:[/] {escape(link.path)}"
+            f" ({link.library}) -> {escape(link.target)}"
+        )
     for stale in result.stale_exports if isinstance(result, StatusResult) else []:
         lines.append(f"[yellow]{stale.state} export[/] {escape(stale.path)}")
     if isinstance(result, LibraryResult):
@@ -150,6 +171,10 @@ def _update_lines(update: SourceUpdate, *, dry_run: bool) -> list[str]:
         f"  [yellow]removed upstream[/] {escape(rel)} (your copy is kept)"
         for rel in update.removed_upstream
     ]
+    lines += [
+        f"  [cyan]moved[/]    {escape(r.from_path)} -> {escape(r.to)} (renamed upstream)"
+        for r in update.renamed
+    ]
     return lines
 
 
@@ -174,6 +199,20 @@ def _log_view(result: RevisionList) -> RenderableType:
     from rich.markup import escape
 
     return Group(*(f"{r.revision[:8]}  {r.date}  {escape(r.subject)}" for r in result.revisions))
+
+
+def _override_view(verb: str) -> Callable[[OverrideResult], str]:
+    def view(result: OverrideResult) -> str:
+        from rich.markup import escape
+
+        now = (
+            f"; {escape(result.file.path)} now comes from the {result.file.origin} library"
+            if result.file is not None
+            else ""
+        )
+        return f"{verb} {escape(result.override.path)}{now}. Undo: ai-config backup list"
+
+    return view
 
 
 def _rollback_view(result: UpdateResult) -> str:
@@ -360,3 +399,58 @@ def rollback(
     return UpdateResult(
         update=moved, notice=f"Roll forward with: ai-config library rollback {moved.old[:8]}"
     )
+
+
+@app.command("forget")
+@renders(_override_view("Forgot"))
+def forget(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> OverrideResult:
+    """Drop your copy of a library file (backed up first), so the base's shows through again.
+
+    Examples:
+
+      ai-config library forget roles/code-reviewer.md
+    """
+    from groundwork.errors import ToolError
+
+    lib = library()
+    dropped = lib.forget(path)
+    try:
+        now: LibraryFile | None = lib.resolve(dropped.path)
+    except ToolError:
+        now = None
+    return OverrideResult(override=dropped, file=now)
+
+
+@app.command("resolve")
+@renders(_override_view("Resolved"))
+def resolve(
+    path: PathArg,
+    ours: Annotated[bool, typer.Option("--ours", help="Keep your version as it was.")] = False,
+    theirs: Annotated[bool, typer.Option("--theirs", help="Take upstream's version.")] = False,
+    merged: Annotated[
+        bool, typer.Option("--merged", help="Keep the file as you edited it (no markers left).")
+    ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> OverrideResult:
+    """Settle a conflict an update left in one of your files (backed up first).
+
+    Examples:
+
+      ai-config library resolve roles/code-reviewer.md --theirs
+
+      ai-config library resolve images/logo.png --ours
+
+      ai-config library resolve roles/code-reviewer.md --merged
+    """
+    from groundwork.errors import ToolError
+
+    sides: tuple[tuple[Side, bool], ...] = (("ours", ours), ("theirs", theirs), ("merged", merged))
+    chosen = [side for side, on in sides if on]
+    if len(chosen) != 1:
+        raise ToolError(
+            "AI_CONFIG_SIDE_REQUIRED",
+            "Say how to resolve it: exactly one of --ours, --theirs or --merged.",
+            suggestions=[f"ai-config library resolve {path} --theirs"],
+            exit_code=ExitCode.USAGE,
+        )
+    return OverrideResult(override=library().settle(path, chosen[0]))

@@ -1,41 +1,66 @@
-"""`ai-config mcp list|show|add|remove|secret`.
+"""`ai-config mcp list|show|add|remove|secret|search|browse|install`.
 
-Views import Rich themselves: a command run for JSON never loads it.
+Every change backs up the files it touches (your catalog, the secrets) and is audited; the audit
+log records secret names, never values. Views import Rich themselves: a command run for JSON
+never loads it.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import Field
 
 from ai_config.home import home
 from ai_config.mcp.catalog import McpCatalog, McpServer
 from ai_config.results import Result
+from ai_config.safety import Safety
+from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
 app = typer.Typer(
-    help="MCP servers: a bundled catalog plus yours; secrets stored encrypted.",
+    help="MCP servers: a bundled catalog, the library's definitions and yours; secrets encrypted.",
     add_completion=False,
 )
 NameArg = Annotated[str, typer.Argument(help="MCP server name.")]
+RegistryOption = Annotated[
+    str | None,
+    typer.Option("--registry", help="An MCP registry URL (default: $AI_CONFIG_MCP_REGISTRY)."),
+]
 
 
 def _catalog() -> McpCatalog:
     return McpCatalog(home())
 
 
+@contextmanager
+def _change(catalog: McpCatalog, action: str, **details: Any) -> Iterator[None]:
+    with Safety(catalog.home).change(action, [catalog.user_file, catalog.secrets_file], **details):
+        yield
+
+
 class McpServerList(Result):
     mcp_servers: list[McpServer]
+    notice: str | None = None
 
 
 class McpServerResult(Result):
     mcp_server: McpServer
+
+
+class InstallResult(Result):
+    mcp_server: McpServer
+    secrets_needed: list[str] = Field(
+        description="Secrets it refers to that are not set yet: ai-config mcp secret NAME"
+    )
 
 
 class SecretName(Result):
@@ -54,6 +79,7 @@ def _command_line(server: McpServer) -> str:
 
 
 def _servers_view(result: McpServerList) -> RenderableType:
+    from rich.console import Group
     from rich.markup import escape
     from rich.table import Table
 
@@ -64,10 +90,10 @@ def _servers_view(result: McpServerList) -> RenderableType:
         table.add_row(
             server.name,
             escape(_command_line(server)),
-            server.origin,
+            server.origin + (f" ({escape(server.file)})" if server.file else ""),
             escape(str(server.definition.get("description", ""))),
         )
-    return table
+    return Group(table, *([escape(result.notice)] if result.notice else []))
 
 
 def _server_view(result: McpServerResult) -> RenderableType:
@@ -86,6 +112,11 @@ def _removed_view(result: McpServerResult) -> str:
     return f"Removed {result.mcp_server.name}."
 
 
+def _installed_view(result: InstallResult) -> str:
+    needed = "".join(f"\n  set it: ai-config mcp secret {n}" for n in result.secrets_needed)
+    return f"Installed {result.mcp_server.name} into your catalog.{needed}"
+
+
 def _secret_view(result: SecretResult) -> str:
     return f"Stored secret {result.secret.name}."
 
@@ -93,7 +124,7 @@ def _secret_view(result: SecretResult) -> str:
 @app.command("list")
 @renders(_servers_view)
 def list_servers(output: OutputOption = OutputFormat.TABLE) -> McpServerList:
-    """List MCP servers (secret values are never shown).
+    """List the MCP servers agents can use (secret values are never shown).
 
     Examples:
 
@@ -120,34 +151,49 @@ def add(
     name: Annotated[str | None, typer.Argument(help="Name, for a bare entry.")] = None,
     json_text: Annotated[str | None, typer.Option("--json", help="The JSON as pasted.")] = None,
     file: Annotated[Path | None, typer.Option("--file", help="Read the JSON from a file.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a server of the same name.")
+    ] = False,
+    public: Annotated[
+        list[str] | None,
+        typer.Option("--public", help="An env or header key whose value is not secret."),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> McpServerList:
-    """Add MCP servers from pasted JSON (any of the three usual shapes; stdin if no --json).
+    """Add MCP servers from pasted JSON (any usual shape; stdin if no --json or --file).
 
-    Secret-looking env values (TOKEN, KEY, SECRET, PASSWORD) are encrypted and replaced by
-    ${secret:NAME}.
+    Every env value and header is stored encrypted and replaced by ${secret:NAME}, unless
+    --public names it (a log level, a region). A name the catalog has is refused without --force.
 
     Examples:
 
       ai-config mcp add --json '{"mcpServers": {"docs": {"command": "uvx", "args": ["docs-mcp"]}}}'
 
-      ai-config mcp add search --file search-server.json
+      ai-config mcp add --file mcp-servers/git.json
+
+      ai-config mcp add search --file search-server.json --public LOG_LEVEL
     """
     text = json_text or (file.read_text(encoding="utf-8") if file else sys.stdin.read())
     catalog = _catalog()
-    return McpServerList(mcp_servers=[catalog.server(each) for each in catalog.add(text, name)])
+    servers = catalog.parse(text, name)
+    with _change(catalog, "mcp add", servers=sorted(servers)):
+        added = catalog.put(servers, force=force, public=public or [])
+    return McpServerList(mcp_servers=[catalog.server(each) for each in added])
 
 
 @app.command("remove")
 @renders(_removed_view)
 def remove(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> McpServerResult:
-    """Remove one of your MCP servers.
+    """Remove one of your MCP servers (a backup is kept: ai-config backup list).
 
     Examples:
 
       ai-config mcp remove docs
     """
-    return McpServerResult(mcp_server=_catalog().remove(name))
+    catalog = _catalog()
+    with _change(catalog, "mcp remove", server=name):
+        removed = catalog.remove(name)
+    return McpServerResult(mcp_server=removed)
 
 
 @app.command("secret")
@@ -166,7 +212,122 @@ def secret(
 
       ai-config mcp secret GITHUB_PERSONAL_ACCESS_TOKEN
     """
+    from ai_config.mcp.secrets import secret_name
+
+    secret_name(key)
     if value is None:
-        value = typer.prompt("Value", hide_input=True, err=True)
-    _catalog().set_secret(key, value)
+        import getpass
+
+        value = getpass.getpass("Value: ", stream=sys.stderr)
+    catalog = _catalog()
+    with _change(catalog, "mcp secret", secret=key):
+        catalog.secrets.put(key, value)
     return SecretResult(secret=SecretName(name=key))
+
+
+def _available(catalog: McpCatalog, query: str | None, registry: str | None) -> McpServerList:
+    """The catalog's servers, and the registry's when one is configured and answers."""
+    from ai_config.mcp.registry import RegistryUnavailable, registry_servers, registry_url
+
+    servers = {s.name: s for s in catalog.servers()}
+    notice = None
+    url = registry_url(registry)
+    if url is not None:
+        try:
+            for found in registry_servers(url, query):
+                servers.setdefault(found.name, found)
+        except RegistryUnavailable as exc:
+            notice = f"The MCP registry was not reachable ({exc}); showing the catalog only."
+    chosen = [s for _, s in sorted(servers.items()) if query is None or _matches(s, query)]
+    return McpServerList(mcp_servers=chosen, notice=notice)
+
+
+def _matches(server: McpServer, query: str) -> bool:
+    words = query.lower().split()
+    text = " ".join(
+        [server.name, str(server.definition.get("description", "")), _command_line(server)]
+    ).lower()
+    return all(word in text for word in words)
+
+
+@app.command("search")
+@renders(_servers_view)
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for in names and descriptions.")],
+    registry: RegistryOption = None,
+    output: OutputOption = OutputFormat.TABLE,
+) -> McpServerList:
+    """Search the bundled catalog, the library's definitions, yours and a registry.
+
+    Examples:
+
+      ai-config mcp search git
+
+      AI_CONFIG_MCP_REGISTRY=https://registry.modelcontextprotocol.io ai-config mcp search postgres
+    """
+    return _available(_catalog(), query, registry)
+
+
+@app.command("browse")
+@renders(_servers_view)
+def browse(
+    registry: RegistryOption = None, output: OutputOption = OutputFormat.TABLE
+) -> McpServerList:
+    """Every server you can install: the catalog's and, when configured, the registry's.
+
+    Examples:
+
+      ai-config mcp browse --registry https://registry.modelcontextprotocol.io
+    """
+    return _available(_catalog(), None, registry)
+
+
+@app.command("install")
+@renders(_installed_view)
+def install(
+    name: NameArg,
+    registry: RegistryOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace yours of that name.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> InstallResult:
+    """Copy a server from the catalog or a registry into yours, to use and change as yours.
+
+    It lists the secrets the server needs that are not set yet.
+
+    Examples:
+
+      ai-config mcp install github && ai-config mcp secret GITHUB_PERSONAL_ACCESS_TOKEN
+    """
+    catalog = _catalog()
+    found = next(
+        (s for s in _available(catalog, None, registry).mcp_servers if s.name == name), None
+    )
+    if found is None:
+        raise ToolError(
+            "AI_CONFIG_MCP_NOT_FOUND",
+            f"No MCP server named {name!r} in the catalog"
+            + (" or the registry." if registry or _registry_set() else "."),
+            suggestions=["Look for it: ai-config mcp search WORD"],
+            exit_code=ExitCode.NOT_FOUND,
+        )
+    if found.origin == "user" and not force:
+        raise ToolError(
+            "AI_CONFIG_MCP_EXISTS",
+            f"{name} is yours already.",
+            suggestions=[f"Change it: ai-config mcp add {name} --force --json '{{...}}'"],
+            exit_code=ExitCode.CONFLICT,
+        )
+    # Copied as it is: its values were public where it came from (secret ones are references).
+    keys = [k for field in ("env", "headers") for k in (found.definition.get(field) or {})]
+    with _change(catalog, "mcp install", server=name, origin=found.origin):
+        catalog.put({name: found.definition}, force=True, public=keys)
+    installed = catalog.server(name)
+    return InstallResult(
+        mcp_server=installed, secrets_needed=catalog.needed_secrets(installed.definition)
+    )
+
+
+def _registry_set() -> bool:
+    from ai_config.mcp.registry import registry_url
+
+    return registry_url(None) is not None

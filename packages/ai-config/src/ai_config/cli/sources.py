@@ -104,3 +104,19 @@ def source_remove(
       ai-config library source remove team
     """
     return SourceResult(source=source_set().remove(name))
+
+
+@app.command("set-url")
+@renders(_source_view)
+def source_set_url(
+    name: Annotated[str, typer.Argument(help="base, or an added source's name.")],
+    url: Annotated[str, typer.Argument(help="Its new git URL or path.")],
+    output: OutputOption = OutputFormat.TABLE,
+) -> SourceResult:
+    """Point a library at its new URL after it moved (library.lock and the clone's remote).
+
+    Examples:
+
+      ai-config library source set-url base git@github.com:team/agent-library.git
+    """
+    return SourceResult(source=source_set().set_url(name, url))

@@ -1,40 +1,95 @@
-"""Which recorded exports no longer match what an export would write now."""
+"""Which exported parts no longer match what an export would write now, and which project files
+hold a secret's value.
+
+Each record (one agent's part of one file) is checked on its own, so one agent's section of a
+shared AGENTS.md going stale, or deleted by hand, is seen even while the others are current.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ai_config.exports.names import ExportTarget
-from ai_config.exports.writer import ExportedFile, ExportRecords
+from ai_config.exports.parts import Output
+from ai_config.exports.records import ExportRecord, ExportRecords, sha
+from ai_config.exports.writer import ExportedFile, ExportState, part_on_disk, read_text
 from groundwork.errors import ToolError
+
+if TYPE_CHECKING:
+    from ai_config.exports.service import Exporter
 
 __all__ = ["stale_exports"]
 
 
 def stale_exports(home: Path) -> list[ExportedFile]:
-    """Every exported file that is stale, edited by hand or missing, by path."""
-    records = ExportRecords(home)
-    recorded = records.load()
-    if not recorded:
+    """Every exported part that is stale, edited by hand, missing, or (in a project) holds a
+    secret in clear."""
+    records = ExportRecords(home).load()
+    if not records:
         return []  # nothing exported yet: no need to load agents, the catalog or its secrets
     from ai_config.exports.service import Exporter
 
     exporter = Exporter(home)
-    stale = []
-    for path, record in sorted(recorded.items()):
-        agent = str(record["agent"])
-        if record["target"] not in set(ExportTarget):
+    groups: dict[tuple[str, str, str | None, str], list[ExportRecord]] = {}
+    for record in records:
+        if record.target not in set(ExportTarget):
             continue  # written by a newer ai-config, for a target this one cannot render
-        target = ExportTarget(record["target"])
-        dest = Path(record["dest"]) if record.get("dest") else None
+        key = (record.agent, record.target, record.dest, record.secrets)
+        groups.setdefault(key, []).append(record)
+    found: list[ExportedFile] = []
+    for (agent, target, dest, secrets), group in sorted(groups.items(), key=lambda g: g[0][:2]):
         try:
-            outputs = exporter.outputs(agent, target, dest)
+            outputs = {
+                str(o.path): o
+                for o in exporter.outputs(
+                    agent,
+                    ExportTarget(target),
+                    Path(dest) if dest else None,
+                    inline=secrets == "inline",
+                )
+            }
         except ToolError:
             # The agent, or a file or secret it needs, is gone: what was exported is out of date.
-            stale.append(ExportedFile(agent=agent, target=target, path=path, state="stale"))
-            continue
-        for output in outputs:
-            state = records.check(output) if str(output.path) == path else "unchanged"
+            outputs = {}
+        for record in group:
+            state = _state(record, outputs)
             if state != "unchanged":
-                stale.append(ExportedFile(agent=agent, target=target, path=path, state=state))
-    return stale
+                found.append(_finding(record, state))
+    found += _secrets_in_projects(exporter, records, {(f.agent, f.path) for f in found})
+    return sorted(found, key=lambda f: (f.path, f.agent))
+
+
+def _state(record: ExportRecord, outputs: dict[str, Output]) -> ExportState:
+    output = outputs.get(record.path)
+    text = read_text(Path(record.path))
+    if output is None:
+        return "stale" if text is not None else "missing"
+    on_disk = part_on_disk(output, record.agent, text)
+    if on_disk is None:
+        return "missing"
+    if on_disk == output.text:
+        return "unchanged"
+    return "stale" if sha(on_disk) == record.sha256 else "edited"
+
+
+def _finding(record: ExportRecord, state: ExportState) -> ExportedFile:
+    return ExportedFile(
+        agent=record.agent, target=ExportTarget(record.target), path=record.path, state=state
+    )
+
+
+def _secrets_in_projects(
+    exporter: Exporter, records: list[ExportRecord], reported: set[tuple[str, str]]
+) -> list[ExportedFile]:
+    """Project files (which people commit) that hold a stored secret's value."""
+    in_projects = [r for r in records if r.dest is not None and Path(r.path).is_file()]
+    if not in_projects or not exporter.catalog.secrets.names():
+        return []
+    values = [v for v in exporter.catalog.secrets.values() if len(v) >= 4]
+    found = []
+    for record in in_projects:
+        text = read_text(Path(record.path)) or ""
+        if any(value in text for value in values) and (record.agent, record.path) not in reported:
+            found.append(_finding(record, "holds-secret"))
+    return found

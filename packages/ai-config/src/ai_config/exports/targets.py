@@ -1,6 +1,8 @@
 """What each agent tool reads, and where: one function per target, from a resolved agent.
 
-Global destinations by default; with ``dest`` the project-local ones (a repository's folder).
+Global destinations by default; with ``dest`` a project's (a repository's folder). Files several
+agents share (AGENTS.md, the MCP JSON files) are written as parts each agent owns
+(:mod:`ai_config.exports.parts`).
 """
 
 from __future__ import annotations
@@ -13,36 +15,35 @@ from typing import Any
 import yaml
 
 from ai_config.agents.store import ResolvedAgent
+from ai_config.exports.claude_tools import claude_tools
 from ai_config.exports.names import ExportTarget
-from ai_config.exports.writer import Output
+from ai_config.exports.parts import Output, canonical
+from ai_config.exports.qjson import q_agent
+from ai_config.mcp.secrets import ReferenceStyle
+from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["TARGETS", "render"]
+__all__ = ["PROJECT_STYLE", "TARGETS", "render"]
 
-Q_SCHEMA = "https://raw.githubusercontent.com/aws/amazon-q-developer-cli/refs/heads/main/schemas/agent-v1.json"
+PROJECT_STYLE: dict[ExportTarget, ReferenceStyle] = {
+    ExportTarget.Q_CLI: "env-colon",
+    ExportTarget.KIRO: "dollar",
+    ExportTarget.CLAUDE_CODE: "dollar",
+    ExportTarget.CURSOR: "env-colon",
+    ExportTarget.AGENTS_MD: "dollar",
+}
+"""How a project export refers to a secret: the form each tool expands from the environment."""
 
 
 def _q_json(agent: ResolvedAgent, mcp: dict[str, Any]) -> str:
-    a = agent.agent
-    data: dict[str, Any] = {
-        "$schema": Q_SCHEMA,
-        "name": a.name,
-        "description": a.description or None,
-        "prompt": agent.prompt or None,
-        "mcpServers": mcp,
-        "tools": a.tools,
-        "toolAliases": a.tool_aliases,
-        "allowedTools": sorted(set(a.allowed_tools)),
-        "resources": [f"file://{f.location.resolve()}" for f in agent.resources],
-        "hooks": a.hooks,
-        "toolsSettings": a.tools_settings,
-    }
-    return json.dumps(data, indent=2) + "\n"
+    return json.dumps(q_agent(agent, mcp), indent=2) + "\n"
 
 
 def _context(agent: ResolvedAgent) -> str:
-    parts = [agent.prompt.strip()] if agent.prompt.strip() else []
+    prompt = (agent.prompt or "").strip()
+    parts = [prompt] if prompt else []
     for file in agent.resources:
-        parts.append(f"<!-- {file.path} -->\n" + file.location.read_text(encoding="utf-8").strip())
+        text = file.location.read_bytes().decode("utf-8", "replace")
+        parts.append(f"<!-- {file.path} -->\n" + text.strip())
     return "\n\n".join(parts) + "\n"
 
 
@@ -50,45 +51,85 @@ def _front_matter(fields: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True) + "---\n\n"
 
 
+def _description(agent: ResolvedAgent) -> str:
+    return agent.agent.description or f"The {agent.agent.name} agent, from ai-config."
+
+
+def _servers(path: Path, mcp: dict[str, Any]) -> list[Output]:
+    if not mcp:
+        return []
+    return [Output(path, canonical(mcp), "keys", mcp, private=True)]
+
+
 def q_cli(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> list[Output]:
     root = (dest / ".amazonq" if dest else Path.home() / ".aws" / "amazonq") / "cli-agents"
-    return [Output(root / f"{agent.agent.name}.json", _q_json(agent, mcp))]
+    return [Output(root / f"{agent.agent.name}.json", _q_json(agent, mcp), private=True)]
 
 
 def kiro(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> list[Output]:
-    root = (dest or Path.home()) / ".kiro" / "agents"
-    return [Output(root / f"{agent.agent.name}.json", _q_json(agent, mcp))]
+    """The agent JSON (Q CLI's format), its context as a steering file, and its servers in
+    Kiro's MCP settings (the workspace's, or the user's for a global export)."""
+    root = (dest or Path.home()) / ".kiro"
+    name = agent.agent.name
+    return [
+        Output(root / "agents" / f"{name}.json", _q_json(agent, mcp), private=True),
+        Output(root / "steering" / f"{name}.md", _context(agent)),
+        *_servers(root / "settings" / "mcp.json", mcp),
+    ]
 
 
 def claude_code(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> list[Output]:
-    """A subagent file, plus the project's .mcp.json when exporting into a project."""
+    """A subagent file (tools in Claude Code's names), plus the project's .mcp.json."""
     root = (dest or Path.home()) / ".claude" / "agents"
-    fields: dict[str, Any] = {"name": agent.agent.name, "description": agent.agent.description}
-    if agent.agent.allowed_tools:
-        fields["tools"] = ", ".join(agent.agent.allowed_tools)
-    outputs = [Output(root / f"{agent.agent.name}.md", _front_matter(fields) + _context(agent))]
-    if dest is not None and mcp:
-        outputs.append(Output(dest / ".mcp.json", json.dumps({"mcpServers": mcp}, indent=2) + "\n"))
-    return outputs
+    fields: dict[str, Any] = {"name": agent.agent.name, "description": _description(agent)}
+    tools, unknown = claude_tools(agent.agent.tools)
+    if tools is not None:
+        fields["tools"] = ", ".join(tools)
+    warnings = tuple(
+        f"Claude Code has no tool like Q CLI's {tool!r}: the subagent goes without it."
+        for tool in unknown
+    )
+    text = _front_matter(fields) + _context(agent)
+    outputs = [Output(root / f"{agent.agent.name}.md", text, warnings=warnings)]
+    return outputs + (_servers(dest / ".mcp.json", mcp) if dest is not None else [])
 
 
 def cursor(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> list[Output]:
-    root = (dest or Path.home()) / ".cursor" / "rules"
-    fields = {"description": agent.agent.description, "globs": "", "alwaysApply": False}
-    outputs = [Output(root / f"{agent.agent.name}.mdc", _front_matter(fields) + _context(agent))]
-    if dest is not None and mcp:
-        outputs.append(
-            Output(dest / ".cursor" / "mcp.json", json.dumps({"mcpServers": mcp}, indent=2) + "\n")
+    if dest is None:
+        raise ToolError(
+            "AI_CONFIG_CURSOR_NEEDS_PROJECT",
+            "Cursor reads rules from a project's .cursor/rules folder, not from a global one,"
+            " so there is nowhere global to export them.",
+            suggestions=[
+                f"Export into each project: ai-config agent export {agent.agent.name}"
+                " --target cursor --dest PROJECT",
+                "For every project at once, keep the agent in AGENTS.md (--target agents-md),"
+                " which Cursor reads too.",
+            ],
+            exit_code=ExitCode.USAGE,
         )
-    return outputs
+    fields = {"description": _description(agent), "globs": "", "alwaysApply": False}
+    rule = dest / ".cursor" / "rules" / f"{agent.agent.name}.mdc"
+    return [
+        Output(rule, _front_matter(fields) + _context(agent)),
+        *_servers(dest / ".cursor" / "mcp.json", mcp),
+    ]
 
 
 def agents_md(agent: ResolvedAgent, mcp: dict[str, Any], dest: Path | None) -> list[Output]:
+    """The agent's own section of the project's AGENTS.md (other agents' and yours stay)."""
     del mcp  # AGENTS.md has no place for MCP servers
-    title = f"# {agent.agent.name}\n\n" + (
+    if dest is None:
+        raise ToolError(  # the exporter finds the project first; this is a guard
+            "AI_CONFIG_AGENTS_MD_NEEDS_PROJECT",
+            "AGENTS.md belongs at a project's root, and none was given.",
+            suggestions=["Name it: --dest PROJECT"],
+            exit_code=ExitCode.USAGE,
+        )
+    title = f"## {agent.agent.name}\n\n" + (
         f"{agent.agent.description}\n\n" if agent.agent.description else ""
     )
-    return [Output((dest or Path.cwd()) / "AGENTS.md", title + _context(agent))]
+    return [Output(dest / "AGENTS.md", title + _context(agent), "section")]
 
 
 Render = Callable[[ResolvedAgent, dict[str, Any], Path | None], list[Output]]

@@ -1,43 +1,58 @@
-"""MCP server definitions: bundled ones plus the user's (``<home>/mcp.json``).
+"""The MCP server catalog: bundled servers, the library's definitions, then yours.
 
-`add` accepts the three shapes users paste: ``{"mcpServers": {name: {...}}}``, ``{name: {...}}``,
-or a bare entry with a name given separately. Fields ai-config does not know (autoApprove, ...)
-are kept, since the tools that read them do. Environment values that look secret are stored
-encrypted and replaced by ``${secret:NAME}``, resolved only when an export writes them out.
+Each layer overrides the one before by name: bundled (shipped with ai-config), library
+(``mcp-servers/*.json`` and ``roles/*/mcp.json``, see :mod:`ai_config.mcp.library_defs`), user
+(``<home>/mcp.json``, what `mcp add` and `mcp install` write). Values in ``env`` and ``headers``
+are kept encrypted (:mod:`ai_config.mcp.secrets`); the catalog shows ``${secret:NAME}``.
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Iterable
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
+from ai_config.mcp.secrets import SecretStore
+from ai_config.mcp.shapes import entries, server_name
 from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write_json
 
 if TYPE_CHECKING:
-    from groundwork.secrets import SecretBox
+    from ai_config.library.store import Library
 
-__all__ = ["McpCatalog", "McpServer"]
+__all__ = ["McpCatalog", "McpServer", "Origin"]
 
-_SECRET_KEY = re.compile(r"(TOKEN|SECRET|PASSWORD|API_?KEY|ACCESS_KEY|CREDENTIAL)", re.IGNORECASE)
-_REFERENCE = re.compile(r"\$\{secret:([A-Za-z0-9_.-]+)\}")
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+Origin = Literal["bundled", "library", "user", "registry"]
 
 
 class McpServer(Result):
     """A catalog entry as the CLI shows it; secrets stay ``${secret:NAME}`` references."""
 
+    model_config = ConfigDict(defer_build=True, populate_by_name=True)
+
     name: str
-    origin: Literal["bundled", "user"]
+    origin: Origin
     definition: dict[str, Any] = Field(
         description="The entry as agent tools read it (command, args, env, url, ...)"
+    )
+    file: str | None = Field(
+        default=None, description="The library file it is defined in (origin library)"
+    )
+    tools_settings: dict[str, Any] = Field(
+        default_factory=dict,
+        alias="toolsSettings",
+        description="toolsSettings the library file gives with it; exports keep them",
+    )
+    allowed_tools: list[str] = Field(
+        default_factory=list,
+        alias="allowedTools",
+        description="allowedTools the library file gives with it; exports keep them",
     )
 
 
@@ -45,15 +60,18 @@ class McpCatalog:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.user_file = home / "mcp.json"
-        self.secrets_file = home / "secrets.json"
+        self.secrets = SecretStore(home)
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.secrets.file
 
     @cached_property
-    def box(self) -> SecretBox:
-        """The encryption key's box, made when a secret is read or written (cryptography is
-        slow to import, and listing servers needs none of it)."""
-        from groundwork.secrets import SecretBox
+    def library(self) -> Library | None:
+        from ai_config.library.store import Library
 
-        return SecretBox("ai-config", self.home / "secrets.key")
+        lib = Library(self.home)
+        return lib if lib.initialised else None
 
     def bundled(self) -> dict[str, dict[str, Any]]:
         text = resources.files("ai_config.mcp").joinpath("bundled.json").read_text("utf-8")
@@ -67,38 +85,46 @@ class McpCatalog:
             return {}
         return data
 
-    def all(self) -> dict[str, dict[str, Any]]:
-        return {**self.bundled(), **self.user()}
+    @cached_property
+    def _servers(self) -> dict[str, McpServer]:
+        from ai_config.mcp.library_defs import library_servers
+
+        found = {
+            name: McpServer(name=name, origin="bundled", definition=entry)
+            for name, entry in self.bundled().items()
+        }
+        if self.library is not None:
+            found.update(library_servers(self.library))
+        found.update(
+            {
+                name: McpServer(name=name, origin="user", definition=entry)
+                for name, entry in self.user().items()
+            }
+        )
+        return found
 
     def servers(self) -> list[McpServer]:
-        user = self.user()
-        return [
-            McpServer(name=name, origin="user" if name in user else "bundled", definition=entry)
-            for name, entry in sorted(self.all().items())
-        ]
+        return [self._servers[name] for name in sorted(self._servers)]
 
     def server(self, name: str) -> McpServer:
-        return McpServer(
-            name=name,
-            origin="user" if name in self.user() else "bundled",
-            definition=self.get(name),
-        )
-
-    def get(self, name: str) -> dict[str, Any]:
-        found = self.all().get(name)
+        found = self._servers.get(name)
         if found is None:
             raise ToolError(
                 "AI_CONFIG_MCP_NOT_FOUND",
                 f"No MCP server named {name!r} in the catalog.",
                 suggestions=[
-                    "List them: ai-config mcp list",
+                    "List them: ai-config mcp list (or search: ai-config mcp search WORD)",
                     "Add one: ai-config mcp add NAME --json '{...}'",
                 ],
                 exit_code=ExitCode.NOT_FOUND,
             )
         return found
 
-    def add(self, pasted: str, name: str | None = None) -> list[str]:
+    def get(self, name: str) -> dict[str, Any]:
+        return self.server(name).definition
+
+    def parse(self, pasted: str, name: str | None) -> dict[str, dict[str, Any]]:
+        """The servers in pasted JSON, by name (any of the shapes people paste)."""
         try:
             data = json.loads(pasted)
         except json.JSONDecodeError as exc:
@@ -109,104 +135,65 @@ class McpCatalog:
                 suggestions=["Paste the JSON exactly as the server's README gives it."],
                 exit_code=ExitCode.USAGE,
             ) from None
-        entries = self._entries(data, name)
+        return entries(data, server_name(name) if name else None)
+
+    def add(
+        self,
+        pasted: str,
+        name: str | None = None,
+        *,
+        force: bool = False,
+        public: Iterable[str] = (),
+    ) -> list[str]:
+        """Add pasted servers to yours; an existing name is refused unless ``force``."""
+        return self.put(self.parse(pasted, name), force=force, public=public)
+
+    def put(
+        self, servers: dict[str, dict[str, Any]], *, force: bool, public: Iterable[str] = ()
+    ) -> list[str]:
+        taken = sorted(n for n in servers if n in self._servers)
+        if taken and not force:
+            where = ", ".join(f"{n} ({self._servers[n].origin})" for n in taken)
+            raise ToolError(
+                "AI_CONFIG_MCP_EXISTS",
+                f"The catalog has {where} already.",
+                suggestions=[
+                    "Replace it (yours then wins over the bundled or library one): add --force",
+                    "Or pick another name: ai-config mcp add NEW-NAME --json '{...}'",
+                ],
+                context={"names": taken},
+                exit_code=ExitCode.CONFLICT,
+            )
+        keep = list(public)
         user = self.user()
-        for entry_name, entry in entries.items():
-            if not _NAME.match(entry_name):
-                raise ToolError(
-                    "AI_CONFIG_MCP_NAME_INVALID",
-                    f"{entry_name!r} is not a valid MCP server name.",
-                    suggestions=["Use letters, digits, '.', '_' and '-'."],
-                    exit_code=ExitCode.USAGE,
-                )
-            user[entry_name] = self._protect(entry_name, entry)
-        atomic_write_json(self.user_file, user)
-        return sorted(entries)
+        for entry_name, entry in servers.items():
+            user[entry_name] = self.secrets.protect(entry, entry_name, keep)
+        atomic_write_json(self.user_file, user, private=True)
+        self.__dict__.pop("_servers", None)
+        return sorted(servers)
 
     def remove(self, name: str) -> McpServer:
         user = self.user()
         if name not in user:
+            origin = self._servers[name].origin if name in self._servers else None
             raise ToolError(
                 "AI_CONFIG_MCP_NOT_FOUND",
                 f"{name!r} is not one of your MCP servers"
-                + (" (it is bundled, so it cannot be removed)." if name in self.bundled() else "."),
+                + (
+                    f" (it comes from the {origin} catalog, which is not yours)." if origin else "."
+                ),
                 suggestions=["List them: ai-config mcp list"],
                 exit_code=ExitCode.NOT_FOUND,
             )
         removed = McpServer(name=name, origin="user", definition=user.pop(name))
-        atomic_write_json(self.user_file, user)
+        atomic_write_json(self.user_file, user, private=True)
+        self.__dict__.pop("_servers", None)
         return removed
 
-    def resolve(self, entry: dict[str, Any]) -> dict[str, Any]:
-        """A copy with ``${secret:NAME}`` references replaced by their values, for an export."""
-        secrets = self._secrets()
+    def needed_secrets(self, entry: dict[str, Any]) -> list[str]:
+        """The secrets an entry refers to that are not set yet."""
+        from ai_config.mcp.secrets import REFERENCE
 
-        def fill(match: re.Match[str]) -> str:
-            key = match.group(1)
-            if key not in secrets:
-                raise ToolError(
-                    "AI_CONFIG_SECRET_MISSING",
-                    f"The secret {key!r} an MCP server needs is not set.",
-                    suggestions=[f"Set it: ai-config mcp secret {key}"],
-                    exit_code=ExitCode.NOT_FOUND,
-                )
-            return self.box.decrypt(secrets[key])
-
-        resolved = dict(entry)
-        resolved.pop("description", None)
-        if isinstance(entry.get("env"), dict):
-            resolved["env"] = {k: _REFERENCE.sub(fill, str(v)) for k, v in entry["env"].items()}
-        return resolved
-
-    def set_secret(self, key: str, value: str) -> None:
-        secrets = self._secrets()
-        secrets[key] = self.box.encrypt(value)
-        atomic_write_json(self.secrets_file, secrets, private=True)
-
-    def _protect(self, name: str, entry: dict[str, Any]) -> dict[str, Any]:
-        env = entry.get("env")
-        if not isinstance(env, dict):
-            return entry
-        protected = dict(entry)
-        protected["env"] = {}
-        for key, value in env.items():
-            text = str(value)
-            if _SECRET_KEY.search(key) and text and not _REFERENCE.fullmatch(text):
-                secret_name = f"{name}.{key}"
-                self.set_secret(secret_name, text)
-                protected["env"][key] = f"${{secret:{secret_name}}}"
-            else:
-                protected["env"][key] = value
-        return protected
-
-    def _secrets(self) -> dict[str, str]:
-        try:
-            data: dict[str, str] = json.loads(self.secrets_file.read_text("utf-8"))
-        except FileNotFoundError:
-            return {}
-        return data
-
-    @staticmethod
-    def _entries(data: Any, name: str | None) -> dict[str, dict[str, Any]]:
-        if isinstance(data, dict) and isinstance(data.get("mcpServers"), dict):
-            return dict(data["mcpServers"])
-        if isinstance(data, dict) and ("command" in data or "url" in data):
-            if not name:
-                raise ToolError(
-                    "AI_CONFIG_MCP_NAME_REQUIRED",
-                    "This MCP definition is a bare entry, so it needs a name.",
-                    suggestions=["Give one: ai-config mcp add NAME --json '{...}'"],
-                    exit_code=ExitCode.USAGE,
-                )
-            return {name: data}
-        if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
-            return dict(data)
-        raise ToolError(
-            "AI_CONFIG_MCP_INVALID",
-            "This JSON is not an MCP server definition.",
-            suggestions=[
-                'Use {"mcpServers": {"name": {"command": ...}}}, {"name": {...}} or a bare'
-                ' {"command": ..., "args": [...]} with a NAME.'
-            ],
-            exit_code=ExitCode.USAGE,
-        )
+        known = set(self.secrets.names())
+        wanted = {m.group(1) for m in REFERENCE.finditer(json.dumps(entry))}
+        return sorted(wanted - known)
