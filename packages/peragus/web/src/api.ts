@@ -41,10 +41,13 @@ export type Cell =
   | { id: string; type: "title"; text: string }
   | { id: string; type: "markdown"; text: string }
   | { id: string; type: "package.json"; filename: string; source: string }
-  | { id: string; type: "code"; filename: string; language: string; source: string; status: "idle" | "running" };
-export type SessionState = { id: string; title: string; language: string; cells: Cell[] };
+  | { id: string; type: "code"; filename: string; language: string; source: string; status: "idle" | "running"; runnable: boolean };
+export type SessionState = { id: string; title: string; language: string; tsconfig: string | null; cells: Cell[] };
 export type AiSettings = { provider: "openai" | "anthropic"; base_url: string; model: string };
-export type Settings = { ai: AiSettings; ai_key_set: boolean; secrets: { name: string; updated_at: string }[] };
+export type Secret = { name: string; updated_at: string; notebooks: string[] };
+export type Settings = { ai: AiSettings; ai_key_set: boolean; secrets: Secret[] };
+export type Example = { name: string; title: string; description: string; language: string };
+export type NpmPackage = { name: string; version: string; description: string };
 
 // Replies put the thing under its noun ({"notebook": ...}, {"notebooks": [...]}), as the CLI's
 // JSON does; these calls hand the page the thing itself.
@@ -63,6 +66,13 @@ export const api = {
     call<{ settings: Settings }>("PUT", "/api/settings/ai", { ...ai, api_key }).then((r) => r.settings),
   putSecret: (name: string, value: string) => call("PUT", `/api/secrets/${encodeURIComponent(name)}`, { value }),
   deleteSecret: (name: string) => call("DELETE", `/api/secrets/${encodeURIComponent(name)}`),
+  linkSecret: (name: string, notebook: string, linked: boolean) =>
+    call(linked ? "PUT" : "DELETE", `/api/secrets/${encodeURIComponent(name)}/notebooks/${encodeURIComponent(notebook)}`),
+  examples: () => call<{ examples: Example[] }>("GET", "/api/examples").then((r) => r.examples),
+  importExample: (name: string) =>
+    call<{ notebook: NotebookSummary }>("POST", `/api/examples/${encodeURIComponent(name)}/import`).then((r) => r.notebook),
+  searchNpm: (q: string) =>
+    call<{ packages: NpmPackage[]; exact_name_only: boolean }>("GET", `/api/npm/search?q=${encodeURIComponent(q)}`),
   generate: (session: string, prompt: string, index: number) =>
     call<{ cells: Cell[] }>("POST", `/api/sessions/${encodeURIComponent(session)}/ai/generate`, { prompt, index }),
   edit: (session: string, cellId: string, prompt: string) =>

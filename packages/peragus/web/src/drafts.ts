@@ -18,12 +18,21 @@ export class Drafts {
     document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && this.flush());
   }
 
-  /** ``key`` names the cell across server restarts: its file name, or its position. */
-  edit(cellId: string, key: string, field: "source" | "text", value: string): void {
+  /** ``key`` names the cell across server restarts: its file name, or its position. Code is
+   * sent sooner than prose: tsserver's diagnostics follow what the server has. */
+  edit(cellId: string, key: string, field: "source" | "text", value: string, delay = DEBOUNCE_MS): void {
     const draft: Draft = { cellId, key, field, value };
     localStorage.setItem(this.prefix + cellId, JSON.stringify(draft));
     window.clearTimeout(this.timers.get(cellId));
-    this.timers.set(cellId, window.setTimeout(() => this.send(draft), DEBOUNCE_MS));
+    this.timers.set(cellId, window.setTimeout(() => this.send(draft), delay));
+  }
+
+  /** Sends this cell's pending edit now (before asking tsserver about it). */
+  flushCell(cellId: string): void {
+    if (!this.timers.has(cellId)) return;
+    window.clearTimeout(this.timers.get(cellId));
+    const draft = this.get(cellId);
+    if (draft) this.send(draft);
   }
 
   private send(draft: Draft): void {
@@ -35,10 +44,7 @@ export class Drafts {
   }
 
   flush(): void {
-    for (const cellId of [...this.timers.keys()]) {
-      const draft = this.get(cellId);
-      if (draft) this.send(draft);
-    }
+    for (const cellId of [...this.timers.keys()]) this.flushCell(cellId);
   }
 
   pending(): number {

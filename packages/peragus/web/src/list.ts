@@ -1,8 +1,10 @@
-// The notebook list: open, create, import (file or URL) and delete.
+// The notebook list: open, create, import (a file, dropped or chosen, or a URL), the examples
+// gallery, and delete.
 
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, type NotebookSummary } from "./api";
+import { api, ApiError, type Example, type NotebookSummary } from "./api";
+import { ThemeButton } from "./theme";
 
 export function problemText(error: unknown): string {
   if (error instanceof ApiError) return [error.problem.message, ...(error.problem.suggestions ?? [])].join(" ");
@@ -15,9 +17,14 @@ export function NotebookList() {
   const [language, setLanguage] = useState("typescript");
   const [url, setUrl] = useState("");
   const [error, setError] = useState("");
+  const [examples, setExamples] = useState<Example[]>([]);
+  const [dropping, setDropping] = useState(false);
 
   const refresh = () => api.notebooks().then(setNotebooks, (e) => setError(problemText(e)));
-  useEffect(() => void refresh(), []);
+  useEffect(() => {
+    void refresh();
+    api.examples().then(setExamples, () => {});
+  }, []);
   const go = (name: string) => (location.href = `/notebooks/${encodeURIComponent(name)}`);
   const attempt = (work: Promise<unknown>) => work.catch((e) => setError(problemText(e)));
 
@@ -29,6 +36,17 @@ export function NotebookList() {
     const file = (event.target as HTMLInputElement).files?.[0];
     if (file) attempt(api.importText(await file.text()).then((r) => go(r.name)));
   };
+  const importDropped = async (event: DragEvent) => {
+    event.preventDefault();
+    setDropping(false);
+    const file = event.dataTransfer?.files?.[0];
+    if (!file) return;
+    if (!file.name.endsWith(".md")) {
+      setError(`${file.name} is not a .src.md file: drop a srcbook notebook here to import it.`);
+      return;
+    }
+    attempt(api.importText(await file.text()).then((r) => go(r.name)));
+  };
   const importUrl = (event: Event) => {
     event.preventDefault();
     if (url.trim()) attempt(api.importUrl(url.trim()).then((r) => go(r.name)));
@@ -38,8 +56,11 @@ export function NotebookList() {
   };
 
   return html`
-    <main class="list">
-      <h1>Notebooks</h1>
+    <main class=${dropping ? "list dropping" : "list"} aria-label="Notebooks"
+      onDragOver=${(e: DragEvent) => { e.preventDefault(); setDropping(true); }}
+      onDragLeave=${(e: DragEvent) => e.target === e.currentTarget && setDropping(false)}
+      onDrop=${importDropped}>
+      <nav class="row"><h1>Notebooks</h1><span class="spacer"></span><${ThemeButton} /></nav>
       ${error && html`<p class="error" role="alert">${error}</p>`}
       <form class="row" onSubmit=${create}>
         <input aria-label="New notebook title" placeholder="New notebook title" value=${title}
@@ -72,6 +93,18 @@ export function NotebookList() {
                 </li>`,
               )}
             </ul>`}
+      <p class="muted drop-hint">Drop a .src.md file anywhere here to import it.</p>
+      ${examples.length > 0 && html`<section class="examples" aria-label="Examples">
+        <h2>Examples</h2>
+        <div class="gallery">
+          ${examples.map((example) => html`<article class="example" key=${example.name}>
+            <h3>${example.title}</h3>
+            <p class="muted">${example.description}</p>
+            <button aria-label=${`Open example ${example.title}`}
+              onClick=${() => attempt(api.importExample(example.name).then((r) => go(r.name)))}>Open</button>
+          </article>`)}
+        </div>
+      </section>`}
     </main>
   `;
 }

@@ -1,20 +1,23 @@
 // A notebook page: title, markdown and code cells, run / stop / run all, streaming output, the
-// package.json cell with install, autosave, settings and AI help.
+// package.json and tsconfig.json cells, autosave, reordering, settings, AI help, and (loaded
+// lazily) tsserver's diagnostics, completion, hover and go-to-definition.
 
 import type { EditorView } from "@codemirror/view";
 import { html } from "htm/preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type Cell, type Settings } from "./api";
+import { CodeCellView, MarkdownCell, OtherCellView, TitleInput, type Exit, type Output } from "./cells";
 import { Drafts } from "./drafts";
-import { createEditor, replaceDoc } from "./editor";
+import { features, replaceDoc } from "./editor";
+import type { LanguageClient, Position, TsDiagnostic } from "./language";
 import { problemText } from "./list";
-import { renderMarkdown } from "./markdown";
+import { PackageCell, TsconfigCell } from "./packagecell";
 import { SettingsPanel } from "./settings";
 import { socket } from "./socket";
+import { ThemeButton } from "./theme";
 
-type Output = { type: "stdout" | "stderr"; data: string };
-type Exit = { exitCode: number | null; stopped?: boolean; timedOut?: boolean; durationMs?: number };
-type CodeCell = Extract<Cell, { type: "code" }>;
+type Diagnostics = { errors: TsDiagnostic[]; suggestions: TsDiagnostic[] };
+type Language = typeof import("./language");
 
 function keyOf(cell: Cell, index: number): string {
   return "filename" in cell ? cell.filename : `${cell.type}#${index}`;
@@ -24,22 +27,60 @@ function valueOf(cell: Cell): string {
   return "source" in cell ? cell.source : cell.text;
 }
 
+const isBody = (c: Cell) => c.type !== "title" && c.type !== "package.json";
+
 export function NotebookPage({ name }: { name: string }) {
   const topic = `session:${name}`;
   const ws = socket();
   const drafts = useMemo(() => new Drafts(name, ws), [name]);
   const [cells, setCells] = useState<Cell[] | null>(null);
+  const [tsconfig, setTsconfig] = useState<string | null>(null);
   const [outputs, setOutputs] = useState<Record<string, Output[]>>({});
   const [exits, setExits] = useState<Record<string, Exit>>({});
+  const [errorCounts, setErrorCounts] = useState<Record<string, number>>({});
   const [installLog, setInstallLog] = useState<string>("");
   const [installing, setInstalling] = useState(false);
+  const [undeclared, setUndeclared] = useState<string[]>([]);
   const [connected, setConnected] = useState(true);
+  const [typescript, setTypescript] = useState("");
   const [notice, setNotice] = useState("");
   const [settings, setSettings] = useState<Settings | null>(null);
   const [showSettings, setShowSettings] = useState(false);
   const [prompt, setPrompt] = useState("");
   const restored = useRef<Map<string, string>>(new Map());
   const runAll = useRef<string[]>([]);
+  const views = useRef(new Map<string, EditorView>());
+  const diagnostics = useRef(new Map<string, Diagnostics>());
+  const language = useRef<{ module: Language; client: LanguageClient } | null>(null);
+  const dragged = useRef<string | null>(null);
+  const cellsRef = useRef<Cell[] | null>(null);
+  cellsRef.current = cells;
+
+  const send = (event: string, payload: unknown) => ws.send(topic, event, payload);
+
+  const applyDiagnostics = (cellId: string) => {
+    const view = views.current.get(cellId);
+    const found = diagnostics.current.get(cellId);
+    if (view && found && language.current) language.current.module.showDiagnostics(view, found.errors, found.suggestions);
+  };
+  const register = (cellId: string, view: EditorView | null) => {
+    if (!view) {
+      views.current.delete(cellId);
+      return;
+    }
+    views.current.set(cellId, view);
+    if (language.current) {
+      view.dispatch({ effects: features.reconfigure(language.current.client.extensions(cellId)) });
+      applyDiagnostics(cellId);
+    }
+  };
+  const goTo = (cellId: string, position: Position) => {
+    const view = views.current.get(cellId);
+    if (!view || !language.current) return;
+    const pos = language.current.module.offsetOf(view.state.doc, position);
+    view.focus();
+    view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+  };
 
   useEffect(() => {
     ws.onStatus = setConnected;
@@ -50,7 +91,21 @@ export function NotebookPage({ name }: { name: string }) {
         const list = state.cells.map((c, i) => ({ id: c.id, key: keyOf(c, i), value: valueOf(c) }));
         restored.current = drafts.restore(list);
         setCells(state.cells);
+        setTsconfig(state.tsconfig);
         unsubscribe = ws.subscribe(topic, handle);
+        send("tsserver:start", {});
+        send("deps:validate", {});
+        // The language features are their own chunk: the editors are usable before it arrives.
+        import("./language").then((module) => {
+          const client = new module.LanguageClient({
+            send,
+            flush: (cellId) => drafts.flushCell(cellId),
+            goTo,
+            notice: setNotice,
+          });
+          language.current = { module, client };
+          for (const [cellId, view] of views.current) register(cellId, view);
+        });
       },
       (e) => setNotice(problemText(e)),
     );
@@ -58,45 +113,84 @@ export function NotebookPage({ name }: { name: string }) {
   }, [name]);
 
   function handle(event: string, payload: any): void {
-      if (event === "subscribed") setCells(payload.session.cells);
-      else if (event === "cell:updated") {
-        const cell: Cell = payload.cell;
-        drafts.acknowledge(cell.id, valueOf(cell));
-        setCells((all) => all && all.map((c) => (c.id === cell.id ? cell : c)));
-        if ("exitCode" in payload) {
-          setExits((all) => ({ ...all, [cell.id]: payload }));
-          continueRunAll(cell.id, payload.exitCode === 0);
-        } else if (cell.type === "code" && cell.status === "running") {
-          setOutputs((all) => ({ ...all, [cell.id]: [] }));
-          setExits((all) => ({ ...all, [cell.id]: undefined as unknown as Exit }));
-        }
-      } else if (event === "cell:output") {
-        setOutputs((all) => ({ ...all, [payload.cellId]: [...(all[payload.cellId] ?? []), payload.output] }));
-      } else if (event === "cell:error") {
-        setOutputs((all) => ({ ...all, [payload.cellId]: [{ type: "stderr", data: payload.message }] }));
-      } else if (event === "cell:created") {
-        setCells((all) => {
-          if (!all || all.some((c) => c.id === payload.cell.id)) return all;
-          const fixed = all.filter((c) => c.type === "title" || c.type === "package.json").length;
-          const next = [...all];
-          next.splice(fixed + payload.index, 0, payload.cell);
-          return next;
-        });
-      } else if (event === "cell:deleted") {
-        setCells((all) => all && all.filter((c) => c.id !== payload.cellId));
-      } else if (event === "deps:install:log") {
-        setInstallLog((log) => (log + payload.log.data).slice(-20_000));
-      } else if (event === "deps:install:status") {
-        setInstalling(payload.status === "installing");
-        if (payload.status === "installing") setInstallLog("");
-        if (payload.status === "failed") setNotice(payload.message ?? `npm install failed (exit ${payload.code})`);
-      } else if (event === "error") {
-        setNotice([payload.message, ...(payload.suggestions ?? [])].join(" "));
-        runAll.current = [];
+    if (event === "subscribed") {
+      setCells(payload.session.cells);
+      setTsconfig(payload.session.tsconfig);
+    } else if (event === "cell:updated") {
+      const cell: Cell = payload.cell;
+      drafts.acknowledge(cell.id, valueOf(cell));
+      setCells((all) => all && all.map((c) => (c.id === cell.id ? cell : c)));
+      if ("exitCode" in payload) {
+        setExits((all) => ({ ...all, [cell.id]: payload }));
+        continueRunAll(cell.id, payload.exitCode === 0);
+      } else if (cell.type === "code" && cell.status === "running") {
+        setOutputs((all) => ({ ...all, [cell.id]: [] }));
+        setExits((all) => ({ ...all, [cell.id]: undefined as unknown as Exit }));
       }
+    } else if (event === "cell:formatted") {
+      drafts.forget(payload.cellId);
+      const view = views.current.get(payload.cellId);
+      if (view) replaceDoc(view, payload.cell.source);
+    } else if (event === "cell:output") {
+      setOutputs((all) => ({ ...all, [payload.cellId]: [...(all[payload.cellId] ?? []), payload.output] }));
+    } else if (event === "cell:notice") {
+      const line: Output = { type: "notice", data: payload.message + "\n" };
+      setOutputs((all) => ({ ...all, [payload.cellId]: [...(all[payload.cellId] ?? []), line] }));
+    } else if (event === "cell:error") {
+      setOutputs((all) => ({ ...all, [payload.cellId]: [{ type: "stderr", data: payload.message }] }));
+    } else if (event === "cell:created") {
+      setCells((all) => {
+        if (!all || all.some((c) => c.id === payload.cell.id)) return all;
+        const fixed = all.filter((c) => !isBody(c)).length;
+        const next = [...all];
+        next.splice(fixed + payload.index, 0, payload.cell);
+        return next;
+      });
+    } else if (event === "cell:moved") {
+      setCells((all) => {
+        if (!all) return all;
+        const cell = all.find((c) => c.id === payload.cellId);
+        if (!cell) return all;
+        const fixed = all.filter((c) => !isBody(c));
+        const body = all.filter((c) => isBody(c) && c.id !== payload.cellId);
+        body.splice(payload.index, 0, cell);
+        return [...fixed, ...body];
+      });
+    } else if (event === "cell:deleted") {
+      setCells((all) => all && all.filter((c) => c.id !== payload.cellId));
+    } else if (event === "tsserver:cell:diagnostics" || event === "tsserver:cell:suggestions") {
+      const found = diagnostics.current.get(payload.cellId) ?? { errors: [], suggestions: [] };
+      if (event === "tsserver:cell:diagnostics") {
+        found.errors = payload.diagnostics;
+        setErrorCounts((all) => ({ ...all, [payload.cellId]: payload.diagnostics.length }));
+      } else found.suggestions = payload.diagnostics;
+      diagnostics.current.set(payload.cellId, found);
+      applyDiagnostics(payload.cellId);
+    } else if (event.startsWith("tsserver:cell:") && event.endsWith(":response")) {
+      language.current?.client.answer(payload);
+    } else if (event === "tsserver:status") {
+      setTypescript(payload.status === "ready" ? "" : payload.message ?? `TypeScript: ${payload.status}…`);
+    } else if (event === "tsconfig.json:updated") {
+      setTsconfig(payload.source);
+    } else if (event === "deps:validate:response") {
+      setUndeclared(payload.packages);
+    } else if (event === "deps:install:log") {
+      setInstallLog((log) => (log + payload.log.data).slice(-20_000));
+    } else if (event === "deps:install:status") {
+      setInstalling(payload.status === "installing");
+      if (payload.status === "installing") setInstallLog("");
+      if (payload.status === "failed") setNotice(payload.message ?? `npm install failed (exit ${payload.code})`);
+      if (payload.status === "complete") send("deps:validate", {});
+    } else if (event === "ai:generated") {
+      const view = views.current.get(payload.cellId);
+      if (view) replaceDoc(view, payload.output);
+      setNotice("");
+    } else if (event === "error") {
+      setNotice([payload.message, ...(payload.suggestions ?? [])].join(" "));
+      runAll.current = [];
+    }
   }
 
-  const send = (event: string, payload: unknown) => ws.send(topic, event, payload);
   const run = (cellId: string) => {
     drafts.flush();
     setNotice("");
@@ -109,11 +203,48 @@ export function NotebookPage({ name }: { name: string }) {
     else if (runAll.current.length) run(runAll.current[0]);
   };
   const startRunAll = () => {
-    runAll.current = (cells ?? []).filter((c) => c.type === "code").map((c) => c.id);
+    runAll.current = (cells ?? []).filter((c) => c.type === "code" && c.runnable).map((c) => c.id);
     if (runAll.current.length) run(runAll.current[0]);
   };
   const addCell = (type: "code" | "markdown", index: number) =>
     send("cell:create", { index, cell: type === "markdown" ? { type, text: "New notes" } : { type, source: "" } });
+  const move = (cellId: string, delta: -1 | 1) => {
+    const body = (cellsRef.current ?? []).filter(isBody);
+    const index = body.findIndex((c) => c.id === cellId) + delta;
+    if (index < 0 || index >= body.length) return;
+    drafts.flush();
+    send("cell:move", { cellId, index });
+  };
+  const format = (cellId: string) => {
+    drafts.flushCell(cellId);
+    send("cell:format", { cellId });
+  };
+  const needsAi = () => {
+    if (settings?.ai_key_set) return false;
+    setNotice("AI help needs a provider and key: open Settings and set them.");
+    return true;
+  };
+  const aiEdit = async (cellId: string, filename: string, view: EditorView) => {
+    if (needsAi()) return;
+    const request = window.prompt(`How should the AI change ${filename}?`);
+    if (!request) return;
+    try {
+      setNotice("Asking the AI…");
+      const { source } = await api.edit(name, cellId, request);
+      replaceDoc(view, source);
+      setNotice("");
+    } catch (e) {
+      setNotice(problemText(e));
+    }
+  };
+  const fix = (cellId: string) => {
+    if (needsAi()) return;
+    const found = diagnostics.current.get(cellId)?.errors ?? [];
+    const text = found.map((d) => `line ${d.start.line}, column ${d.start.offset}: ${d.text}`).join("\n");
+    drafts.flushCell(cellId);
+    setNotice("Asking the AI to fix the diagnostics…");
+    send("ai:fix_diagnostics", { cellId, diagnostics: text });
+  };
   const generate = async (event: Event) => {
     event.preventDefault();
     if (!settings?.ai_key_set) {
@@ -129,9 +260,23 @@ export function NotebookPage({ name }: { name: string }) {
       setNotice(problemText(e));
     }
   };
+  const dragStart = (cellId: string) => (event: DragEvent) => {
+    dragged.current = cellId;
+    event.dataTransfer?.setData("text/plain", cellId);
+    if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+  };
+  const dropAt = (index: number) => (event: DragEvent) => {
+    event.preventDefault();
+    const cellId = dragged.current;
+    dragged.current = null;
+    if (cellId) {
+      drafts.flush();
+      send("cell:move", { cellId, index });
+    }
+  };
 
   if (cells === null) return html`<main><p>${notice || "Opening…"}</p></main>`;
-  const body = cells.filter((c) => c.type !== "title" && c.type !== "package.json");
+  const body = cells.filter(isBody);
   const title = cells.find((c) => c.type === "title");
   const pkg = cells.find((c) => c.type === "package.json");
 
@@ -140,24 +285,37 @@ export function NotebookPage({ name }: { name: string }) {
       <nav class="row">
         <a href="/">← Notebooks</a>
         <span class=${connected ? "status ok" : "status down"}>${connected ? "connected" : "reconnecting…"}</span>
+        ${typescript && html`<span class="status muted" role="status">${typescript}</span>`}
+        <span class="spacer"></span>
         <button onClick=${startRunAll}>Run all</button>
         <a class="button" href=${`/api/notebooks/${encodeURIComponent(name)}/export`}>Export .src.md</a>
         <button onClick=${() => setShowSettings(true)}>Settings</button>
+        <${ThemeButton} />
       </nav>
       ${notice && html`<p class="error" role="alert">${notice}</p>`}
       ${title && html`<${TitleInput} cell=${title} drafts=${drafts} restored=${restored.current.get(title.id)} />`}
       ${pkg && html`<${PackageCell} cell=${pkg} drafts=${drafts} restored=${restored.current.get(pkg.id)}
-        installing=${installing} log=${installLog} onInstall=${() => send("deps:install", {})} />`}
+        installing=${installing} log=${installLog} undeclared=${undeclared}
+        onInstall=${(packages: string[]) => send("deps:install", { packages })} onValidate=${() => send("deps:validate", {})} />`}
+      ${tsconfig !== null && html`<${TsconfigCell} source=${tsconfig} onSave=${(source: string) => send("tsconfig.json:update", { source })} />`}
       ${body.map(
-        (cell, index) => html`<div key=${cell.id} class="cell-wrap">
+        (cell, index) => html`<div key=${cell.id} class="cell-wrap" onDragOver=${(e: DragEvent) => e.preventDefault()} onDrop=${dropAt(index)}>
           ${cell.type === "markdown"
             ? html`<${MarkdownCell} cell=${cell} index=${index} drafts=${drafts} restored=${restored.current.get(cell.id)}
-                onDelete=${() => send("cell:delete", { cellId: cell.id })} />`
-            : html`<${CodeCellView} cell=${cell} drafts=${drafts} restored=${restored.current.get(cell.id)}
-                output=${outputs[cell.id] ?? []} exit=${exits[cell.id]} session=${name} aiReady=${settings?.ai_key_set}
+                onDelete=${() => send("cell:delete", { cellId: cell.id })} onMove=${(d: -1 | 1) => move(cell.id, d)}
+                onDragStart=${dragStart(cell.id)} />`
+            : cell.type === "code" && !cell.runnable
+              ? html`<${OtherCellView} cell=${cell} drafts=${drafts} restored=${restored.current.get(cell.id)}
+                  onDelete=${() => send("cell:delete", { cellId: cell.id })} onDragStart=${dragStart(cell.id)} />`
+              : cell.type === "code" && html`<${CodeCellView} cell=${cell} drafts=${drafts} restored=${restored.current.get(cell.id)}
+                output=${outputs[cell.id] ?? []} exit=${exits[cell.id]} aiReady=${settings?.ai_key_set}
+                errors=${errorCounts[cell.id] ?? 0} register=${register}
                 onRun=${() => run(cell.id)} onStop=${() => send("cell:stop", { cellId: cell.id })}
                 onRename=${(filename: string) => send("cell:rename", { cellId: cell.id, filename })}
-                onDelete=${() => send("cell:delete", { cellId: cell.id })} onNotice=${setNotice} />`}
+                onDelete=${() => send("cell:delete", { cellId: cell.id })}
+                onFormat=${() => format(cell.id)} onMove=${(d: -1 | 1) => move(cell.id, d)}
+                onAiEdit=${(view: EditorView) => aiEdit(cell.id, cell.filename, view)}
+                onFix=${() => fix(cell.id)} onDragStart=${dragStart(cell.id)} />`}
           <div class="add">
             <button class="quiet" onClick=${() => addCell("code", index + 1)}>+ Code</button>
             <button class="quiet" onClick=${() => addCell("markdown", index + 1)}>+ Markdown</button>
@@ -173,167 +331,8 @@ export function NotebookPage({ name }: { name: string }) {
           value=${prompt} onInput=${(e: Event) => setPrompt((e.target as HTMLInputElement).value)} />
         <button type="submit">Generate</button>
       </form>
-      ${showSettings && html`<${SettingsPanel} onClose=${(s: Settings | null) => { setShowSettings(false); if (s) setSettings(s); }} />`}
+      <p class="muted">Press <kbd>?</kbd> for keyboard shortcuts.</p>
+      ${showSettings && html`<${SettingsPanel} notebook=${name} onClose=${(s: Settings | null) => { setShowSettings(false); if (s) setSettings(s); }} />`}
     </main>
-  `;
-}
-
-function TitleInput(props: { cell: Extract<Cell, { type: "title" }>; drafts: Drafts; restored?: string }) {
-  const { cell, drafts } = props;
-  const [text, setText] = useState(props.restored ?? drafts.get(cell.id)?.value ?? cell.text);
-  useEffect(() => {
-    if (!drafts.get(cell.id)) setText(cell.text);
-  }, [cell.text]);
-  return html`<input class="title" aria-label="Title" value=${text}
-    onInput=${(e: Event) => {
-      const value = (e.target as HTMLInputElement).value;
-      setText(value);
-      drafts.edit(cell.id, "title#0", "text", value);
-    }} />`;
-}
-
-function useEditor(
-  cellId: string,
-  key: string,
-  source: string,
-  language: "typescript" | "javascript" | "json",
-  drafts: Drafts,
-  restored: string | undefined,
-  onRun?: () => void,
-) {
-  const host = useRef<HTMLDivElement>(null);
-  const view = useRef<EditorView | null>(null);
-  const runRef = useRef(onRun);
-  runRef.current = onRun;
-  useEffect(() => {
-    view.current = createEditor(host.current!, {
-      doc: restored ?? drafts.get(cellId)?.value ?? source,
-      language,
-      onChange: (value) => drafts.edit(cellId, key, "source", value),
-      onRun: onRun && (() => runRef.current?.()),
-    });
-    return () => view.current?.destroy();
-  }, [cellId]);
-  useEffect(() => {
-    // The server's copy wins only when nothing typed here is still unsaved.
-    if (view.current && !drafts.get(cellId)) replaceDoc(view.current, source);
-  }, [source]);
-  return { host, view };
-}
-
-function CodeCellView(props: {
-  cell: CodeCell;
-  drafts: Drafts;
-  restored?: string;
-  output: Output[];
-  exit?: Exit;
-  session: string;
-  aiReady?: boolean;
-  onRun: () => void;
-  onStop: () => void;
-  onRename: (filename: string) => void;
-  onDelete: () => void;
-  onNotice: (text: string) => void;
-}) {
-  const { cell } = props;
-  const language = cell.language === "typescript" ? "typescript" : "javascript";
-  const { host, view } = useEditor(cell.id, cell.filename, cell.source, language, props.drafts, props.restored, props.onRun);
-  const running = cell.status === "running";
-  const rename = () => {
-    const filename = prompt("Cell file name", cell.filename);
-    if (filename && filename !== cell.filename) props.onRename(filename);
-  };
-  const edit = async () => {
-    if (!props.aiReady) {
-      props.onNotice("AI help needs a provider and key: open Settings and set them.");
-      return;
-    }
-    const request = prompt(`How should the AI change ${cell.filename}?`);
-    if (!request) return;
-    try {
-      props.onNotice("Asking the AI…");
-      const { source } = await api.edit(props.session, cell.id, request);
-      if (view.current) replaceDoc(view.current, source);
-      props.onNotice("");
-    } catch (e) {
-      props.onNotice(problemText(e));
-    }
-  };
-  const exit = props.exit;
-  return html`
-    <section class="cell code" data-cell=${cell.filename}>
-      <header class="row">
-        <button class="filename quiet" title="Rename" onClick=${rename}>${cell.filename}</button>
-        ${running
-          ? html`<button class="stop" onClick=${props.onStop}>Stop</button>`
-          : html`<button class="run" onClick=${props.onRun}>Run</button>`}
-        <button class="quiet" onClick=${edit}>AI edit</button>
-        <button class="quiet" onClick=${() => confirm(`Delete ${cell.filename}?`) && props.onDelete()}>Delete</button>
-        ${exit && html`<span class=${exit.exitCode === 0 ? "muted" : "failed"}>
-          ${exit.stopped ? "stopped" : exit.timedOut ? "timed out" : `exit ${exit.exitCode}`}${exit.durationMs !== undefined ? ` · ${exit.durationMs} ms` : ""}
-        </span>`}
-      </header>
-      <div class="editor" ref=${host}></div>
-      ${props.output.length > 0 && html`<pre class="output" aria-label="Output">${props.output.map(
-        (o) => html`<span class=${o.type}>${o.data}</span>`,
-      )}</pre>`}
-    </section>
-  `;
-}
-
-function MarkdownCell(props: {
-  cell: Extract<Cell, { type: "markdown" }>;
-  index: number;
-  drafts: Drafts;
-  restored?: string;
-  onDelete: () => void;
-}) {
-  const { cell, drafts } = props;
-  const [editing, setEditing] = useState(false);
-  const [text, setText] = useState(props.restored ?? drafts.get(cell.id)?.value ?? cell.text);
-  useEffect(() => {
-    if (!drafts.get(cell.id)) setText(cell.text);
-  }, [cell.text]);
-  const rendered = useMemo(() => renderMarkdown(text), [text]);
-  return html`
-    <section class="cell markdown">
-      ${editing
-        ? html`<textarea aria-label="Markdown" value=${text} rows=${Math.max(3, text.split("\n").length + 1)}
-            onInput=${(e: Event) => {
-              const value = (e.target as HTMLTextAreaElement).value;
-              setText(value);
-              drafts.edit(cell.id, `markdown#${props.index}`, "text", value);
-            }} />
-          <button onClick=${() => setEditing(false)}>Done</button>`
-        : html`<div class="rendered" onDblClick=${() => setEditing(true)} dangerouslySetInnerHTML=${{ __html: rendered }}></div>
-          <div class="row hover">
-            <button class="quiet" onClick=${() => setEditing(true)}>Edit</button>
-            <button class="quiet" onClick=${() => confirm("Delete this markdown cell?") && props.onDelete()}>Delete</button>
-          </div>`}
-    </section>
-  `;
-}
-
-function PackageCell(props: {
-  cell: Extract<Cell, { type: "package.json" }>;
-  drafts: Drafts;
-  restored?: string;
-  installing: boolean;
-  log: string;
-  onInstall: () => void;
-}) {
-  const { cell } = props;
-  const { host } = useEditor(cell.id, "package.json", cell.source, "json", props.drafts, props.restored);
-  return html`
-    <details class="cell package">
-      <summary>package.json</summary>
-      <div class="editor" ref=${host}></div>
-      <div class="row">
-        <button disabled=${props.installing} onClick=${() => { props.drafts.flush(); props.onInstall(); }}>
-          ${props.installing ? "Installing…" : "Install"}
-        </button>
-      </div>
-      ${props.log && html`<pre class="output">${props.log}</pre>`}
-    </details>
   `;
 }

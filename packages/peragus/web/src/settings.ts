@@ -1,5 +1,6 @@
 // Settings: the AI provider (the key is write-only) and the secrets cells get as environment
-// variables (names are listed, values never come back).
+// variables (names are listed, values never come back). A secret goes to every notebook, or,
+// once linked to some, only to those (srcbook's per-session secrets).
 
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
@@ -8,7 +9,7 @@ import { problemText } from "./list";
 
 const DEFAULT_URL = { openai: "https://api.openai.com/v1", anthropic: "https://api.anthropic.com" };
 
-export function SettingsPanel({ onClose }: { onClose: (settings: Settings | null) => void }) {
+export function SettingsPanel({ onClose, notebook }: { onClose: (settings: Settings | null) => void; notebook?: string }) {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [ai, setAi] = useState<AiSettings | null>(null);
   const [key, setKey] = useState("");
@@ -70,10 +71,17 @@ export function SettingsPanel({ onClose }: { onClose: (settings: Settings | null
           <button type="submit">Save</button>
         </form>`}
         <h3>Secrets</h3>
-        <p class="muted">Cells get them as environment variables (process.env.NAME). Values are encrypted and never shown again.</p>
+        <p class="muted">Cells get them as environment variables (process.env.NAME). Values are encrypted and never shown again. A secret linked to notebooks goes only to those.</p>
         <ul>
-          ${settings?.secrets.map((s) => html`<li key=${s.name}><code>${s.name}</code>
-            <button class="quiet" onClick=${() => api.deleteSecret(s.name).then(load)}>Delete</button></li>`)}
+          ${settings?.secrets.map((s) => {
+            const linked = notebook !== undefined && s.notebooks.includes(notebook);
+            return html`<li key=${s.name}><code>${s.name}</code>
+              <span class="muted">${s.notebooks.length === 0 ? "every notebook" : `only ${s.notebooks.join(", ")}`}</span>
+              ${notebook !== undefined && html`<button class="quiet" aria-label=${`${linked ? "Unlink" : "Link"} ${s.name}`}
+                onClick=${() => api.linkSecret(s.name, notebook, !linked).then(load, (e) => setMessage(problemText(e)))}>
+                ${linked ? "Unlink from this notebook" : "Only this notebook"}</button>`}
+              <button class="quiet" onClick=${() => api.deleteSecret(s.name).then(load)}>Delete</button></li>`;
+          })}
         </ul>
         <form class="row" onSubmit=${addSecret}>
           <input aria-label="Secret name" placeholder="NAME" value=${secretName} onInput=${(e: Event) => setSecretName((e.target as HTMLInputElement).value)} />
