@@ -6,7 +6,7 @@ start, so `--help` lists them and shell completion offers them.
 
 from enum import StrEnum
 
-__all__ = ["DiskType", "Size"]
+__all__ = ["ConnectionType", "DiskType", "Size"]
 
 
 class Size(StrEnum):
@@ -27,3 +27,15 @@ class DiskType(StrEnum):
     IO2 = "io2"
     ST1 = "st1"
     SC1 = "sc1"
+
+
+class ConnectionType(StrEnum):
+    """The original's connection types; prism.templates.connection says what each means."""
+
+    SSH = "ssh"
+    WEB = "web"
+    DCV = "dcv"
+    DESKTOP = "desktop"
+    BOTH = "both"
+    ALL = "all"
+    AUTO = "auto"

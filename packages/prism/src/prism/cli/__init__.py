@@ -3,7 +3,7 @@
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from prism import __version__
-from prism.cli import connect, daemon, profiles, storage, templates, workstations
+from prism.cli import connect, daemon, profiles, storage, workstations
 from prism.home import ENV_VAR
 
 
@@ -26,8 +26,8 @@ app = make_app(
     "\n\n  prism list"
     "\n\n  prism stop demo && prism start demo"
     "\n\n  prism delete demo --yes",
+    lazy_commands={"templates": "prism.cli.templates"},
 )
-app.add_typer(templates.app, name="templates")
 workstations.register(app)
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(storage.volume_app, name="volume")

@@ -1,4 +1,8 @@
-"""`prism templates list|info|validate|render`: these run locally, without the daemon."""
+"""`prism templates list|info|validate|render`: these run locally, without the daemon.
+
+The group's other commands live beside it: repositories, versions and installs in
+:mod:`prism.cli.template_repos`, authoring and testing in :mod:`prism.cli.template_authoring`.
+"""
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -6,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode
-from groundwork.output import OutputFormat, OutputOption, renders
+from groundwork.output import OutputFormat, OutputOption, renders, stderr_console
 from prism.cli.launch import parse_params
+from prism.cli.text import plain
 from prism.home import home
 
 if TYPE_CHECKING:
@@ -22,28 +27,42 @@ LIMIT_BYTES = 16 * 1024
 
 
 def _catalog() -> "Catalog":
-    from prism.templates.catalog import Catalog  # deferred: YAML and the template models
+    from prism.templates.catalog import catalog_for  # deferred: YAML and the template models
 
-    return Catalog(home() / "templates")
+    return catalog_for(home())
 
 
 def _list_view(result: "TemplateList") -> "RenderableType":
+    from rich.console import Group
     from rich.table import Table
 
     table = Table(title="Templates", title_justify="left")
-    for column in ("slug", "name", "base", "min size", "from", "description"):
-        table.add_column(column, overflow="fold")
+    for column in ("slug", "version", "base", "connect", "from"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("name", min_width=12)
+    invalid = []
     for t in result.templates:
+        origin = t.installed_from or t.origin
         table.add_row(
-            t.slug, t.name, t.base or "(inherited)", t.minimum_size or "-", t.origin, t.description
+            plain(t.slug, "red" if not t.valid else ""),
+            plain(t.version or "-"),
+            plain(t.base or "(inherited)"),
+            plain(t.connection_type or "auto"),
+            plain(origin),
+            plain(t.name),
         )
-    return table
+        if not t.valid:
+            invalid.append(plain(f"invalid: {t.slug} ({t.path}): {t.error}", "red"))
+    return Group(table, *invalid)
 
 
 @app.command("list")
 @renders(_list_view)
 def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
-    """List bundled templates and yours (in the state folder's templates/).
+    """List bundled templates and yours, invalid ones with their first error.
+
+    Yours: the state folder's templates/ (with subfolders) and the folders of
+    PRISM_TEMPLATE_PATH.
 
     Examples:
 
@@ -51,10 +70,16 @@ def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
 
       prism templates list --output json
     """
+    from prism.templates.repos.installs import Installer
     from prism.templates.results import TemplateList, TemplateSummary
 
-    return TemplateList(
-        templates=[
+    catalog = _catalog()
+    installed = Installer(home()).records()
+    summaries = []
+    for slug, f in sorted(catalog.files().items()):
+        report = catalog.validate_one(f)
+        record = installed.get(slug) if f.origin == "user" else None
+        summaries.append(
             TemplateSummary(
                 slug=slug,
                 name=f.template.name,
@@ -64,10 +89,31 @@ def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
                 path=f.path,
                 minimum_size=f.template.minimum_size,
                 connection_type=f.template.connection_type,
+                version=f.template.version,
+                valid=report.ok,
+                error=str(report.errors[0]) if report.errors else None,
+                installed_from=f"{record.repository}/{record.name}@{record.version}"
+                if record
+                else None,
             )
-            for slug, f in sorted(_catalog().files().items())
-        ]
-    )
+        )
+    for broken in catalog.broken:
+        first = broken.issues[0]
+        summaries.append(
+            TemplateSummary(
+                slug=Path(first.path).stem,
+                name="",
+                description="",
+                base=None,
+                origin="user",
+                path=first.path,
+                minimum_size=None,
+                connection_type=None,
+                valid=False,
+                error=str(first),
+            )
+        )
+    return TemplateList(templates=summaries)
 
 
 def _info_view(result: "TemplateInfo") -> "RenderableType":
@@ -78,15 +124,21 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
     t = detail.definition
     table = Table(show_header=False)
     table.add_column("field", style="bold")
-    table.add_column("value", overflow="fold")
+    table.add_column("value")
+    connection = detail.connection
+    desktop = f", desktop: {connection.desktop}" if connection.desktop else ""
     rows = {
+        "version": t.version,
+        "from": detail.installed_from,
         "base": t.base,
         "inherits": ", ".join(t.inherits),
         "minimum size": t.minimum_size,
-        "instance type": t.instance_defaults.type,
+        "instance type": t.instance_defaults.type
+        or ", ".join(t.instance_defaults.instance_type_preference),
         "root volume": f"{t.instance_defaults.root_volume_gb or 20} GB",
-        "connection": t.connection_type,
-        "ports": ", ".join(map(str, sorted({22, *t.ports, *t.instance_defaults.ports}))),
+        "connection": f"{connection.type} (first: {connection.primary}{desktop})",
+        "reach it with": "; ".join(connection.verbs),
+        "ports": ", ".join(map(str, connection.ports)),
         "system packages": ", ".join(t.packages.system),
         "conda packages": ", ".join(t.packages.conda),
         "pip packages": ", ".join(t.packages.pip),
@@ -95,17 +147,23 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
     }
     for key, value in rows.items():
         if value:
-            table.add_row(key, str(value))
+            table.add_row(key, plain(str(value)))
     for pname, spec in t.parameters.items():
         text = f"{spec.type}, default {spec.default!r}"
         if spec.choices:
             text += f", one of {', '.join(map(str, spec.choices))}"
-        table.add_row(f"--param {pname}", text)
+        if spec.pattern:
+            text += f", matching {spec.pattern}"
+        table.add_row(f"--param {pname}", plain(text))
+    for review in detail.reviews:
+        version = f"@{review.version}" if review.version else ""
+        comment = f": {review.comment}" if review.comment else ""
+        table.add_row("reviewed", plain(f"{review.reviewer} ({review.template}{version}){comment}"))
     return Group(
-        f"[bold]{t.name}[/bold] ({detail.slug}, {detail.origin})",
-        t.long_description or t.description,
+        plain(f"{t.name} ({detail.slug}, {detail.origin})", "bold"),
+        plain(t.long_description or t.description),
         table,
-        *(f"[yellow]warning[/yellow] {warning}" for warning in detail.warnings),
+        *(plain(f"warning {warning}", "yellow") for warning in detail.warnings),
     )
 
 
@@ -115,7 +173,9 @@ def info(
     name: Annotated[str, typer.Argument(help="Template slug or name.")],
     output: OutputOption = OutputFormat.TABLE,
 ) -> "TemplateInfo":
-    """Show a template as a launch would use it (inheritance merged).
+    """Show a template as a launch would use it, how it is reached, and its reviews.
+
+    Inheritance merged, placeholders filled with defaults; reviews from its repository.
 
     Examples:
 
@@ -123,16 +183,46 @@ def info(
 
       prism templates info rocky-conda-stack --output json
     """
-    from prism.templates.results import TemplateDetail, TemplateInfo
+    return template_info(name)
+
+
+def template_info(name: str) -> "TemplateInfo":
+    """The template as `templates info` shows it (also what `templates new` answers with)."""
+    from prism.templates.connection import access_for
+    from prism.templates.repos.installs import Installer
+    from prism.templates.repos.store import RepositoryStore
+    from prism.templates.results import ConnectionInfo, TemplateDetail, TemplateInfo
+    from prism.workstations.templating import LaunchTemplate
 
     resolved = _catalog().resolve(name)
-    definition = resolved.template.model_copy(update={"inherits": resolved.file.template.inherits})
+    template = resolved.template
+    definition = template.model_copy(update={"inherits": resolved.file.template.inherits})
+    access = access_for(template)
+    record = (
+        Installer(home()).records().get(template.key) if resolved.file.origin == "user" else None
+    )
+    reviews = []
+    if record is not None:
+        source = RepositoryStore(home()).source(record.repository)
+        reviews = [r for r in source.reviews() if r.template == record.name]
     return TemplateInfo(
         template=TemplateDetail(
-            slug=resolved.template.key,
+            slug=template.key,
             origin=resolved.file.origin,
             path=resolved.file.path,
-            warnings=resolved.file.warnings,
+            warnings=resolved.file.warnings + [str(n) for n in resolved.notes],
+            connection=ConnectionInfo(
+                type=access.connection_type.value,
+                primary=access.primary,
+                desktop=access.desktop,
+                desktop_port=access.desktop_port,
+                ports=LaunchTemplate(resolved).ports,
+                verbs=access.verbs,
+            ),
+            installed_from=f"{record.repository}/{record.name}@{record.version}"
+            if record
+            else None,
+            reviews=reviews,
             definition=definition,
         )
     )
@@ -143,12 +233,13 @@ def _validation_view(result: "ValidationResult") -> "RenderableType":
     from rich.table import Table
 
     table = Table(title="Template validation", title_justify="left")
-    for column in ("template", "result", "details"):
-        table.add_column(column, overflow="fold")
+    table.add_column("template", no_wrap=True)
+    table.add_column("result")
+    table.add_column("details")
     for r in result.reports:
         details = [f"{e}\n  fix: {e.fix}" for e in r.errors] + r.warnings
-        outcome = "[green]ok[/green]" if r.ok else "[bold red]error[/bold red]"
-        table.add_row(r.slug or r.path, outcome, "\n".join(details))
+        outcome = plain("ok", "green") if r.ok else plain("error", "bold red")
+        table.add_row(plain(r.slug or r.path), outcome, plain("\n".join(details)))
     return Group(table, f"{result.valid} valid, {result.invalid} with errors")
 
 
@@ -160,19 +251,23 @@ def _any_invalid(result: "ValidationResult") -> int:
 @renders(_validation_view, exit_code=_any_invalid)
 def validate(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Template files (default: all templates).")
+        list[Path] | None,
+        typer.Argument(help="Template files or folders (default: all templates)."),
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "ValidationResult":
-    """Check templates: YAML, fields, inheritance, parameters and the setup script.
+    """Check templates: YAML, fields, inheritance, placeholders, parameters, setup script.
 
-    Without paths, checks every bundled and user template, concurrently.
+    Without paths, checks every bundled and user template, concurrently; a folder is
+    checked with its subfolders (the original's whole collection at once).
 
     Exits 1 when any template has an error.
 
     Examples:
 
       prism templates validate
+
+      prism templates validate ~/prism-templates/
 
       prism templates validate my-lab.yml --output json
     """
@@ -208,6 +303,8 @@ def render(
 
     resolved = _catalog().resolve(name, parse_params(param))
     script = resolved.user_data()
+    for note in resolved.notes:
+        stderr_console().print(plain(f"warning {note}", "yellow"))
     return ScriptResult(
         script=RenderedScript(
             template=resolved.template.key,
@@ -217,3 +314,8 @@ def render(
             text=script,
         )
     )
+
+
+from prism.cli import template_authoring, template_repos  # noqa: E402 - they add to `app`
+
+__all__ = ["app", "template_authoring", "template_repos"]

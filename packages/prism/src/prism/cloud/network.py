@@ -15,7 +15,7 @@ import httpx
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
 
-__all__ = ["Placement", "caller_cidr", "ensure_security_group", "pick_subnet"]
+__all__ = ["Placement", "caller_cidr", "ensure_security_group", "first_offered", "pick_subnet"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,25 @@ class Placement:
     subnet_id: str
     availability_zone: str
     vpc_id: str
+
+
+def first_offered(ec2: Any, types: Sequence[str]) -> tuple[str, list[str]]:
+    """The first of a template's preferred instance types the region offers, and those
+    passed over; the first of all when the region offers none (the launch then says so).
+    """
+    offered = {
+        o["InstanceType"]
+        for o in aws_call(
+            "DescribeInstanceTypeOfferings",
+            ec2.describe_instance_type_offerings,
+            LocationType="region",
+            Filters=[{"Name": "instance-type", "Values": list(types)}],
+        )["InstanceTypeOfferings"]
+    }
+    for index, wanted in enumerate(types):
+        if wanted in offered:
+            return wanted, list(types[:index])
+    return types[0], []
 
 
 def pick_subnet(ec2: Any, instance_type: str) -> Placement:

@@ -1,12 +1,15 @@
 """All templates a user can launch: bundled with prism, plus the user's own.
 
-User templates live in ``<state>/templates/*.yml`` and replace a bundled template of the same
-slug, so a lab can adjust a stock template without forking prism.
+User templates live under ``<state>/templates/`` (subfolders too, like the original's
+collection) and in the folders ``PRISM_TEMPLATE_PATH`` lists; they replace a bundled template of
+the same slug, so a lab can adjust a stock template without forking prism. A file that does not
+load is kept aside with its errors, so `templates list` can show it as invalid.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -15,13 +18,16 @@ from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from prism.templates.issues import Issue, TemplateInvalid
-from prism.templates.loader import load_file, load_text
+from prism.templates.loader import load_file, load_text, template_paths
 from prism.templates.model import Template, TemplateFile
+from prism.templates.notes import check_compatible, template_notes
 from prism.templates.resolve import apply_parameters, resolve_inheritance
 from prism.templates.results import ValidationReport
 from prism.templates.userdata import Mount, render_user_data
 
-__all__ = ["Catalog", "Resolved", "ValidationReport"]
+__all__ = ["PATH_ENV", "Catalog", "Resolved", "ValidationReport", "catalog_for"]
+
+PATH_ENV = "PRISM_TEMPLATE_PATH"
 
 
 @dataclass(frozen=True)
@@ -35,10 +41,21 @@ class Resolved:
     def user_data(self, mounts: tuple[Mount, ...] = ()) -> str:
         return render_user_data(self.template, mounts=mounts)
 
+    @property
+    def notes(self) -> list[Issue]:
+        return template_notes(self.template, self.file.path)
+
+
+def catalog_for(home: Path) -> Catalog:
+    """The catalog of a state folder, with the folders of ``PRISM_TEMPLATE_PATH``."""
+    extra = [Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p]
+    return Catalog(home / "templates", extra)
+
 
 class Catalog:
-    def __init__(self, user_dir: Path | None) -> None:
+    def __init__(self, user_dir: Path | None, extra_dirs: list[Path] | None = None) -> None:
         self.user_dir = user_dir
+        self.extra_dirs = list(extra_dirs or [])
         self._files: dict[str, TemplateFile] | None = None
         self.broken: list[TemplateInvalid] = []
 
@@ -47,9 +64,19 @@ class Catalog:
         if self._files is None:
             found: dict[str, TemplateFile] = {}
             for file in self._load_all():
+                earlier = found.get(file.template.key)
+                if earlier is not None and earlier.origin != "bundled":
+                    file.warnings.append(
+                        f"{file.path}: slug: {file.template.key!r} is also the slug of"
+                        f" {earlier.path}; this file is the one used"
+                    )
                 found[file.template.key] = file
             self._files = found
         return self._files
+
+    def user_folders(self) -> list[Path]:
+        folders = [self.user_dir] if self.user_dir is not None else []
+        return [f for f in [*folders, *self.extra_dirs] if f.is_dir()]
 
     def _load_all(self) -> list[TemplateFile]:
         loaded: list[TemplateFile] = []
@@ -59,8 +86,8 @@ class Catalog:
                 loaded.append(
                     load_text(entry.read_text(encoding="utf-8"), f"bundled/{entry.name}", "bundled")
                 )
-        if self.user_dir is not None and self.user_dir.is_dir():
-            for path in sorted([*self.user_dir.glob("*.yml"), *self.user_dir.glob("*.yaml")]):
+        for folder in self.user_folders():
+            for path in template_paths(folder):
                 try:
                     loaded.append(load_file(path, "user"))
                 except TemplateInvalid as exc:
@@ -95,16 +122,25 @@ class Catalog:
         )
 
     def resolve(self, name: str, params: dict[str, str] | None = None) -> Resolved:
-        file = self.get(name)
+        return self.resolve_file(self.get(name), params)
+
+    def resolve_file(self, file: TemplateFile, params: dict[str, str] | None = None) -> Resolved:
         merged = resolve_inheritance(file, self.lookup)
-        template, values = apply_parameters(merged, params or {})
+        template, values = apply_parameters(merged, params or {}, file.path)
+        check_compatible(template)
         return Resolved(file, template, values)
 
     def validate_paths(self, paths: list[Path]) -> list[ValidationReport]:
-        """Check files (or, with none, every template) concurrently: load, inherit, render."""
-        targets: list[Path | TemplateFile] = list(paths) or list(self.files().values())
+        """Check files and folders (or, with none, every template) concurrently: load,
+        inherit, fill placeholders, render.
+        """
+        targets: list[Path | TemplateFile] = []
+        for path in paths:
+            targets += template_paths(path) if path.is_dir() else [path]
+        if not paths:
+            targets = list(self.files().values())
         with ThreadPoolExecutor(max_workers=8) as pool:
-            reports = list(pool.map(self._validate_one, targets))
+            reports = list(pool.map(self.validate_one, targets))
         if not paths:
             reports += [
                 ValidationReport(path=e.issues[0].path, slug=None, errors=e.issues, warnings=[])
@@ -112,15 +148,15 @@ class Catalog:
             ]
         return reports
 
-    def _validate_one(self, target: Path | TemplateFile) -> ValidationReport:
+    def validate_one(self, target: Path | TemplateFile) -> ValidationReport:
         try:
             file = load_file(target, "file") if isinstance(target, Path) else target
         except TemplateInvalid as exc:
             return ValidationReport(path=str(target), slug=None, errors=exc.issues, warnings=[])
         path, slug = file.path, file.template.key
         try:
-            merged = resolve_inheritance(file, self.lookup)
-            template, _ = apply_parameters(merged, {})
+            resolved = self.resolve_file(file)
+            template = resolved.template
             errors = _semantic_checks(template, path)
             if not errors:
                 render_user_data(template)
@@ -129,21 +165,31 @@ class Catalog:
         except ToolError as exc:
             issue = Issue(path, None, exc.code, exc.message, exc.suggestions[0])
             return ValidationReport(path=path, slug=slug, errors=[issue], warnings=file.warnings)
-        return ValidationReport(
-            path=path, slug=slug, errors=errors, warnings=file.warnings + _advice(template, path)
-        )
+        notes = [str(note) for note in resolved.notes]
+        return ValidationReport(path=path, slug=slug, errors=errors, warnings=file.warnings + notes)
 
 
 def _semantic_checks(template: Template, path: str) -> list[Issue]:
     errors = []
-    if not template.base:
+    uses_image = template.package_manager == "ami" or template.ami_config is not None
+    if not template.base and not uses_image:
         errors.append(
             Issue(
                 path,
                 None,
                 "base",
                 "no base OS (set here or in a parent)",
-                "Add 'base: ubuntu-22.04' or inherit from a template that has one.",
+                "Add 'base: ubuntu-24.04' or inherit from a template that has one.",
+            )
+        )
+    if template.package_manager == "ami" and not (template.ami_config and template.ami_config.amis):
+        errors.append(
+            Issue(
+                path,
+                None,
+                "ami_config.amis",
+                "package_manager is ami but no image is given",
+                "List images by region and architecture under ami_config.amis.",
             )
         )
     for name, spec in template.parameters.items():
@@ -170,22 +216,3 @@ def _semantic_checks(template: Template, path: str) -> list[Issue]:
                 )
             )
     return errors
-
-
-def _advice(template: Template, path: str) -> list[str]:
-    advice = []
-    script = (template.post_install or "") + (template.user_data or "")
-    if "chpasswd" in script:
-        advice.append(
-            str(
-                Issue(
-                    path,
-                    None,
-                    "post_install",
-                    "sets a fixed password (chpasswd)",
-                    "Use SSH keys; prism tunnels web services over SSH.",
-                    "warning",
-                )
-            )
-        )
-    return advice

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,22 +10,29 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from groundwork.yamllines import line_of, syntax_error_line
+from prism.templates.gotemplate import PlaceholderSyntaxError, names_in
 from prism.templates.issues import Issue, TemplateInvalid
-from prism.templates.model import Template, TemplateFile
+from prism.templates.model import PLACEHOLDERS, Template, TemplateFile
 
-__all__ = ["load_file", "load_text"]
+__all__ = ["describe_error", "load_file", "load_text", "template_paths"]
 
-# Fields of the original format that prism reads past without using: no warning for them.
-KNOWN_ELSEWHERE = {
-    "prerequisites",
-    "learning_resources",
-    "validation_status",
-    "files",
-    "ami_config",
-    "research_user",
-    "dependencies",
-    "documentation",
-}
+# Fields of the original format that only describe a template to people: no warning for them.
+DESCRIPTIVE = {"prerequisites", "learning_resources", "validation_status", "documentation"}
+# Fields of the original format that this prism does not apply: named in a warning.
+NOT_APPLIED = {"files", "research_user", "dependencies"}
+
+
+def template_paths(folder: Path) -> list[Path]:
+    """Every template file under a folder, in its subfolders too (the original's collection
+    keeps community/, examples/... beside the top level), hidden folders left out.
+    """
+    found = [
+        path
+        for pattern in ("*.yml", "*.yaml")
+        for path in folder.rglob(pattern)
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
+    return sorted(found)
 
 
 def load_file(path: Path, origin: str = "file") -> TemplateFile:
@@ -33,6 +41,10 @@ def load_file(path: Path, origin: str = "file") -> TemplateFile:
     except FileNotFoundError:
         raise TemplateInvalid(
             [Issue(str(path), None, "file", "does not exist", "Check the path.")]
+        ) from None
+    except IsADirectoryError:
+        raise TemplateInvalid(
+            [Issue(str(path), None, "file", "is a folder", "Give the template files in it.")]
         ) from None
     except UnicodeDecodeError:
         raise TemplateInvalid(
@@ -62,7 +74,7 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
             [Issue(path, 1, "file", "is not a YAML mapping", "A template starts with 'name:'.")]
         )
     try:
-        template = Template.model_validate(data)
+        template = Template.model_validate(data, context=PLACEHOLDERS)
     except ValidationError as exc:
         raise TemplateInvalid(
             [
@@ -70,34 +82,71 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
                     path,
                     line_of(node, error["loc"]),
                     ".".join(str(p) for p in error["loc"]) or "template",
-                    _describe(error),
+                    describe_error(error),
                     _fix_for(error),
                 )
                 for error in exc.errors()
             ]
         ) from None
+    syntax = _placeholder_syntax(data, node, path)
+    if syntax:
+        raise TemplateInvalid(syntax)
     warnings = [
         str(
             Issue(
                 path,
                 line_of(node, loc),
                 ".".join(str(p) for p in loc),
-                "unknown field, kept but not used",
+                problem,
                 "Check the spelling against the template reference.",
                 "warning",
             )
         )
-        for loc in _unknown_fields(template)
+        for loc, problem in _unknown_fields(template)
     ]
     return TemplateFile(template=template, path=path, origin=origin, warnings=warnings)
 
 
-def _describe(error: Any) -> str:
+def strings_in(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Every string of a YAML document with where it is."""
+    if isinstance(data, str):
+        yield loc, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from strings_in(value, (*loc, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from strings_in(value, (*loc, index))
+
+
+def _placeholder_syntax(data: dict[str, Any], node: Any, path: str) -> list[Issue]:
+    issues = []
+    for loc, text in strings_in(data):
+        try:
+            names_in(text)
+        except PlaceholderSyntaxError as exc:
+            line = line_of(node, loc)
+            is_block = line is not None and "\n" in text
+            issues.append(
+                Issue(
+                    path,
+                    line + exc.line if is_block and line is not None else line,
+                    ".".join(str(p) for p in loc),
+                    f"placeholder: {exc.message}",
+                    'Write placeholders as {{.name}}; to keep braces as they are, write {{"{{"}}.',
+                )
+            )
+    return issues
+
+
+def describe_error(error: Any) -> str:
     message = str(error["msg"])
     if error["type"] == "missing":
         return "is required"
-    if error["type"] == "literal_error":
+    if error["type"] == "literal_error" or error["type"] == "enum":
         return message.replace("Input should be", "must be")
+    if message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
     return message[0].lower() + message[1:]
 
 
@@ -110,11 +159,17 @@ def _fix_for(error: Any) -> str:
     return f"Correct the value of {field}."
 
 
-def _unknown_fields(model: BaseModel, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found: list[tuple[Any, ...]] = []
+def _unknown_fields(
+    model: BaseModel, prefix: tuple[Any, ...] = ()
+) -> list[tuple[tuple[Any, ...], str]]:
+    found: list[tuple[tuple[Any, ...], str]] = []
     for key in model.model_extra or {}:
-        if not (prefix == () and key in KNOWN_ELSEWHERE):
-            found.append((*prefix, key))
+        if prefix == () and key in DESCRIPTIVE:
+            continue
+        if prefix == () and key in NOT_APPLIED:
+            found.append(((key,), "a field of the original prism that this prism does not apply"))
+        else:
+            found.append(((*prefix, key), "unknown field, kept but not used"))
     for name in type(model).model_fields:
         value = getattr(model, name)
         if isinstance(value, BaseModel):

@@ -2,15 +2,27 @@
 
 Unknown fields are kept (``extra="allow"``) and reported as warnings: a template written for a
 newer release, or with a typo, still loads, and the user learns which fields had no effect.
+
+Fields that may hold placeholders (``{{.user_name}}``) are checked against their pattern once
+the placeholders are filled: a file is read in the ``placeholders`` validation context, where a
+value with a placeholder passes its pattern, and the template a launch uses is validated again,
+strictly, after :mod:`prism.templates.resolve` has filled them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+
+from prism.templates.connection import ConnectionType
+from prism.templates.semver import parse_range, parse_version
 
 __all__ = [
+    "PLACEHOLDERS",
+    "AmiConfig",
     "IdleDetection",
     "InstanceDefaults",
     "Packages",
@@ -21,8 +33,76 @@ __all__ = [
     "User",
 ]
 
+PLACEHOLDERS = {"placeholders": True}
+"""The validation context of a template as written, before its placeholders are filled."""
+
 Size = Literal["XS", "S", "M", "L", "XL"]
 PackageManager = Literal["apt", "dnf", "yum", "conda", "spack", "pip", "ami", "auto"]
+
+
+def _pattern(regex: str) -> Callable[[str, ValidationInfo], str]:
+    compiled = re.compile(regex)
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if "{{" in value and info.context and info.context.get("placeholders"):
+            return value
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} must match {regex}")
+        return value
+
+    return check
+
+
+def _semver(value: str | None) -> str | None:
+    if value is not None:
+        parse_version(value)
+    return value
+
+
+def _range(value: str | None) -> str | None:
+    if value is not None:
+        parse_range(value)
+    return value
+
+
+UserName = Annotated[str, AfterValidator(_pattern(r"[a-z_][a-z0-9_-]{0,31}"))]
+ServiceName = Annotated[str, AfterValidator(_pattern(r"[A-Za-z0-9][A-Za-z0-9_.@-]*"))]
+InstanceType = Annotated[str, AfterValidator(_pattern(r"[a-z][a-z0-9-]*\.[a-z0-9]+"))]
+
+
+def _as_text(value: Any) -> Any:
+    """YAML reads an unquoted 1.0 as a number and 2024-08-08 as a date; both mean text here."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+Text = Annotated[str | None, BeforeValidator(_as_text)]
+SemVer = Annotated[str | None, BeforeValidator(_as_text), AfterValidator(_semver)]
+
+
+def _tags(value: Any) -> Any:
+    """The original's tags are a string map; a list of words, or unquoted booleans and
+    numbers, mean the same and are read as such.
+    """
+    if isinstance(value, list):
+        return {str(item): "true" for item in value}
+    if isinstance(value, dict):
+        return {
+            str(k): (
+                "true" if v is True else "false" if v is False else "" if v is None else str(v)
+            )
+            for k, v in value.items()
+        }
+    return value
+
+
+Tags = Annotated[dict[str, str], BeforeValidator(_tags)]
+SemVerRange = Annotated[str | None, AfterValidator(_range)]
 
 
 class _Open(BaseModel):
@@ -37,17 +117,28 @@ class Packages(_Open):
 
 
 class User(_Open):
-    name: str = Field(pattern=r"^[a-z_][a-z0-9_-]{0,31}$")
-    password: str | None = None
+    name: UserName
+    password: str | None = Field(
+        default=None, description="A fixed password: set as written, and warned about."
+    )
     groups: list[str] = Field(default_factory=list)
     shell: str = "/bin/bash"
 
 
 class Service(_Open):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+    name: ServiceName
     port: int | None = Field(default=None, ge=1, le=65535)
     command: str | None = None
+    config: list[str] | dict[str, Any] = Field(
+        default_factory=list,
+        description="Config lines (the original's list), or a mapping written as key = value.",
+    )
     enable: bool = True
+
+    def config_lines(self) -> list[str]:
+        if isinstance(self.config, dict):
+            return [f"{key} = {value}" for key, value in self.config.items()]
+        return [str(line) for line in self.config]
 
 
 class IdleDetection(_Open):
@@ -58,10 +149,25 @@ class IdleDetection(_Open):
 
 
 class InstanceDefaults(_Open):
-    type: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+    type: InstanceType | None = None
+    instance_type_preference: list[InstanceType] = Field(
+        default_factory=list,
+        description="Types to try in order when `type` is not set: the first the region offers.",
+    )
     ports: list[int] = Field(default_factory=list)
     root_volume_gb: int | None = Field(default=None, ge=8, le=16384)
     estimated_cost_per_hour: dict[str, float] = Field(default_factory=dict)
+
+
+class AmiConfig(_Open):
+    """A template built on a machine image of its own (``package_manager: ami``)."""
+
+    amis: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="region -> architecture -> image id"
+    )
+    instance_types: dict[str, str] = Field(default_factory=dict)
+    ssh_user: str | None = None
+    user_data_script: str | None = None
 
 
 class Parameter(_Open):
@@ -77,6 +183,8 @@ class Parameter(_Open):
     required: bool = False
     group: str | None = None
     order: int | None = None
+    impact: str | None = None
+    hidden: bool = False
 
 
 class Template(_Open):
@@ -87,8 +195,14 @@ class Template(_Open):
     description: str = ""
     long_description: str | None = None
     base: str | None = None
-    inherits: list[str] = Field(default_factory=list)
-    version: str | None = None
+    inherits: list[str] = Field(
+        default_factory=list,
+        description="Parents by name or slug, each optionally pinned: 'Rocky Linux 9 Base@^1.0'.",
+    )
+    version: SemVer = None
+    prism_version: SemVerRange = Field(
+        default=None, description="The prism versions this template works with, e.g. '>=0.1,<1'."
+    )
     category: str | None = None
     domain: str | None = None
     complexity: str | None = None
@@ -97,7 +211,7 @@ class Template(_Open):
     popular: bool = False
     featured: bool = False
     minimum_size: Size | None = None
-    connection_type: Literal["ssh", "web", "dcv", "desktop"] | None = None
+    connection_type: ConnectionType | None = None
     ports: list[int] = Field(default_factory=list)
     package_manager: PackageManager | None = None
     packages: Packages = Field(default_factory=Packages)
@@ -109,9 +223,10 @@ class Template(_Open):
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     idle_detection: IdleDetection | None = None
     instance_defaults: InstanceDefaults = Field(default_factory=InstanceDefaults)
-    tags: dict[str, str] = Field(default_factory=dict)
+    ami_config: AmiConfig | None = None
+    tags: Tags = Field(default_factory=dict)
     maintainer: str | None = None
-    last_updated: str | None = None
+    last_updated: Text = None
     estimated_launch_time: int | None = None
 
     @property

@@ -2,7 +2,12 @@
 
 Merge rules are the original's: packages, users, services and post_install are appended parent
 first; package_manager and other scalars are overridden by the child; ports are de-duplicated;
-with several parents, later parents win. Parents are named by display name or slug.
+with several parents, later parents win. Parents are named by display name or slug, optionally
+pinned to a version range (``"Rocky Linux 9 Base@^1.0"``).
+
+Placeholders are filled in every field (user and service names too), and only then is the
+template validated strictly: ``{{.user_name}}`` passes as a user name while it is a
+placeholder, and the name it becomes must be a valid one.
 """
 
 from __future__ import annotations
@@ -11,14 +16,58 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from groundwork.errors import ExitCode, ToolError
-from prism.templates.issues import Issue, TemplateInvalid
-from prism.templates.model import InstanceDefaults, Packages, Parameter, Template, TemplateFile
+from pydantic import ValidationError
 
-__all__ = ["apply_parameters", "check_parameters", "resolve_inheritance", "substitute"]
+from groundwork.errors import ExitCode, ToolError
+from prism.templates.gotemplate import UnknownNames, render
+from prism.templates.issues import Issue, TemplateInvalid
+from prism.templates.loader import describe_error, strings_in
+from prism.templates.model import (
+    PLACEHOLDERS,
+    IdleDetection,
+    InstanceDefaults,
+    Packages,
+    Parameter,
+    Template,
+    TemplateFile,
+)
+from prism.templates.semver import parse_range, parse_version
+
+__all__ = [
+    "apply_parameters",
+    "builtin_values",
+    "check_parameters",
+    "parent_reference",
+    "resolve_inheritance",
+]
 
 Lookup = Callable[[str], TemplateFile | None]
-_PLACEHOLDER = re.compile(r"\{\{\s*\.?\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_NOT_FILLED = {"parameters", "variables"}
+
+
+def builtin_values(template: Template) -> dict[str, Any]:
+    """Names the original filled without a parameter: the address web services bind to (the
+    workstation's loopback: prism reaches them through an SSH tunnel) and the idle settings.
+    """
+    idle = template.idle_detection or IdleDetection()
+    return {
+        "WebInterfaceBindIP": "127.0.0.1",
+        "IDLE_THRESHOLD_MINUTES": idle.idle_threshold_minutes,
+        "HIBERNATE_THRESHOLD_MINUTES": idle.hibernate_threshold_minutes,
+        "CHECK_INTERVAL_MINUTES": idle.check_interval_minutes,
+    }
+
+
+def parent_reference(entry: str) -> tuple[str, str | None]:
+    """``"Name@range"`` as (name, range); a name without a valid range after '@' is whole."""
+    name, sep, pinned = entry.rpartition("@")
+    if sep and name.strip():
+        try:
+            parse_range(pinned)
+        except ValueError:
+            return entry, None
+        return name.strip(), pinned.strip()
+    return entry, None
 
 
 def resolve_inheritance(file: TemplateFile, lookup: Lookup) -> Template:
@@ -41,7 +90,8 @@ def _resolve(file: TemplateFile, lookup: Lookup, chain: list[str]) -> Template:
             ]
         )
     merged: Template | None = None
-    for parent_name in template.inherits:
+    for entry in template.inherits:
+        parent_name, pinned = parent_reference(entry)
         parent_file = lookup(parent_name)
         if parent_file is None:
             raise TemplateInvalid(
@@ -55,11 +105,34 @@ def _resolve(file: TemplateFile, lookup: Lookup, chain: list[str]) -> Template:
                     )
                 ]
             )
+        if pinned is not None:
+            _check_pin(file, parent_file, parent_name, pinned)
         parent = _resolve(parent_file, lookup, [*chain, template.key])
         merged = parent if merged is None else _merge(merged, parent)
     if merged is None:
         return template
     return _merge(merged, template)
+
+
+def _check_pin(file: TemplateFile, parent: TemplateFile, name: str, pinned: str) -> None:
+    wanted = parse_range(pinned)
+    written = parent.template.version
+    if written is not None and wanted.allows(parse_version(written)):
+        return
+    have = f"is version {written}" if written else "has no version"
+    raise TemplateInvalid(
+        [
+            Issue(
+                file.path,
+                None,
+                "inherits",
+                f"parent template {name!r} {have}; this template needs {pinned}",
+                f"Install a version of {parent.template.key} in that range"
+                f" (prism templates install REPO/{parent.template.key}@VERSION),"
+                " or widen the range after '@'.",
+            )
+        ]
+    )
 
 
 def _unique(items: list[Any]) -> list[Any]:
@@ -91,6 +164,8 @@ def _merge(parent: Template, child: Template) -> Template:
     )
     defaults = InstanceDefaults(
         type=child.instance_defaults.type or parent.instance_defaults.type,
+        instance_type_preference=child.instance_defaults.instance_type_preference
+        or parent.instance_defaults.instance_type_preference,
         ports=_unique(parent.instance_defaults.ports + child.instance_defaults.ports),
         root_volume_gb=child.instance_defaults.root_volume_gb
         or parent.instance_defaults.root_volume_gb,
@@ -114,7 +189,7 @@ def _merge(parent: Template, child: Template) -> Template:
         name=child.name,
         slug=child.slug,
     )
-    return Template.model_validate(data)
+    return Template.model_validate(data, context=PLACEHOLDERS)
 
 
 def _param_error(name: str, problem: str, fix: str) -> ToolError:
@@ -192,36 +267,55 @@ def check_parameters(template: Template, given: Mapping[str, str]) -> dict[str, 
     return values
 
 
-def substitute(text: str, values: Mapping[str, Any]) -> str:
-    """Fill ``{{.name}}`` placeholders (the original's Go template syntax); unknown ones stay."""
-
-    def fill(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in values:
-            return match.group(0)
-        value = values[key]
-        return ("true" if value else "false") if isinstance(value, bool) else str(value)
-
-    return _PLACEHOLDER.sub(fill, text)
-
-
 def apply_parameters(
-    template: Template, given: Mapping[str, str]
+    template: Template, given: Mapping[str, str], path: str = "template"
 ) -> tuple[Template, dict[str, Any]]:
-    values = {**template.variables, **check_parameters(template, given)}
-    packages = template.packages.model_copy(
-        update={
-            kind: [substitute(p, values) for p in getattr(template.packages, kind)]
-            for kind in ("system", "conda", "spack", "pip")
-        }
-    )
-    updated = template.model_copy(
-        update={
-            "packages": packages,
-            "post_install": substitute(template.post_install, values)
-            if template.post_install
-            else None,
-            "user_data": substitute(template.user_data, values) if template.user_data else None,
-        }
-    )
-    return updated, values
+    """The template with every placeholder filled, validated strictly, and the values used."""
+    values = {**builtin_values(template), **template.variables}
+    values.update(check_parameters(template, given))
+    data = template.model_dump(exclude=_NOT_FILLED)
+    issues = []
+    for loc, text in list(strings_in(data)):
+        if "{{" not in text:
+            continue
+        try:
+            filled = render(text, values)
+        except UnknownNames as exc:
+            known = ", ".join(sorted(set(template.parameters) | set(template.variables)))
+            issues += [
+                Issue(
+                    path,
+                    None,
+                    ".".join(str(p) for p in loc),
+                    f"placeholder {{{{.{name}}}}} names no parameter",
+                    f"Declare it under 'parameters:' or fix the name (known: {known or 'none'}).",
+                )
+                for name in exc.names
+            ]
+            continue
+        _set(data, loc, filled)
+    if issues:
+        raise TemplateInvalid(issues)
+    data.update(parameters=template.parameters, variables=template.variables)
+    try:
+        filled_template = Template.model_validate(data)
+    except ValidationError as exc:
+        raise TemplateInvalid(
+            [
+                Issue(
+                    path,
+                    None,
+                    ".".join(str(p) for p in error["loc"]),
+                    f"{describe_error(error)} (once its placeholders are filled)",
+                    "Give a parameter value that makes a valid one (--param NAME=VALUE).",
+                )
+                for error in exc.errors()
+            ]
+        ) from None
+    return filled_template, values
+
+
+def _set(data: Any, loc: tuple[Any, ...], value: str) -> None:
+    for part in loc[:-1]:
+        data = data[part]
+    data[loc[-1]] = value

@@ -10,7 +10,9 @@ from prism.templates.issues import Issue
 from prism.templates.model import Template
 
 __all__ = [
+    "ConnectionInfo",
     "RenderedScript",
+    "Review",
     "ScriptResult",
     "TemplateDetail",
     "TemplateInfo",
@@ -32,10 +34,38 @@ class TemplateSummary(BaseModel):
     path: str
     minimum_size: str | None
     connection_type: str | None
+    version: str | None = None
+    valid: bool = True
+    error: str | None = Field(
+        default=None, description="The first error of a template that fails validation."
+    )
+    installed_from: str | None = Field(
+        default=None, description="REPOSITORY/NAME@VERSION of a template installed from one."
+    )
 
 
 class TemplateList(BaseModel):
     templates: list[TemplateSummary]
+
+
+class ConnectionInfo(BaseModel):
+    """What the template's connection_type means here."""
+
+    type: str
+    primary: str = Field(description="ssh, web or desktop: the interface that comes first.")
+    desktop: str | None = Field(description="dcv (NICE DCV) or vnc (noVNC), or none.")
+    desktop_port: int | None
+    ports: list[int] = Field(description="Ports the security group opens (22 to all).")
+    verbs: list[str] = Field(description="The commands that reach a workstation of it.")
+
+
+class Review(BaseModel):
+    """A signed-off-by line of a repository's reviews file."""
+
+    template: str
+    version: str | None
+    reviewer: str
+    comment: str
 
 
 class TemplateDetail(BaseModel):
@@ -43,6 +73,11 @@ class TemplateDetail(BaseModel):
     origin: Origin
     path: str
     warnings: list[str]
+    connection: ConnectionInfo
+    installed_from: str | None = None
+    reviews: list[Review] = Field(
+        default_factory=list, description="From the reviews file of its repository."
+    )
     definition: Template = Field(description="The template as a launch uses it: parents merged.")
 
 

@@ -2,7 +2,9 @@
 
 Each stage prints ``STAGE:name:START`` / ``STAGE:name:COMPLETE`` markers (what launch progress
 reads) and leaves a marker file when done, so a re-run (a reboot mid-setup, a manual retry) skips
-finished stages: the script is idempotent. Every value from the template is shell-quoted.
+finished stages; each stage is also safe to run again on its own (``prism templates test``
+checks that it changes nothing the second time). Every value from the template is shell-quoted.
+Units are enabled, and started when systemd runs the machine (not in a chroot or image build).
 """
 
 from __future__ import annotations
@@ -12,14 +14,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from groundwork.errors import ExitCode, ToolError
-from prism.templates.model import Service, Template, User
+from prism.templates.connection import access_for
+from prism.templates.desktop import DESKTOP_USER, desktop_lines
+from prism.templates.model import Template, User
+from prism.templates.scriptparts import install_lines, quote_all
+from prism.templates.services import (
+    distribution_service_lines,
+    is_distribution_service,
+    service_lines,
+)
 
-__all__ = ["USER_DATA_LIMIT", "Mount", "render_user_data"]
+__all__ = ["USER_DATA_LIMIT", "Mount", "os_family", "render_user_data"]
 
 USER_DATA_LIMIT = 16 * 1024
 """AWS's limit on UserData, counted on the raw script before base64."""
 
 _DNF_BASES = ("rocky", "amazon", "al2", "centos", "rhel", "fedora", "alma")
+_APT_BASES = ("ubuntu", "debian")
 _HEADER = """#!/bin/bash
 # prism workstation setup for {name} ({slug}); generated, safe to run again.
 set -euo pipefail
@@ -39,6 +50,20 @@ run_stage() {{
   touch "$PRISM_STATE/$name.done"
   echo "STAGE:$name:COMPLETE $(date -Is)"
 }}
+
+systemd_running() {{
+  [ -d /run/systemd/system ]
+}}
+
+prism_enable() {{
+  systemctl enable "$1"
+  if systemd_running; then systemctl restart "$1"; fi
+}}
+
+prism_disable() {{
+  systemctl disable "$1"
+  if systemd_running; then systemctl stop "$1"; fi
+}}
 """
 
 
@@ -51,23 +76,14 @@ class Mount:
     mount_point: str
 
 
-def _q(values: Sequence[str]) -> str:
-    return " ".join(shlex.quote(v) for v in values)
-
-
-def _os_family(base: str | None) -> str:
+def os_family(base: str | None) -> str:
+    """apt, dnf, or auto when the base does not say (an image of the template's own)."""
     lowered = (base or "").lower()
-    return "dnf" if any(lowered.startswith(b) for b in _DNF_BASES) else "apt"
-
-
-def _system_install(family: str, packages: Sequence[str]) -> list[str]:
-    if family == "dnf":
-        return [f"dnf install -y {_q(packages)}"]
-    return [
-        "export DEBIAN_FRONTEND=noninteractive",
-        "apt-get update -y",
-        f"apt-get install -y --no-install-recommends {_q(packages)}",
-    ]
+    if any(lowered.startswith(b) for b in _DNF_BASES):
+        return "dnf"
+    if not lowered or any(lowered.startswith(b) for b in _APT_BASES):
+        return "apt"
+    return "auto"
 
 
 def _function(name: str, lines: Sequence[str]) -> str:
@@ -97,49 +113,14 @@ def _user_lines(user: User, family: str) -> list[str]:
         g = shlex.quote(group)
         lines.append(f"getent group {g} >/dev/null || groupadd {g}")
         lines.append(f"usermod -aG {g} {name}")
-    return lines
-
-
-def _service_lines(service: Service, run_as: str) -> list[str]:
-    unit = f"prism-{service.name}"
-    command = service.command
-    if command is None and service.name.startswith("jupyter"):
-        port = service.port or 8888
-        command = (
-            f"/opt/conda/bin/jupyter lab --ip=127.0.0.1 --port={port} --no-browser"
-            f" --notebook-dir=/home/{run_as}"
-        )
-    if command is None:
-        name = shlex.quote(service.name)
-        action = "enable --now" if service.enable else "disable"
-        return [
-            f"if systemctl list-unit-files {name}.service >/dev/null 2>&1; then",
-            f"  systemctl {action} {name}",
-            "fi",
-        ]
-    unit_text = "\n".join(
-        [
-            "[Unit]",
-            f"Description=prism service {service.name}",
-            "After=network-online.target",
-            "",
-            "[Service]",
-            f"User={run_as}",
-            f"ExecStart={command}",
-            "Restart=on-failure",
-            "",
-            "[Install]",
-            "WantedBy=multi-user.target",
-        ]
-    )
-    lines = [f"cat > /etc/systemd/system/{unit}.service <<'PRISM_UNIT'", *unit_text.splitlines()]
-    lines += ["PRISM_UNIT", "systemctl daemon-reload"]
-    lines.append(f"systemctl {'enable --now' if service.enable else 'disable'} {unit}")
+    if user.password is not None:
+        # As the template asks; `prism templates validate` and the launch warn about it.
+        lines.append(f"echo {shlex.quote(f'{user.name}:{user.password}')} | chpasswd")
     return lines
 
 
 def _mount_lines(mounts: Sequence[Mount], family: str) -> list[str]:
-    lines = _system_install(family, ["nfs-utils" if family == "dnf" else "nfs-common"])
+    lines = install_lines(family, ["nfs-utils" if family == "dnf" else "nfs-common"])
     for mount in mounts:
         host = f"{mount.file_system_id}.efs.{mount.region}.amazonaws.com"
         point = shlex.quote(mount.mount_point)
@@ -153,7 +134,7 @@ def _mount_lines(mounts: Sequence[Mount], family: str) -> list[str]:
 
 
 def _script_stage(name: str, script: str) -> tuple[str, list[str]]:
-    """A user's script, written to a file and run with its own shebang's shell (bash default)."""
+    """A user's script, written to a file and run with bash."""
     path = f"/var/lib/prism/{name}.sh"
     delimiter = "PRISM_SCRIPT_END"
     lines = [f"cat > {path} <<'{delimiter}'", *script.rstrip("\n").splitlines(), delimiter]
@@ -161,19 +142,17 @@ def _script_stage(name: str, script: str) -> tuple[str, list[str]]:
     return name, lines
 
 
-def render_user_data(
-    template: Template, *, mounts: Sequence[Mount] = (), check_size: bool = True
-) -> str:
-    family = _os_family(template.base)
-    manager = template.package_manager or ("dnf" if family == "dnf" else "apt")
+def _package_stages(template: Template, family: str, manager: str) -> list[tuple[str, list[str]]]:
     stages: list[tuple[str, list[str]]] = []
     packages = template.packages
     if packages.system:
-        stages.append(("system_packages", _system_install(family, packages.system)))
+        stages.append(("system_packages", install_lines(family, packages.system)))
     if manager == "conda" or packages.conda:
         conda = _conda_install()
         if packages.conda:
-            conda.append(f"/opt/conda/bin/conda install -y -c conda-forge {_q(packages.conda)}")
+            conda.append(
+                f"/opt/conda/bin/conda install -y -c conda-forge {quote_all(packages.conda)}"
+            )
         stages.append(("conda_packages", conda))
     if packages.spack:
         stages.append(
@@ -182,26 +161,48 @@ def render_user_data(
                 [
                     "[ -d /opt/spack ] || git clone --depth=1"
                     " https://github.com/spack/spack.git /opt/spack",
-                    f"/opt/spack/bin/spack install {_q(packages.spack)}",
+                    f"/opt/spack/bin/spack install {quote_all(packages.spack)}",
                 ],
             )
         )
     if packages.pip:
         pip = "/opt/conda/bin/pip" if manager == "conda" or packages.conda else "python3 -m pip"
-        stages.append(("pip_packages", [f"{pip} install {_q(packages.pip)}"]))
+        stages.append(("pip_packages", [f"{pip} install {quote_all(packages.pip)}"]))
+    return stages
+
+
+def render_user_data(
+    template: Template, *, mounts: Sequence[Mount] = (), check_size: bool = True
+) -> str:
+    family = os_family(template.base)
+    manager = template.package_manager or ("dnf" if family == "dnf" else "apt")
+    stages = _package_stages(template, family, manager)
     if template.users:
         lines = [line for user in template.users for line in _user_lines(user, family)]
         stages.append(("users", lines))
-    if template.services:
-        run_as = template.users[0].name if template.users else "root"
-        lines = [line for s in template.services for line in _service_lines(s, run_as)]
+    run_as = template.users[0].name if template.users else "root"
+    conda = manager == "conda" or bool(template.packages.conda)
+    own = [s for s in template.services if not is_distribution_service(s)]
+    if own:
+        lines = [line for s in own for line in service_lines(s, run_as, conda=conda)]
         stages.append(("services", lines))
+    access = access_for(template)
+    if access.desktop:
+        user = template.users[0].name if template.users else DESKTOP_USER
+        lines = desktop_lines(access.desktop, family, user, user_declared=bool(template.users))
+        stages.append(("desktop", lines))
     if mounts:
         stages.append(("mounts", _mount_lines(mounts, family)))
+    if template.ami_config and template.ami_config.user_data_script:
+        stages.append(_script_stage("image_setup", template.ami_config.user_data_script))
     if template.post_install:
         stages.append(_script_stage("post_install", template.post_install))
     if template.user_data:
         stages.append(_script_stage("user_data", template.user_data))
+    distributed = [s for s in template.services if is_distribution_service(s)]
+    if distributed:
+        lines = [line for s in distributed for line in distribution_service_lines(s)]
+        stages.append(("system_services", lines))
 
     parts = [_HEADER.format(name=template.name.replace("\n", " "), slug=template.key)]
     parts += [_function(f"stage_{name}", lines) for name, lines in stages]

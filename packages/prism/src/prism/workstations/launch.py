@@ -18,7 +18,7 @@ from groundwork.errors import ExitCode, ToolError
 from prism.cloud.images import BASES, ImageFinder, canonical_base
 from prism.cloud.instances import RunPlan, architecture_of, run, wait_for
 from prism.cloud.keys import ensure_key_pair
-from prism.cloud.network import caller_cidr, ensure_security_group, pick_subnet
+from prism.cloud.network import caller_cidr, ensure_security_group, first_offered, pick_subnet
 from prism.cloud.session import CloudSession
 from prism.cloud.storage import find_volume, set_volume_mounts
 from prism.sandbox.emulator import SSM_PREFIX
@@ -92,10 +92,18 @@ class Launcher:
         """Validate everything that can fail before AWS is touched, and record the workstation."""
         check_request(request)
         template = resolve_template(self.home, request.template, request.params)
-        instance_type, size = instance_type_for(
-            request.size, template.default_instance_type, template.minimum_size
-        )
+        notes = template.notes
+        preferred = template.default_instance_type
+        if request.size is None and len(template.type_preferences) > 1:
+            preferred, skipped = first_offered(cloud.client("ec2"), template.type_preferences)
+            if skipped:
+                notes.append(
+                    f"instance_defaults.instance_type_preference: {', '.join(skipped)} not"
+                    f" offered in {cloud.region}; using {preferred}"
+                )
+        instance_type, size = instance_type_for(request.size, preferred, template.minimum_size)
         base = canonical_base(template.base)
+        login_user = template.login_user or (BASES[base].login_user if base in BASES else "ubuntu")
         workstation = Workstation(
             name=request.name,
             profile=cloud.profile.name,
@@ -109,10 +117,14 @@ class Launcher:
             spot=request.spot,
             hibernation=request.hibernation,
             root_volume_gb=template.root_volume_gb,
-            login_user=BASES[base].login_user if base in BASES else "ubuntu",
+            login_user=login_user,
             ports=template.ports,
             services=template.services,
+            service_urls=template.service_urls,
+            connection_type=template.access.connection_type.value,
+            desktop=template.access.desktop,
             params=dict(request.params),
+            notes=notes,
             message="simulated in the sandbox" if cloud.simulated else "",
         )
         if not request.dry_run:
@@ -164,7 +176,8 @@ class Launcher:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 script = pool.submit(render_user_data, template, mounts)
                 arch = architecture_of(ec2, workstation.instance_type)
-                image = pool.submit(finder.find, template.base, arch, cloud.region)
+                own = template.image_of_its_own(cloud.region, arch)
+                image = pool.submit(lambda: own or finder.find(template.base, arch, cloud.region))
                 workstation.architecture = arch
                 workstation.image_id = image.result()
                 user_data = script.result()

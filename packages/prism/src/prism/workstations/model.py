@@ -67,7 +67,21 @@ class Workstation(BaseModel):
     key_file: str | None = None
     ports: list[int] = Field(default_factory=list)
     services: dict[str, int] = Field(default_factory=dict)
+    service_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description="Each web service's URL through a tunnel, {local} standing for host:port.",
+    )
+    connection_type: str | None = Field(
+        default=None, description="The template's connection type (ssh, web, dcv, desktop...)."
+    )
+    desktop: str | None = Field(
+        default=None, description="The remote desktop it runs: dcv (NICE DCV) or vnc (noVNC)."
+    )
     params: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the template asked that prism did otherwise, or warns about.",
+    )
     message: str = ""
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)

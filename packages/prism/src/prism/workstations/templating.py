@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from prism.templates.catalog import Catalog, Resolved
+from groundwork.errors import ExitCode, ToolError
+from prism.templates.catalog import Resolved, catalog_for
+from prism.templates.connection import DESKTOP_SERVICE, Access, access_for
+from prism.templates.services import service_url
 from prism.templates.userdata import Mount
 
 __all__ = ["LaunchTemplate", "render_user_data", "resolve_template"]
@@ -30,8 +33,25 @@ class LaunchTemplate:
         return self.resolved.template.base or "ubuntu-22.04"
 
     @property
+    def access(self) -> Access:
+        return access_for(self.resolved.template)
+
+    @property
+    def type_preferences(self) -> list[str]:
+        """Instance types in the order the template prefers them, when it fixes none."""
+        template = self.resolved.template
+        defaults = template.instance_defaults
+        if defaults.type:
+            return [defaults.type]
+        if defaults.instance_type_preference:
+            return list(defaults.instance_type_preference)
+        image_types = template.ami_config.instance_types if template.ami_config else {}
+        return [image_types[a] for a in ("x86_64", "arm64") if a in image_types]
+
+    @property
     def default_instance_type(self) -> str | None:
-        return self.resolved.template.instance_defaults.type
+        preferences = self.type_preferences
+        return preferences[0] if preferences else None
 
     @property
     def minimum_size(self) -> str | None:
@@ -42,17 +62,58 @@ class LaunchTemplate:
         return self.resolved.template.instance_defaults.root_volume_gb or DEFAULT_ROOT_GB
 
     @property
+    def login_user(self) -> str | None:
+        config = self.resolved.template.ami_config
+        return config.ssh_user if config else None
+
+    @property
     def ports(self) -> list[int]:
         template = self.resolved.template
-        return sorted({22, *template.ports, *template.instance_defaults.ports})
+        desktop = [self.access.desktop_port] if self.access.desktop_port else []
+        return sorted({22, *template.ports, *template.instance_defaults.ports, *desktop})
 
     @property
     def services(self) -> dict[str, int]:
-        return {s.name: s.port for s in self.resolved.template.services if s.port}
+        found = {s.name: s.port for s in self.resolved.template.services if s.port}
+        if self.access.desktop_port:
+            found[DESKTOP_SERVICE] = self.access.desktop_port
+        return found
+
+    @property
+    def service_urls(self) -> dict[str, str]:
+        urls = {s.name: service_url(s) for s in self.resolved.template.services if s.port}
+        if self.access.desktop_url:
+            urls[DESKTOP_SERVICE] = self.access.desktop_url
+        return urls
+
+    @property
+    def notes(self) -> list[str]:
+        return [f"{n.field}: {n.problem}" for n in self.resolved.notes]
+
+    def image_of_its_own(self, region: str, architecture: str) -> str | None:
+        """The template's own image (``ami_config``) for a region, if it brings images."""
+        config = self.resolved.template.ami_config
+        if config is None or not config.amis:
+            return None
+        by_arch = config.amis.get(region)
+        if by_arch is None or architecture not in by_arch:
+            where = ", ".join(sorted(config.amis)) or "none"
+            raise ToolError(
+                "PRISM_TEMPLATE_NO_IMAGE_HERE",
+                f"{self.name} brings its own images, but none for {region} / {architecture}"
+                f" (it has images in: {where}).",
+                suggestions=[
+                    "Use a profile in one of those regions (prism profiles add NAME --region R).",
+                    f"Or add an image for {region} under ami_config.amis in the template.",
+                ],
+                context={"region": region, "architecture": architecture},
+                exit_code=ExitCode.NOT_FOUND,
+            )
+        return by_arch[architecture]
 
 
 def resolve_template(home: Path, name: str, params: dict[str, str]) -> LaunchTemplate:
-    return LaunchTemplate(Catalog(home / "templates").resolve(name, params))
+    return LaunchTemplate(catalog_for(home).resolve(name, params))
 
 
 def render_user_data(template: LaunchTemplate, mounts: tuple[Mount, ...] = ()) -> str:

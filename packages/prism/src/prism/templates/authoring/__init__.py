@@ -1,0 +1,1 @@
+"""Writing templates: drafts from flags, questions or the browser form, and their docs."""

@@ -1,0 +1,18 @@
+"""What `prism templates docs` answers with `--output json` (`templates new` answers as
+`templates info` does: the template it wrote).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+__all__ = ["DocsResult", "TemplateDoc"]
+
+
+class TemplateDoc(BaseModel):
+    template: str
+    path: str
+
+
+class DocsResult(BaseModel):
+    docs: list[TemplateDoc]

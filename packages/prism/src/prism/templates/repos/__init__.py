@@ -1,0 +1,1 @@
+"""Template repositories: indexes, installs, versions and history."""
