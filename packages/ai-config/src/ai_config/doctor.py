@@ -6,8 +6,11 @@ threads importing the same package for the first time can deadlock on its import
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ai_config.config import check_config
@@ -59,40 +62,51 @@ def _repositories() -> CheckResult:
     return CheckResult("libraries", Status.OK, "base and personal repositories are intact")
 
 
-def _conflicts_and_exports() -> list[CheckResult]:
+def _library_checks() -> list[CheckResult]:
+    """Conflicts, unsafe symlinks and exports, from one library status."""
     lib = Library(home())
     if not lib.initialised:
         return []
     try:
-        overrides = lib.status().overrides
+        status = lib.status()
     except ToolError as exc:
         if exc.code.startswith("AI_CONFIG_CONFIG_"):  # the config check reports it
             return [
                 CheckResult(name, Status.INFO, "skipped: library.lock is unreadable", "see config")
-                for name in ("conflicts", "exports")
+                for name in ("conflicts", "symlinks", "exports")
             ]
         raise
-    conflicts = [o.path for o in overrides if o.state == "conflict"]
-    results = [
+    conflicts = [o.path for o in status.overrides if o.state == "conflict"]
+    links = status.unsafe_links
+    stale = stale_exports(home())
+    return [
         CheckResult(
             "conflicts",
             Status.WARNING if conflicts else Status.OK,
             f"unresolved merge conflicts in {', '.join(conflicts)}" if conflicts else "none",
-            "Edit the files, resolve the <<<<<<< markers, then save." if conflicts else None,
-        )
-    ]
-    stale = stale_exports(home())
-    results.append(
+            f"Settle each: ai-config library resolve {conflicts[0]} --ours, --theirs or --merged"
+            if conflicts
+            else None,
+        ),
+        CheckResult(
+            "symlinks",
+            Status.ERROR if links else Status.OK,
+            "symlinks leading outside a library (never followed): "
+            + ", ".join(f"{u.path} ({u.library}) -> {u.target}" for u in links[:3])
+            if links
+            else "every library path stays inside its library",
+            "Have the library's owners replace them with the files themselves." if links else None,
+        ),
         CheckResult(
             "exports",
             Status.WARNING if stale else Status.OK,
-            f"{len(stale)} stale: {', '.join(e.path for e in stale[:3])}"
+            f"{len(stale)} to look at: "
+            + ", ".join(f"{e.path} ({e.agent}, {e.state})" for e in stale[:3])
             if stale
             else "up to date",
-            "ai-config agent export --all" if stale else None,
-        )
-    )
-    return results
+            "ai-config agent export --all (or --check to see them)" if stale else None,
+        ),
+    ]
 
 
 def _config() -> CheckResult:
@@ -118,19 +132,36 @@ def _secrets() -> CheckResult:
 
 def checks() -> HealthRegistry:
     registry = HealthRegistry(timeout_seconds=20)
+    shared = _Once(_library_checks)
     registry.register("home folder", folder_check("home folder", home()))
     registry.register("git", _git_version)
     registry.register("config", _config)
     registry.register("libraries", _repositories)
-    registry.register("conflicts", lambda: _first(_conflicts_and_exports(), "conflicts"))
-    registry.register("exports", lambda: _first(_conflicts_and_exports(), "exports"))
+    for name in ("conflicts", "symlinks", "exports"):
+        registry.register(name, functools.partial(_first, shared, name))
     registry.register("destinations", _destinations)
     registry.register("secrets key", _secrets)
     return registry
 
 
-def _first(results: list[CheckResult], name: str) -> CheckResult:
-    for result in results:
+class _Once:
+    """The library's checks run once for the three doctor checks that report them (they run
+    in threads at once: the first computes, the others wait for its answer)."""
+
+    def __init__(self, compute: Callable[[], list[CheckResult]]) -> None:
+        self.compute = compute
+        self.lock = threading.Lock()
+        self.results: list[CheckResult] | None = None
+
+    def __call__(self) -> list[CheckResult]:
+        with self.lock:
+            if self.results is None:
+                self.results = self.compute()
+            return self.results
+
+
+def _first(shared: _Once, name: str) -> CheckResult:
+    for result in shared():
         if result.name == name:
             return result
     return CheckResult(name, Status.INFO, "no library yet", "ai-config init")

@@ -55,10 +55,18 @@ class AuditLog:
             log.write(json.dumps(entry, default=str) + "\n")
 
     def tail(self, count: int = 50) -> list[AuditEntry]:
-        if not self.path.exists():
-            return []
-        lines = self.path.read_text(encoding="utf-8").splitlines()[-count:]
-        return [AuditEntry.model_validate_json(line) for line in lines if line.strip()]
+        return self.entries()[-count:]
+
+    def entries(self) -> list[AuditEntry]:
+        """Every change recorded, oldest first (the rotated-out file's too)."""
+        found = []
+        for path in (self.path.with_suffix(".log.1"), self.path):
+            try:
+                lines = path.read_text(encoding="utf-8").splitlines()
+            except FileNotFoundError:
+                continue
+            found += [AuditEntry.model_validate_json(line) for line in lines if line.strip()]
+        return found
 
 
 def tree_hash(path: Path) -> str | None:

@@ -49,6 +49,14 @@ def test_every_command_prints_one_json_document_under_its_key(
     def upstream_moves() -> None:
         upstream.push({"roles/reviewer.md": "# Reviewer\n\none\ntwo\nthree\nfour\nfive (team)\n"})
 
+    def a_conflict() -> None:
+        mine = tmp_path / "aic" / "library" / "personal" / "roles" / "reviewer.md"
+        mine.write_text(mine.read_text().replace("two", "two (mine)"))
+        upstream.push({"roles/reviewer.md": mine.read_text().replace("two (mine)", "two (team)")})
+        assert cli("library", "update").code == 1
+
+    before = {("library", "resolve", "roles/reviewer.md", "--theirs"): a_conflict}
+
     steps: list[tuple[tuple[str, ...], str]] = [
         (("init", "--library", str(upstream.bare), "--branch", "main"), "library"),
         (("library", "status"), "library"),
@@ -61,15 +69,20 @@ def test_every_command_prints_one_json_document_under_its_key(
         (("library", "update"), "updates"),
         (("library", "diff", "--upstream"), "diff"),
         (("library", "rollback"), "update"),
+        (("library", "resolve", "roles/reviewer.md", "--theirs"), "override"),
+        (("library", "forget", "notes/mine.md"), "override"),
         (("library", "source", "add", "team", str(other.bare)), "source"),
         (("library", "source", "list"), "sources"),
+        (("library", "source", "set-url", "team", str(other.bare)), "source"),
         (("library", "source", "remove", "team"), "source"),
         (("agent", "create", "helper", "-r", "roles/*.md", "--mcp", "git"), "agent"),
         (("agent", "list"), "agents"),
         (("agent", "show", "helper"), "agent"),
         (("agent", "edit", "helper"), "agent"),
+        (("agent", "export", "helper", "-t", "q-cli", "--dry-run"), "exports"),
         (("agent", "export", "helper", "-t", "q-cli"), "exports"),
         (("agent", "export", "--check"), "exports"),
+        (("agent", "export", "--revert"), "exports"),
         (("agent", "import", str(q_agent)), "agent"),
         (("agent", "delete", "dev", "--yes"), "agent"),
         (("mcp", "list"), "mcp_servers"),
@@ -77,11 +90,19 @@ def test_every_command_prints_one_json_document_under_its_key(
         (("mcp", "show", "tickets"), "mcp_server"),
         (("mcp", "secret", "tickets.API_KEY", "--value", "k-2"), "secret"),
         (("mcp", "remove", "tickets"), "mcp_server"),
+        (("mcp", "search", "git"), "mcp_servers"),
+        (("mcp", "browse"), "mcp_servers"),
+        (("mcp", "install", "fetch"), "mcp_server"),
         (("backup", "list"), "backups"),
         (("backup", "restore", "LATEST"), "backup"),
         (("backup", "prune", "--keep", "50"), "backups"),
         (("audit", "-n", "5"), "changes"),
+        (("logs", "--action", "mcp", "-n", "5"), "changes"),
+        (("status",), "library"),
+        (("stats",), "stats"),
         (("doctor",), "checks"),
+        (("uninstall", "--dry-run"), "uninstall"),
+        (("uninstall", "--yes", "--backup-to", str(tmp_path / "before.tar.gz")), "uninstall"),
     ]
     commands = leaf_commands()
     covered = set()
@@ -89,6 +110,8 @@ def test_every_command_prints_one_json_document_under_its_key(
     for args, key in steps:
         if args == ("library", "update", "--dry-run"):
             upstream_moves()
+        if args in before:
+            before[args]()
         args = tuple(latest_backup if arg == "LATEST" else arg for arg in args)
         ran = cli(*args, "--output", "json")
         assert ran.code == 0, (args, ran.stdout, ran.stderr)
@@ -98,6 +121,8 @@ def test_every_command_prints_one_json_document_under_its_key(
         if args == ("backup", "list"):
             latest_backup = document["backups"][0]["id"]
     assert covered == commands, f"commands without a JSON check: {sorted(commands - covered)}"
+    assert not (tmp_path / "aic").exists()
+    assert (tmp_path / "before.tar.gz").stat().st_mode & 0o777 == 0o600
 
 
 def test_results_of_the_same_kind_have_the_same_shape(

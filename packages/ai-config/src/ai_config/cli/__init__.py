@@ -25,7 +25,8 @@ app = make_app(
     "\n\n  ai-config init"
     "\n\n  ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git"
     "\n\n  ai-config agent export helper --target q-cli --target claude-code"
-    "\n\n  ai-config library edit roles/code-reviewer.md && ai-config library update",
+    "\n\n  ai-config library edit roles/code-reviewer.md && ai-config library update"
+    "\n\n  ai-config status",
     lazy_commands={
         "init": "ai_config.cli.library:init_app",
         "library": "ai_config.cli.library",
@@ -33,6 +34,10 @@ app = make_app(
         "mcp": "ai_config.cli.mcp",
         "backup": "ai_config.cli.backups",
         "audit": "ai_config.cli.audit",
+        "status": "ai_config.cli.overview:status_app",
+        "stats": "ai_config.cli.overview:stats_app",
+        "logs": "ai_config.cli.overview:logs_app",
+        "uninstall": "ai_config.cli.uninstall",
     },
 )
 add_doctor_command(app, "ai-config", _checks)

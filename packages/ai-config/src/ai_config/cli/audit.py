@@ -24,21 +24,25 @@ class AuditList(Result):
     changes: list[AuditEntry]
 
 
-def _audit_view(result: AuditList) -> Table:
+def audit_table(changes: list[AuditEntry]) -> Table:
     from rich.markup import escape
     from rich.table import Table
 
     table = Table()
     for column in ("when", "what", "outcome", "details"):
         table.add_column(column)
-    for change in result.changes:
+    for change in changes:
         details = ", ".join(
             f"{key}={value}"
             for key, value in (change.model_extra or {}).items()
-            if key not in ("before", "after")
+            if key not in ("before", "after", "backups")
         )
         table.add_row(change.at, change.action, change.outcome, escape(details))
     return table
+
+
+def _audit_view(result: AuditList) -> Table:
+    return audit_table(result.changes)
 
 
 @app.command("audit")
@@ -51,6 +55,7 @@ def audit(
 
     Each mutating command records what it did, whether it completed or was rolled back, and
     hashes of what it touched before and after. Undo one: ai-config backup list, then restore.
+    To filter (by action, outcome, date): ai-config logs.
 
     Examples:
 

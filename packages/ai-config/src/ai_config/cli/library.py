@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from ai_config.cli import sources
+from ai_config.cli import overrides, sources
 from ai_config.exports.writer import ExportedFile
 from ai_config.home import home
 from ai_config.library.models import (
     LibraryFile,
     LibraryStatus,
-    OverrideStatus,
     Revision,
-    Side,
     SourceUpdate,
 )
 from ai_config.results import Result
@@ -62,12 +59,6 @@ class FileList(Result):
 
 class FileResult(Result):
     file: LibraryFile
-
-
-class OverrideResult(Result):
-    override: OverrideStatus
-    file: LibraryFile | None = None
-    """For forget: the file the path means now (the base's), or null if none is left."""
 
 
 class UpdateList(Result):
@@ -199,20 +190,6 @@ def _log_view(result: RevisionList) -> RenderableType:
     from rich.markup import escape
 
     return Group(*(f"{r.revision[:8]}  {r.date}  {escape(r.subject)}" for r in result.revisions))
-
-
-def _override_view(verb: str) -> Callable[[OverrideResult], str]:
-    def view(result: OverrideResult) -> str:
-        from rich.markup import escape
-
-        now = (
-            f"; {escape(result.file.path)} now comes from the {result.file.origin} library"
-            if result.file is not None
-            else ""
-        )
-        return f"{verb} {escape(result.override.path)}{now}. Undo: ai-config backup list"
-
-    return view
 
 
 def _rollback_view(result: UpdateResult) -> str:
@@ -401,56 +378,5 @@ def rollback(
     )
 
 
-@app.command("forget")
-@renders(_override_view("Forgot"))
-def forget(path: PathArg, output: OutputOption = OutputFormat.TABLE) -> OverrideResult:
-    """Drop your copy of a library file (backed up first), so the base's shows through again.
-
-    Examples:
-
-      ai-config library forget roles/code-reviewer.md
-    """
-    from groundwork.errors import ToolError
-
-    lib = library()
-    dropped = lib.forget(path)
-    try:
-        now: LibraryFile | None = lib.resolve(dropped.path)
-    except ToolError:
-        now = None
-    return OverrideResult(override=dropped, file=now)
-
-
-@app.command("resolve")
-@renders(_override_view("Resolved"))
-def resolve(
-    path: PathArg,
-    ours: Annotated[bool, typer.Option("--ours", help="Keep your version as it was.")] = False,
-    theirs: Annotated[bool, typer.Option("--theirs", help="Take upstream's version.")] = False,
-    merged: Annotated[
-        bool, typer.Option("--merged", help="Keep the file as you edited it (no markers left).")
-    ] = False,
-    output: OutputOption = OutputFormat.TABLE,
-) -> OverrideResult:
-    """Settle a conflict an update left in one of your files (backed up first).
-
-    Examples:
-
-      ai-config library resolve roles/code-reviewer.md --theirs
-
-      ai-config library resolve images/logo.png --ours
-
-      ai-config library resolve roles/code-reviewer.md --merged
-    """
-    from groundwork.errors import ToolError
-
-    sides: tuple[tuple[Side, bool], ...] = (("ours", ours), ("theirs", theirs), ("merged", merged))
-    chosen = [side for side, on in sides if on]
-    if len(chosen) != 1:
-        raise ToolError(
-            "AI_CONFIG_SIDE_REQUIRED",
-            "Say how to resolve it: exactly one of --ours, --theirs or --merged.",
-            suggestions=[f"ai-config library resolve {path} --theirs"],
-            exit_code=ExitCode.USAGE,
-        )
-    return OverrideResult(override=library().settle(path, chosen[0]))
+app.command("forget")(overrides.forget)
+app.command("resolve")(overrides.resolve)

@@ -23,7 +23,7 @@ from ai_config.library.models import (
     Side,
     SourceUpdate,
 )
-from ai_config.library.paths import contained, library_path
+from ai_config.library.paths import contained, escapes, library_path
 from ai_config.library.remote import branch_to_clone
 from ai_config.safety import Safety
 from groundwork.errors import ExitCode, ToolError
@@ -138,6 +138,17 @@ class Library:
         if pattern:
             chosen = [f for f in chosen if fnmatch.fnmatch(f.path, pattern)]
         return chosen
+
+    def glob(self, pattern: str) -> dict[str, Path]:
+        """The effective files matching one glob, found without scanning the whole library
+        (``agents/*.yaml``: a few folder listings); symlinks leading outside are left out."""
+        found: dict[str, Path] = {}
+        for layer in [*self.layers(), self.personal_dir]:
+            for path in layer.glob(pattern):
+                rel = path.relative_to(layer).as_posix()
+                if path.is_file() and escapes(layer, rel) is None:
+                    found[rel] = path
+        return found
 
     def resolve(self, path: str) -> LibraryFile:
         """The file a library path means now: yours, else the topmost layer's."""

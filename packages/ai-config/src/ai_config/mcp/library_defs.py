@@ -16,7 +16,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ai_config.library.paths import escapes
 from ai_config.mcp.shapes import entries
 from groundwork.errors import ExitCode, ToolError
 
@@ -30,13 +29,7 @@ PATTERNS = ("roles/*/mcp.json", "mcp-servers/*.json")
 
 
 def _definition_files(lib: Library) -> list[tuple[str, Path]]:
-    found: dict[str, Path] = {}
-    for layer in [*lib.layers(), lib.personal_dir]:
-        for pattern in PATTERNS:
-            for path in layer.glob(pattern):
-                rel = path.relative_to(layer).as_posix()
-                if path.is_file() and escapes(layer, rel) is None:
-                    found[rel] = path
+    found = {rel: path for pattern in PATTERNS for rel, path in lib.glob(pattern).items()}
     order = {pattern.split("/")[0]: n for n, pattern in enumerate(PATTERNS)}
     return sorted(found.items(), key=lambda item: (order[item[0].split("/")[0]], item[0]))
 
