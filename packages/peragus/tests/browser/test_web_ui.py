@@ -2,50 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-
-from groundwork.service import login_path, running_service
-from peragus.server import STATIC
-from peragus.server.app import peragus_app
-from peragus.server.config import server_config
-
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser(system_tool: Any) -> Iterator[Browser]:
-    chromium = system_tool("chromium", "chromium-browser", package="chromium")
-    assert (STATIC / "index.html").is_file(), "the web UI is not built: run `make ui`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, tmp_path: Path) -> Iterator[Page]:
-    home = tmp_path / "home"
-    config = server_config(home, port=0)
-    app = peragus_app(home, tmp_path / "notebooks", config)
-    with running_service(app, config) as info:
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{info.url}{login_path(app)}")
-        yield page
-        context.close()
+from playwright.sync_api import Page, expect
 
 
 def test_create_type_run_and_find_it_saved_after_a_reload(page: Page) -> None:

@@ -43,6 +43,7 @@ export function NotebookPage({ name }: { name: string }) {
   const [undeclared, setUndeclared] = useState<string[]>([]);
   const [connected, setConnected] = useState(true);
   const [typescript, setTypescript] = useState("");
+  const [tsserver, setTsserver] = useState("stopped");
   const [notice, setNotice] = useState("");
   const [settings, setSettings] = useState<Settings | null>(null);
   const [showSettings, setShowSettings] = useState(false);
@@ -169,6 +170,7 @@ export function NotebookPage({ name }: { name: string }) {
     } else if (event.startsWith("tsserver:cell:") && event.endsWith(":response")) {
       language.current?.client.answer(payload);
     } else if (event === "tsserver:status") {
+      setTsserver(payload.status);
       setTypescript(payload.status === "ready" ? "" : payload.message ?? `TypeScript: ${payload.status}…`);
     } else if (event === "tsconfig.json:updated") {
       setTsconfig(payload.source);
@@ -281,7 +283,7 @@ export function NotebookPage({ name }: { name: string }) {
   const pkg = cells.find((c) => c.type === "package.json");
 
   return html`
-    <main class="notebook">
+    <main class="notebook" data-tsserver=${tsserver}>
       <nav class="row">
         <a href="/">← Notebooks</a>
         <span class=${connected ? "status ok" : "status down"}>${connected ? "connected" : "reconnecting…"}</span>

@@ -82,6 +82,9 @@ class LanguageFeatures:
                         topic, "tsserver:status", {"status": "failed", "message": exc.message}
                     )
                     raise
+                if self.hub.subscribers(topic) == 0:
+                    await server.stop()  # the page left while it started
+                    return
                 self._open[session.id] = _Notebook(server)
                 await self.hub.publish(topic, "tsserver:status", {"status": "ready"})
         await self.diagnose(session, topic, None)
@@ -105,10 +108,16 @@ class LanguageFeatures:
             await self.stop(session_id)
 
     async def _server(self, session: Session) -> _Notebook:
+        """The notebook's tsserver, started (or restarted, if it died) on demand, as srcbook's."""
         state = self._open.get(session.id)
-        if state is None or not state.server.running:
-            self._open.pop(session.id, None)
-            raise TsServerFailed("it is not running for this notebook (send tsserver:start)")
+        if state is not None and not state.server.running:
+            await self.stop(session.id)
+            state = None
+        if state is None:
+            await self.start(session, f"session:{session.id}")
+            state = self._open.get(session.id)
+            if state is None:
+                raise TsServerFailed("no page has this notebook open")
         return state
 
     async def diagnose(self, session: Session, topic: str, first: str | None) -> None:

@@ -96,6 +96,9 @@ class CodeCellView(BaseModel):
     language: Language
     source: str
     status: Literal["idle", "running"]
+    runnable: bool = Field(
+        default=True, description="False for cells kept from srcbook that are not JS or TS."
+    )
 
 
 CellView = Annotated[

@@ -99,6 +99,7 @@ class Session:
             language=cell.language,
             source=cell.source,
             status="running" if cell_id in self.runs else "idle",
+            runnable=cell.runnable,
         )
 
     def cell_json(self, cell_id: str) -> dict[str, Any]:

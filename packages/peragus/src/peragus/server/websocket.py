@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ class Notebooks:
         # let five long cells starve every other notebook.
         self.runs = ThreadPoolExecutor(max_workers=64, thread_name_prefix="peragus-cell")
         self.language = LanguageFeatures(home, hub)
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def serve(self, websocket: WebSocket) -> None:
         await websocket.accept()
@@ -104,6 +106,21 @@ class Notebooks:
         except ToolError as exc:
             await connection.send(topic, "error", _error(exc))
 
+    def background(
+        self, connection: Connection, topic: str, work: Coroutine[Any, Any, None]
+    ) -> None:
+        """Runs ``work`` as its own task; a ToolError it raises goes back as an error event."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except ToolError as exc:
+                await connection.send(topic, "error", _error(exc))
+
+        task = asyncio.create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _session(self, topic: str, event: str) -> Session:
         prefix, _, session_id = topic.partition(":")
         if prefix != "session" or not session_id:
@@ -120,11 +137,17 @@ class Notebooks:
     async def _dispatch(self, connection: Connection, topic: str, event: str, payload: Any) -> None:
         session = await self._session(topic, event)
         if event in EDITOR_EVENTS:
-            await handle_editor_event(self, connection, session, topic, event, payload)
+            # tsserver, prettier and the AI take from milliseconds to minutes: they answer when
+            # done, while this connection's edits and runs go on.
+            self.background(
+                connection,
+                topic,
+                handle_editor_event(self, connection, session, topic, event, payload),
+            )
         elif event == "subscribe":
             self.hub.subscribe(connection, topic)
             await connection.send(topic, "subscribed", {"session": session.view().model_dump()})
-            await self.language.republish(session, topic)
+            self.background(connection, topic, self.language.republish(session, topic))
         elif event == "unsubscribe":
             self.hub.unsubscribe(connection, topic)
             await self._closed(topic)
@@ -133,15 +156,21 @@ class Notebooks:
                 session.update, payload.cellId, {str(k): v for k, v in payload.updates.items()}
             )
             await self.hub.publish(topic, "cell:updated", {"cell": cell})
-            await self.language.diagnose(session, topic, cell.get("filename"))
+            self.background(
+                connection, topic, self.language.diagnose(session, topic, cell.get("filename"))
+            )
         elif isinstance(payload, CellRename):
             cell = await asyncio.to_thread(session.rename, payload.cellId, payload.filename)
             await self.hub.publish(topic, "cell:updated", {"cell": cell})
-            await self.language.diagnose(session, topic, cell["filename"])
+            self.background(
+                connection, topic, self.language.diagnose(session, topic, cell["filename"])
+            )
         elif isinstance(payload, CellCreate):
             cell = await asyncio.to_thread(session.create, payload.index, payload.cell)
             await self.hub.publish(topic, "cell:created", {"index": payload.index, "cell": cell})
-            await self.language.diagnose(session, topic, cell.get("filename"))
+            self.background(
+                connection, topic, self.language.diagnose(session, topic, cell.get("filename"))
+            )
         elif isinstance(payload, DepsInstall):
             self.runs.submit(self._install, session, topic, payload.packages)
         elif isinstance(payload, CellRef) and event == "cell:delete":
@@ -149,7 +178,7 @@ class Notebooks:
                 await asyncio.to_thread(run.stop)
             await asyncio.to_thread(session.delete, payload.cellId)
             await self.hub.publish(topic, "cell:deleted", {"cellId": payload.cellId})
-            await self.language.diagnose(session, topic, None)
+            self.background(connection, topic, self.language.diagnose(session, topic, None))
         elif isinstance(payload, CellRef) and event == "cell:stop":
             if (run := session.runs.get(payload.cellId)) is not None:
                 await asyncio.to_thread(run.stop)
