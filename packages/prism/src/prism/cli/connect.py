@@ -17,11 +17,24 @@ if TYPE_CHECKING:
 NameArg = Annotated[str, typer.Argument(help="Workstation name.")]
 
 
+def desktop_hint(ws: "Workstation") -> str | None:
+    """How a workstation's remote desktop is reached, when it runs one."""
+    from prism.templates.connection import DESKTOP_NAMES, DESKTOP_PORTS, DESKTOP_SERVICE
+
+    if ws.desktop not in DESKTOP_NAMES:
+        return None
+    return (
+        f"prism web {ws.name} {DESKTOP_SERVICE}: {DESKTOP_NAMES[ws.desktop]}, port"
+        f" {DESKTOP_PORTS[ws.desktop]} on the workstation, through an SSH tunnel"
+    )
+
+
 def _reachable(name: str) -> "Workstation":
     from prism.workstations.results import WorkstationResult
 
     ws = daemon_client().call("GET", f"/api/v1/workstations/{name}", WorkstationResult).workstation
     if ws.simulated:
+        hint = desktop_hint(ws)
         raise ToolError(
             "PRISM_SANDBOX_NOTHING_TO_CONNECT",
             f"{name} is simulated by the sandbox: no machine runs there, so there is nothing to"
@@ -29,7 +42,9 @@ def _reachable(name: str) -> "Workstation":
             suggestions=[
                 "Add an AWS profile to launch real workstations:"
                 " prism profiles add NAME --aws-profile PROFILE --use",
+                *([f"On AWS its desktop is reached with: {hint}"] if hint else []),
             ],
+            context={"desktop": hint} if hint else None,
             exit_code=ExitCode.FAILURE,
         )
     if ws.state != "running" or not ws.public_ip:
@@ -56,7 +71,13 @@ def _ssh_base(ws: "Workstation") -> list[str]:
 
 
 def _connection_view(result: "ConnectionResult") -> str:
-    return shlex.join(result.connection.command)
+    connection = result.connection
+    lines = [shlex.join(connection.command)]
+    if connection.desktop:
+        lines.append(f"Desktop: {connection.desktop}")
+    for service in connection.web:
+        lines.append(f"Web: prism web {connection.workstation} {service}")
+    return "\n".join(lines)
 
 
 @renders(_connection_view)
@@ -84,13 +105,23 @@ def connect(
 
     ws = _reachable(name)
     argv = _ssh_base(ws)
+    from prism.templates.connection import DESKTOP_SERVICE
+
+    hint = desktop_hint(ws)
     result = ConnectionResult(
         connection=Connection(
-            workstation=name, host=str(ws.public_ip), user=ws.login_user, command=argv
+            workstation=name,
+            host=str(ws.public_ip),
+            user=ws.login_user,
+            command=argv,
+            desktop=hint,
+            web=[s for s in ws.services if s != DESKTOP_SERVICE],
         )
     )
     if print_only or output is OutputFormat.JSON:
         return result
+    if hint:
+        stderr_console().print(f"Its desktop: {hint}", markup=False, highlight=False)
     from prism.connect.probe import wait_for_ssh  # deferred: asyncssh loads slowly
 
     with stderr_console().status(f"Waiting for SSH on {ws.public_ip}..."):
@@ -142,6 +173,8 @@ def web(
       prism web demo
 
       prism web demo jupyter --open
+
+      prism web desk desktop
     """
     from prism.connect.results import Tunnel, TunnelResult
 
@@ -173,9 +206,8 @@ def web(
         f"127.0.0.1:{local}:localhost:{services[chosen]}",
         ssh[-1],
     ]
-    tunnel = Tunnel(
-        workstation=name, service=chosen, url=f"http://127.0.0.1:{local}/", command=command
-    )
+    url = ws.service_urls.get(chosen, "http://{local}/").replace("{local}", f"127.0.0.1:{local}")
+    tunnel = Tunnel(workstation=name, service=chosen, url=url, command=command)
     if print_only or output is OutputFormat.JSON:
         return TunnelResult(tunnel=tunnel, opened=False)
     _hold_tunnel(tunnel, str(ws.public_ip), open_browser=open_browser)

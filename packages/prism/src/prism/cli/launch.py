@@ -20,6 +20,15 @@ if TYPE_CHECKING:
 __all__ = ["launch", "parse_params"]
 
 
+def _template_path() -> list[str]:
+    """PRISM_TEMPLATE_PATH's folders, made absolute: prismd reads them from its own folder."""
+    import os
+    from pathlib import Path
+
+    folders = os.environ.get("PRISM_TEMPLATE_PATH", "").split(os.pathsep)
+    return [str(Path(p).resolve()) for p in folders if p]
+
+
 def parse_params(values: list[str] | None) -> dict[str, str]:
     params = {}
     for item in values or []:
@@ -90,6 +99,7 @@ def launch(
         "dry_run": dry_run,
         "wait": not no_wait,
         "volumes": volume or [],
+        "template_dirs": _template_path(),
     }
     accepted = client.call("POST", "/api/v1/workstations", LaunchResult, body=body)
     if accepted.dry_run:

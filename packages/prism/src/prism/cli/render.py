@@ -50,8 +50,14 @@ _DETAIL_FIELDS = (
 )
 
 
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def where(ws: "Workstation") -> str:
-    label = f"{ws.profile} / {ws.region}"
+    label = _escape(f"{ws.profile} / {ws.region}")
     return f"{label} [magenta](simulated)[/magenta]" if ws.simulated else label
 
 
@@ -74,7 +80,7 @@ def workstation_table(result: "WorkstationList") -> "Table | str":
     for ws in result.workstations:
         table.add_row(
             ws.name,
-            ws.template,
+            _escape(ws.template),
             state_text(ws.state),
             ws.instance_type,
             ws.public_ip or "-",
@@ -93,7 +99,9 @@ def workstation_detail(result: "WorkstationResult") -> "Table":
     for key in _DETAIL_FIELDS:
         value = getattr(ws, key)
         if value not in (None, "", [], {}):
-            table.add_row(key.replace("_", " "), str(value))
+            table.add_row(key.replace("_", " "), _escape(str(value)))
+    for note in ws.notes:
+        table.add_row("note", _escape(note))
     return table
 
 
@@ -106,9 +114,11 @@ def workstation_view(result: "WorkstationResult") -> str:
 def launch_view(result: "LaunchResult") -> str:
     ws = result.workstation
     _notice(result.notice)
+    for note in ws.notes:
+        stderr_console().print(f"[yellow]Note:[/yellow] {_escape(note)}")
     if result.dry_run:
         return (
-            f"[green]Dry run passed[/green]: {ws.template_name} as {ws.instance_type}"
+            f"[green]Dry run passed[/green]: {_escape(ws.template_name)} as {ws.instance_type}"
             f" ({ws.architecture}) in {where(ws)}. Nothing was launched."
         )
     lines = [workstation_line(ws)]
@@ -118,9 +128,15 @@ def launch_view(result: "LaunchResult") -> str:
         )
     elif ws.state == "running":
         lines.append(f"Connect with: prism connect {ws.name}")
+    services = [s for s in ws.services if s != "desktop"]
+    if services:
+        lines.append(f"Web: prism web {ws.name} [{', '.join(map(_escape, services))}]")
+    if ws.desktop:
+        kind = "NICE DCV" if ws.desktop == "dcv" else "noVNC in the browser"
+        lines.append(f"Desktop ({kind}): prism web {ws.name} desktop")
     return "\n".join(lines)
 
 
 def _notice(notice: str | None) -> None:
     if notice:
-        stderr_console().print(f"[yellow]Notice:[/yellow] {notice}")
+        stderr_console().print(f"[yellow]Notice:[/yellow] {_escape(notice)}")

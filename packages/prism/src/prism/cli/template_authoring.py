@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from prism.templates.authoring.compose import DraftService, TemplateDraft
-    from prism.templates.authoring.results import DocsResult
+    from prism.templates.authoring.results import DocsResult, FormResult
     from prism.templates.results import TemplateInfo
     from prism.templates.testing.results import TemplateTestResult
 
@@ -124,8 +124,9 @@ def new(
 
       prism templates new analysis-box
     """
-    from prism.cli.templates import template_info
     from prism.templates.authoring.compose import DraftUser, TemplateDraft, save_draft
+    from prism.templates.catalog import catalog_for
+    from prism.templates.info import template_info
 
     draft = TemplateDraft(
         slug=slug,
@@ -154,7 +155,7 @@ def new(
     if not yes and sys.stdin.isatty() and output is not OutputFormat.JSON:
         draft = _ask_missing(draft, given)
     save_draft(draft, home(), force=force)
-    return template_info(slug)
+    return template_info(home(), catalog_for(home()), slug)
 
 
 def _docs_view(result: "DocsResult") -> "RenderableType":
@@ -280,3 +281,39 @@ def test(
         console.print(plain(f"test {resolved.template.key}: {line}"), highlight=False)
 
     return TemplateTestResult(test=run_template_test(resolved, catalog, home(), report))
+
+
+def _form_view(result: "FormResult") -> "RenderableType":
+    opened = " (opened in your browser)" if result.form.opened else ""
+    return plain(f"The template form{opened}: {result.form.url}")
+
+
+@app.command("form")
+@renders(_form_view)
+def form(
+    open_browser: Annotated[bool, typer.Option("--open", help="Open it in a browser.")] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> "FormResult":
+    """Print the address of the template form in the browser (served by prismd).
+
+    The address logs the browser in once (the same token as the API); on the page, choose a
+    base, add packages, users, services and parameters, watch the YAML and its validation,
+    and save it to your templates.
+
+    Examples:
+
+      prism templates form --open
+
+      prism templates form --output json
+    """
+    import webbrowser
+
+    from groundwork.service.app import LoginTicket
+    from prism.cli.service import daemon_client
+    from prism.templates.authoring.results import FormLink, FormResult
+
+    client = daemon_client()
+    ticket = client.call("POST", "/login/ticket", LoginTicket)
+    url = f"{client.ensure_running().url}{ticket.path}&next=/templates/new"
+    opened = bool(open_browser and webbrowser.open(url))
+    return FormResult(form=FormLink(url=url, opened=opened))

@@ -12,6 +12,12 @@ class Connection(BaseModel):
     host: str
     user: str
     command: list[str] = Field(description="The ssh command line, one argument per item.")
+    desktop: str | None = Field(
+        default=None, description="How to reach its remote desktop, when it has one."
+    )
+    web: list[str] = Field(
+        default_factory=list, description="Its web services, reached with prism web NAME SERVICE."
+    )
 
 
 class ConnectionResult(BaseModel):

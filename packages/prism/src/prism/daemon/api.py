@@ -19,7 +19,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from groundwork.errors import ToolError, to_problem
 from prism.choices import Size
-from prism.daemon import storage_api
+from prism.daemon import storage_api, templates_api
 from prism.daemon.config import progress_ping_seconds
 from prism.daemon.engine import Engine, LaunchHandle
 from prism.daemon.status import DaemonResult, DaemonStatus
@@ -62,6 +62,10 @@ class LaunchBody(BaseModel):
     dry_run: bool = False
     wait: bool = True
     volumes: list[str] = Field(default_factory=list)
+    template_dirs: list[str] = Field(
+        default_factory=list,
+        description="Template folders besides the state's (the CLI's PRISM_TEMPLATE_PATH).",
+    )
 
 
 def engine_of(request: Request) -> Engine:
@@ -129,6 +133,7 @@ async def launch(body: LaunchBody, request: Request, response: Response) -> Laun
         hibernation=body.hibernation,
         dry_run=body.dry_run,
         volumes=tuple(body.volumes),
+        template_dirs=tuple(body.template_dirs),
     )
     handle = await asyncio.to_thread(engine.launch, launch_request, wait=body.wait)
     if body.dry_run:
@@ -233,3 +238,4 @@ def install(app: FastAPI, engine: Engine) -> None:
     app.state.started_at = datetime.now(UTC).isoformat(timespec="seconds")
     app.include_router(router)
     app.include_router(storage_api.router)
+    app.include_router(templates_api.router)

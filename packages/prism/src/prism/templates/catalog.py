@@ -25,7 +25,14 @@ from prism.templates.resolve import apply_parameters, resolve_inheritance
 from prism.templates.results import ValidationReport
 from prism.templates.userdata import Mount, render_user_data
 
-__all__ = ["PATH_ENV", "Catalog", "Resolved", "ValidationReport", "catalog_for"]
+__all__ = [
+    "PATH_ENV",
+    "Catalog",
+    "Resolved",
+    "ValidationReport",
+    "catalog_for",
+    "template_path",
+]
 
 PATH_ENV = "PRISM_TEMPLATE_PATH"
 
@@ -46,10 +53,17 @@ class Resolved:
         return template_notes(self.template, self.file.path)
 
 
-def catalog_for(home: Path) -> Catalog:
-    """The catalog of a state folder, with the folders of ``PRISM_TEMPLATE_PATH``."""
-    extra = [Path(p) for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p]
-    return Catalog(home / "templates", extra)
+def template_path() -> list[str]:
+    """The folders ``PRISM_TEMPLATE_PATH`` lists (os.pathsep apart)."""
+    return [p for p in os.environ.get(PATH_ENV, "").split(os.pathsep) if p]
+
+
+def catalog_for(home: Path, extra_dirs: list[str] | None = None) -> Catalog:
+    """The catalog of a state folder, with the folders of ``PRISM_TEMPLATE_PATH`` (or those
+    given: prismd uses the ones of the CLI that asked it to launch).
+    """
+    folders = template_path() if extra_dirs is None else extra_dirs
+    return Catalog(home / "templates", [Path(p) for p in folders])
 
 
 class Catalog:

@@ -46,6 +46,7 @@ class LaunchRequest:
     hibernation: bool = False
     dry_run: bool = False
     volumes: tuple[str, ...] = ()
+    template_dirs: tuple[str, ...] = ()
 
 
 def validate_name(name: str) -> None:
@@ -91,7 +92,9 @@ class Launcher:
     ) -> tuple[Workstation, LaunchTemplate]:
         """Validate everything that can fail before AWS is touched, and record the workstation."""
         check_request(request)
-        template = resolve_template(self.home, request.template, request.params)
+        template = resolve_template(
+            self.home, request.template, request.params, list(request.template_dirs)
+        )
         notes = template.notes
         preferred = template.default_instance_type
         if request.size is None and len(template.type_preferences) > 1:

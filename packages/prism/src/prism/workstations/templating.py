@@ -112,8 +112,10 @@ class LaunchTemplate:
         return by_arch[architecture]
 
 
-def resolve_template(home: Path, name: str, params: dict[str, str]) -> LaunchTemplate:
-    return LaunchTemplate(catalog_for(home).resolve(name, params))
+def resolve_template(
+    home: Path, name: str, params: dict[str, str], template_dirs: list[str] | None = None
+) -> LaunchTemplate:
+    return LaunchTemplate(catalog_for(home, template_dirs).resolve(name, params))
 
 
 def render_user_data(template: LaunchTemplate, mounts: tuple[Mount, ...] = ()) -> str:

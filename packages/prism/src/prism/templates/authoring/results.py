@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-__all__ = ["DocsResult", "TemplateDoc"]
+__all__ = ["DocsResult", "FormLink", "FormResult", "TemplateDoc"]
 
 
 class TemplateDoc(BaseModel):
@@ -16,3 +16,12 @@ class TemplateDoc(BaseModel):
 
 class DocsResult(BaseModel):
     docs: list[TemplateDoc]
+
+
+class FormLink(BaseModel):
+    url: str
+    opened: bool
+
+
+class FormResult(BaseModel):
+    form: FormLink

@@ -128,14 +128,15 @@ def boot_unit() -> str:
 
 
 def snapshot_script(target: str) -> str:
-    """What a second run of the setup must not change: packages, users, groups, units and
-    prism's files.
+    """What a second run of the setup must not change: packages, users, groups, units, and
+    every file of /etc and of prism's state (the container's own identity files aside).
     """
     return (
         "{ dpkg-query -W -f='${Package} ${Version} ${Status}\\n' | sort;"
         " cat /etc/passwd /etc/group;"
         " find /etc/systemd/system -printf '%p -> %l\\n' | sort;"
-        " find /etc/systemd/system /etc/prism /var/lib/prism -type f ! -name '*.done'"
+        " find /etc /var/lib/prism -type f ! -name '*.done' ! -path /etc/ld.so.cache"
+        " ! -path /etc/resolv.conf ! -path /etc/hostname ! -path /etc/machine-id"
         " -exec sha256sum {} + 2>/dev/null | sort; } > " + target
     )
 
