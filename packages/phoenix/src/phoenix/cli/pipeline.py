@@ -12,6 +12,7 @@ from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.home import home
+from phoenix.otelcol.results import VerificationResult
 from phoenix.pipelines.results import (
     BASELINE,
     DeployedConfig,
@@ -26,6 +27,7 @@ from phoenix.pipelines.results import (
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.status import Status
 
 app = typer.Typer(
     help="Optimisation pipelines: catalog, validation, deployments, collector configs.",
@@ -360,3 +362,94 @@ def render(
         ),
         explain=explain,
     )
+
+
+def _verification_table(result: VerificationResult) -> RenderableType:
+    v = result.verification
+    verdict = "passed" if v.passed else "FAILED"
+    table = plain_table(
+        f"{v.pipeline}: collector {v.fidelity}, {verdict} (difference {v.difference_percent:+g}%,"
+        f" tolerance {v.tolerance_percent:g}%)",
+        ("", "engine (phoenix agent)", "collector (phoenix-otelcol)"),
+    )
+    for label, key in (
+        ("series", "series"),
+        ("processes", "processes"),
+        ("critical kept", "critical_kept"),
+        ("CPU % of a core", "cpu_percent"),
+        ("RSS MB", "rss_mb"),
+    ):
+        plain_row(table, label, str(getattr(v.engine, key)), str(getattr(v.collector, key)))
+    plain_row(table, "critical on host", str(v.critical_on_host), str(v.critical_on_host))
+    if v.critical_missing or v.notes:
+        table.caption = plain(
+            "; ".join(
+                (
+                    [f"critical processes missing: {', '.join(v.critical_missing)}"]
+                    if v.critical_missing
+                    else []
+                )
+                + v.notes
+            )
+        )
+        table.caption_justify = "left"
+    return table
+
+
+def _not_passed(result: VerificationResult) -> int:
+    return ExitCode.OK if result.verification.passed else ExitCode.FAILURE
+
+
+@app.command("verify")
+@renders(_verification_table, exit_code=_not_passed)
+def verify(
+    name: Annotated[str, typer.Argument(help="Catalog name or a pipeline file.")],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", help="processor.field=value")
+    ] = None,
+    collector: Annotated[
+        Path | None,
+        typer.Option("--collector", help="The collector binary (default: phoenix-otelcol)."),
+    ] = None,
+    prometheus: Annotated[
+        Path | None, typer.Option("--prometheus", help="The Prometheus server binary.")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.5, help="Seconds between collections.")
+    ] = 2.0,
+    scrapes: Annotated[
+        int, typer.Option("--scrapes", min=2, help="Collections to wait for before counting.")
+    ] = 3,
+    output: OutputOption = OutputFormat.TABLE,
+) -> VerificationResult:
+    """Run the pipeline on the collector and on phoenix's agent side by side on this host, and
+    count both in a real Prometheus: series, processes, critical processes kept.
+
+    Passes when the collector keeps every critical process and its series count is within 10%
+    of the engine's, or within the pipeline's documented approximation. Exits 1 otherwise.
+    Needs phoenix-otelcol (make collector) and Prometheus (apt-get install prometheus).
+
+    Examples:
+
+      phoenix pipeline verify process-aggregated-v1
+
+      phoenix pipeline verify process-topk-v1 --param topk.k=10 -o json
+    """
+    from phoenix.otelcol.verify import verify as run_verify
+
+    with _spinner(f"Running {name} on the collector and on phoenix's agent..."):
+        found = run_verify(
+            name,
+            _params(param),
+            collector=collector,
+            prometheus=prometheus,
+            interval=interval,
+            scrapes=scrapes,
+        )
+    return VerificationResult(verification=found)
+
+
+def _spinner(message: str) -> Status:
+    from groundwork.output import stderr_console
+
+    return stderr_console().status(message)
