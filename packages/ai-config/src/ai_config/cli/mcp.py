@@ -176,6 +176,7 @@ def add(
     text = json_text or (file.read_text(encoding="utf-8") if file else sys.stdin.read())
     catalog = _catalog()
     servers = catalog.parse(text, name)
+    catalog.refuse_taken(servers, force=force)  # before the change: a refusal changes nothing
     with _change(catalog, "mcp add", servers=sorted(servers)):
         added = catalog.put(servers, force=force, public=public or [])
     return McpServerList(mcp_servers=[catalog.server(each) for each in added])
@@ -191,6 +192,7 @@ def remove(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> McpServe
       ai-config mcp remove docs
     """
     catalog = _catalog()
+    catalog.server(name)  # a name that is not there is an error, not a change rolled back
     with _change(catalog, "mcp remove", server=name):
         removed = catalog.remove(name)
     return McpServerResult(mcp_server=removed)

@@ -151,7 +151,18 @@ class McpCatalog:
     def put(
         self, servers: dict[str, dict[str, Any]], *, force: bool, public: Iterable[str] = ()
     ) -> list[str]:
-        taken = sorted(n for n in servers if n in self._servers)
+        self.refuse_taken(servers, force=force)
+        keep = list(public)
+        user = self.user()
+        for entry_name, entry in servers.items():
+            user[entry_name] = self.secrets.protect(entry, entry_name, keep)
+        atomic_write_json(self.user_file, user, private=True)
+        self.__dict__.pop("_servers", None)
+        return sorted(servers)
+
+    def refuse_taken(self, names: Iterable[str], *, force: bool) -> None:
+        """An error naming the servers the catalog has already, unless ``force``."""
+        taken = sorted(n for n in names if n in self._servers)
         if taken and not force:
             where = ", ".join(f"{n} ({self._servers[n].origin})" for n in taken)
             raise ToolError(
@@ -164,13 +175,6 @@ class McpCatalog:
                 context={"names": taken},
                 exit_code=ExitCode.CONFLICT,
             )
-        keep = list(public)
-        user = self.user()
-        for entry_name, entry in servers.items():
-            user[entry_name] = self.secrets.protect(entry, entry_name, keep)
-        atomic_write_json(self.user_file, user, private=True)
-        self.__dict__.pop("_servers", None)
-        return sorted(servers)
 
     def remove(self, name: str) -> McpServer:
         user = self.user()
