@@ -105,7 +105,11 @@ def launch(
     if accepted.dry_run:
         return accepted
     ws = accepted.workstation
-    stderr_console().print(f"Launching [bold]{name}[/bold] from {ws.template_name} in {where(ws)}")
+    from rich.markup import escape
+
+    stderr_console().print(
+        f"Launching [bold]{name}[/bold] from {escape(ws.template_name)} in {where(ws)}"
+    )
     try:
         with LaunchProgress(name) as shown:
             return follow_launch(

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.output import OutputFormat, OutputOption, ask, confirm, renders, stderr_console
+from prism.cli.text import plain
 from prism.home import home
 
 if TYPE_CHECKING:
@@ -39,18 +40,24 @@ def _list_view(result: "ProfileList") -> "RenderableType":
     for p in result.profiles:
         kind = "sandbox (simulated)" if p.simulated else "aws"
         marker = "*" if p.name == result.active else ""
-        table.add_row(marker, p.name, kind, p.region, p.aws_profile or "-")
+        table.add_row(marker, plain(p.name), kind, plain(p.region), plain(p.aws_profile or "-"))
     return table
 
 
 def _profile_view(result: "ProfileResult") -> str:
+    from rich.markup import escape
+
     p = result.profile
-    kind = "AWS simulated on this machine" if p.simulated else f"AWS profile {p.aws_profile}"
-    lines = [f"[bold]{p.name}[/bold]: {kind}, region {p.region}"]
+    kind = (
+        "the sandbox, AWS simulated on this machine"
+        if p.simulated
+        else f"AWS profile {escape(p.aws_profile or '')} of ~/.aws"
+    )
+    lines = [f"Profile [bold]{escape(p.name)}[/bold] is {kind}, region {escape(p.region)}."]
     if p.image_parameter_prefix:
-        lines.append(f"Approved images under: {p.image_parameter_prefix}")
+        lines.append(f"Approved images under: {escape(p.image_parameter_prefix)}")
     if result.identity:
-        lines.append(f"[green]Its credentials work[/green]: {result.identity}")
+        lines.append(f"[green]Its credentials work[/green]: {escape(result.identity)}")
     lines.append(
         "This is the active profile." if result.active else f"Use it: prism profiles use {p.name}"
     )

@@ -130,7 +130,7 @@ def launch_view(result: "LaunchResult") -> str:
         lines.append(f"Connect with: prism connect {ws.name}")
     services = [s for s in ws.services if s != "desktop"]
     if services:
-        lines.append(f"Web: prism web {ws.name} [{', '.join(map(_escape, services))}]")
+        lines.append(f"Web: prism web {ws.name} SERVICE, for {_escape(', '.join(services))}")
     if ws.desktop:
         kind = "NICE DCV" if ws.desktop == "dcv" else "noVNC in the browser"
         lines.append(f"Desktop ({kind}): prism web {ws.name} desktop")

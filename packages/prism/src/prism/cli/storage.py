@@ -45,6 +45,10 @@ def _disk_call(method: str, path: str, *, body: Body | None = None) -> "DiskResu
 
 
 def _volume_view(result: "VolumeResult") -> str:
+    from groundwork.output import stderr_console
+
+    if result.notice:
+        stderr_console().print(f"[magenta]Note:[/magenta] {result.notice}", highlight=False)
     v, mount = result.volume, result.mount
     if mount is not None and mount.workstation in v.mounted_on:
         what = f"Mounted {v.name} on {mount.workstation} at {mount.mount_point}"
@@ -157,11 +161,50 @@ def _disk_view(result: "DiskResult") -> str:
     )
 
 
+_UNITS = {"": 1, "g": 1, "gb": 1, "gib": 1, "t": 1024, "tb": 1024, "tib": 1024}
+
+
+def parse_disk_size(text: str) -> int:
+    """``100``, ``100G``, ``500GiB``, ``1T``: a size in GiB, as --size takes it."""
+    import re
+
+    from groundwork.errors import ExitCode, ToolError
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
+    factor = _UNITS.get(match.group(2).lower()) if match else None
+    if match is None or factor is None:
+        raise ToolError(
+            "PRISM_SIZE_INVALID",
+            f"--size {text!r} is not a disk size.",
+            suggestions=[
+                "Give GiB or TiB: --size 100G, --size 500GiB, --size 2T (a number is GiB)."
+            ],
+            exit_code=ExitCode.USAGE,
+        )
+    size = float(match.group(1)) * factor
+    if not size.is_integer() or not 1 <= size <= 16384:
+        raise ToolError(
+            "PRISM_SIZE_INVALID",
+            f"--size {text!r} is {size:g} GiB; EBS takes whole GiB from 1 to 16384 (16 TiB).",
+            suggestions=["e.g. --size 100G or --size 1T"],
+            exit_code=ExitCode.USAGE,
+        )
+    return int(size)
+
+
 @storage_app.command("create")
 @renders(_disk_view)
 def storage_create(
     name: NameArg,
-    size_gb: Annotated[int, typer.Option("--size-gb", min=1, max=16384, help="Size in GiB.")] = 100,
+    size: Annotated[
+        str, typer.Option("--size", help="Size with a unit: 100G, 500GiB, 2T (a number is GiB).")
+    ] = "100G",
+    size_gb: Annotated[
+        int | None,
+        typer.Option(
+            "--size-gb", min=1, max=16384, help="Size in GiB (same as --size N).", hidden=True
+        ),
+    ] = None,
     volume_type: Annotated[DiskType, typer.Option("--type", help="EBS volume type.")] = (
         DiskType.GP3
     ),
@@ -174,11 +217,13 @@ def storage_create(
 
     Examples:
 
-      prism storage create scratch --size-gb 500 --workstation demo
+      prism storage create scratch --size 500G --workstation demo
+
+      prism storage create archive --size 2T --type st1
     """
     body = {
         "name": name,
-        "size_gb": size_gb,
+        "size_gb": size_gb if size_gb is not None else parse_disk_size(size),
         "volume_type": volume_type,
         "workstation": workstation,
     }

@@ -44,6 +44,9 @@ class VolumeResult(BaseModel):
     volume: Volume
     simulated: bool = False
     mount: VolumeMount | None = Field(default=None, description="Set by mount and unmount.")
+    notice: str | None = Field(
+        default=None, description="What the sandbox did instead (it has no machine to mount on)."
+    )
 
 
 class Disk(BaseModel):

@@ -103,6 +103,15 @@ async def delete_volume(name: str, request: Request, force: bool = False) -> Vol
     return VolumeResult(volume=volume, simulated=cloud.simulated)
 
 
+def _simulated_notice(simulated: bool, done: str, workstation: str) -> str | None:
+    if not simulated:
+        return None
+    return (
+        f"Simulated by the sandbox: {workstation} is no machine, so nothing was {done} on one;"
+        f" only the volume's record says it is {done} there now."
+    )
+
+
 @router.post("/volumes/{name}/mount", response_model=VolumeResult)
 async def mount_volume(name: str, body: MountBody, request: Request) -> VolumeResult:
     engine = _engine(request)
@@ -121,6 +130,7 @@ async def mount_volume(name: str, body: MountBody, request: Request) -> VolumeRe
             volume=storage.find_volume(efs, name),
             simulated=cloud.simulated,
             mount=VolumeMount(workstation=ws.name, mount_point=point, command_id=command),
+            notice=_simulated_notice(cloud.simulated, "mounted", ws.name),
         )
 
     return await asyncio.to_thread(mount)
@@ -153,6 +163,7 @@ async def unmount_volume(name: str, body: MountBody, request: Request) -> Volume
             volume=storage.find_volume(efs, name),
             simulated=cloud.simulated,
             mount=VolumeMount(workstation=ws.name, mount_point=point, command_id=command),
+            notice=_simulated_notice(cloud.simulated, "unmounted", ws.name),
         )
 
     return await asyncio.to_thread(unmount)

@@ -31,7 +31,7 @@ from groundwork.paths import private_dir
 from groundwork.state import atomic_write_json
 from prism.cloud.images import BASES
 
-__all__ = ["SANDBOX_CREDENTIALS", "SSM_PREFIX", "Sandbox"]
+__all__ = ["SANDBOX_CREDENTIALS", "SSM_PREFIX", "Sandbox", "stand_in_image"]
 
 SSM_PREFIX = "/prism/sandbox/ami"
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
@@ -182,6 +182,27 @@ class Sandbox:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def stand_in_image(ec2: Any, ssm: Any, architecture: str) -> str:
+    """An image of the sandbox's own that simulates one it has no copy of (a template's
+    ``ami_config`` image lives in some AWS account, not in the emulator); made on first use.
+    """
+    name = f"{SSM_PREFIX}/stand-in/{architecture}"
+    try:
+        return str(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        pass
+    image = ec2.register_image(
+        Name=f"prism-sandbox-stand-in-{architecture}",
+        Description="Simulates an image the sandbox has no copy of (prism sandbox)",
+        Architecture=architecture,
+        RootDeviceName="/dev/sda1",
+        VirtualizationType="hvm",
+        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
+    )
+    ssm.put_parameter(Name=name, Value=image["ImageId"], Type="String", Overwrite=True)
+    return str(image["ImageId"])
 
 
 def _free_port() -> int:

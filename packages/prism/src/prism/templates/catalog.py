@@ -114,10 +114,19 @@ class Catalog:
         if name in files:
             return files[name]
         wanted = name.strip().lower()
-        for file in files.values():
+        # A user's template of the same display name comes before a bundled one.
+        ordered = sorted(files.values(), key=lambda f: f.origin == "bundled")
+        for file in ordered:
             if file.template.name.lower() == wanted or file.template.key == wanted:
                 return file
         return None
+
+    def with_files(self, extra: list[TemplateFile]) -> Catalog:
+        """This catalog with more templates (files being validated see each other)."""
+        merged = Catalog(self.user_dir, self.extra_dirs)
+        merged._files = {**self.files(), **{f.template.key: f for f in extra}}
+        merged.broken = list(self.broken)
+        return merged
 
     def get(self, name: str) -> TemplateFile:
         found = self.lookup(name)
@@ -148,13 +157,24 @@ class Catalog:
         """Check files and folders (or, with none, every template) concurrently: load,
         inherit, fill placeholders, render.
         """
-        targets: list[Path | TemplateFile] = []
-        for path in paths:
-            targets += template_paths(path) if path.is_dir() else [path]
         if not paths:
-            targets = list(self.files().values())
+            targets: list[Path | TemplateFile] = list(self.files().values())
+            checker = self
+        else:
+            targets = []
+            for path in paths:
+                targets += template_paths(path) if path.is_dir() else [path]
+            loaded = []
+            for target in targets:
+                try:
+                    loaded.append(load_file(target, "file") if isinstance(target, Path) else target)
+                except TemplateInvalid:
+                    continue  # reported by validate_one below
+            checker = self.with_files(loaded)
+            by_path = {f.path: f for f in loaded}
+            targets = [by_path.get(str(t), t) for t in targets]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            reports = list(pool.map(self.validate_one, targets))
+            reports = list(pool.map(checker.validate_one, targets))
         if not paths:
             reports += [
                 ValidationReport(path=e.issues[0].path, slug=None, errors=e.issues, warnings=[])

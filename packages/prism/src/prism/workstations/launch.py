@@ -13,6 +13,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.images import BASES, ImageFinder, canonical_base
@@ -21,7 +22,7 @@ from prism.cloud.keys import ensure_key_pair
 from prism.cloud.network import caller_cidr, ensure_security_group, first_offered, pick_subnet
 from prism.cloud.session import CloudSession
 from prism.cloud.storage import find_volume, set_volume_mounts
-from prism.sandbox.emulator import SSM_PREFIX
+from prism.sandbox.emulator import SSM_PREFIX, stand_in_image
 from prism.templates.userdata import Mount
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
 from prism.workstations.progress import ProgressPlan
@@ -47,6 +48,15 @@ class LaunchRequest:
     dry_run: bool = False
     volumes: tuple[str, ...] = ()
     template_dirs: tuple[str, ...] = ()
+
+
+def _image_exists(ec2: Any, image_id: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        return bool(ec2.describe_images(ImageIds=[image_id])["Images"])
+    except ClientError:
+        return False
 
 
 def validate_name(name: str) -> None:
@@ -183,6 +193,12 @@ class Launcher:
                 image = pool.submit(lambda: own or finder.find(template.base, arch, cloud.region))
                 workstation.architecture = arch
                 workstation.image_id = image.result()
+                if own and cloud.simulated and not _image_exists(ec2, own):
+                    workstation.image_id = stand_in_image(ec2, ssm, arch)
+                    workstation.notes.append(
+                        f"ami_config: the sandbox has no copy of {own}; a stand-in image"
+                        f" ({workstation.image_id}) simulates it. On AWS, {own} is used."
+                    )
                 user_data = script.result()
         with plan.stage("network", "subnet, security group and SSH key"):
             placement = pick_subnet(ec2, workstation.instance_type)
