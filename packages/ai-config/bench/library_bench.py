@@ -1,9 +1,13 @@
 """A generated library of 10,000 files, with a bare repository as its upstream.
 
-- `library status`, warm, beside `git status` on the same tree. Target <= 300 ms.
+- `library status`, warm, beside `git status` on the same tree. Target <= 300 ms (whole command).
 - `library update` bringing 500 changed upstream files, 50 of them overridden (three-way merges).
   Target <= 3 s.
-- `agent export --all` for 50 agents. Target <= 1 s.
+- exporting 50 agents (one run, as `agent export --all`). Target <= 1 s.
+- every other command from the CLI on the same library, start-up included. Target <= 300 ms.
+
+Each CLI figure is wall / CPU (median of 5 after a warm-up); CPU is what a loaded machine
+disturbs least.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from ai_config.agents.store import AgentStore
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.service import Exporter
 from ai_config.library.store import Library
-from groundwork.bench import print_figure, time_call, time_command
+from groundwork.bench import CommandTiming, print_figure, time_call, time_command
 
 FILES = 10_000
 CHANGED = 500
@@ -46,6 +50,15 @@ def body(i: int, tag: str = "") -> str:
         *(f"line {n} of note {i}{tag if n == 30 else ''}" for n in range(40)),
     ]
     return "\n".join(lines) + "\n"
+
+
+def cli(*args: str) -> CommandTiming:
+    return time_command([sys.executable, "-m", "ai_config", *args], runs=5, env=os.environ)
+
+
+def show(name: str, timing: CommandTiming, target: str | None = "<= 300 ms") -> None:
+    figure = f"{timing.wall.median_ms:.0f} / {timing.cpu.median_ms:.0f} ms"
+    print(f"{name:<48} {figure:>17}" + (f"   (target {target})" if target else ""))
 
 
 def main() -> None:
@@ -75,7 +88,7 @@ def main() -> None:
         lib.status()
         warm = time_call(lib.status, runs=10)
         os.environ["AI_CONFIG_HOME"] = str(lib.home)
-        cli = time_command([sys.executable, "-m", "ai_config", "library", "status", "-o", "json"])
+        status_cli = cli("library", "status", "-o", "json")
         git_status = time_command(
             ["git", "-C", str(lib.base_dir), "status", "--porcelain"], runs=10
         )
@@ -98,14 +111,33 @@ def main() -> None:
             )
         started = time.perf_counter()
         exporter = Exporter(lib.home)
+        plan = exporter.plan()
         for n in range(AGENTS):
-            exporter.export(f"agent{n:02}", ExportTarget.Q_CLI, None, force=False)
+            exporter.add(plan, f"agent{n:02}", ExportTarget.Q_CLI, None)
+        plan.commit("agent export")
         export_s = time.perf_counter() - started
+        export_cli = cli("agent", "export", "--all", "--dest", str(root / "project"))
 
-    print_figure(f"library status, warm, {FILES:,} files", warm.median_ms, "ms", target="<= 300 ms")
-    print_figure("  the same from the CLI, wall (start-up included)", cli.wall.median_ms, "ms")
-    print_figure("  the same from the CLI, CPU", cli.cpu.median_ms, "ms")
-    print_figure("git status --porcelain on the same base tree", git_status.wall.median_ms, "ms")
+        others = {
+            "ai-config --version": cli("--version"),
+            "ai-config status": cli("status", "-o", "json"),
+            "ai-config stats": cli("stats", "-o", "json"),
+            "ai-config logs": cli("logs", "-o", "json"),
+            "ai-config agent list": cli("agent", "list", "-o", "json"),
+            "ai-config agent show agent07": cli("agent", "show", "agent07", "-o", "json"),
+            "ai-config agent export --check (50 agents)": cli("agent", "export", "--check"),
+            "ai-config library files 'area07/*'": cli("library", "files", "area07/*", "-o", "json"),
+            "ai-config library diff (50 overrides)": cli("library", "diff", "-o", "json"),
+            "ai-config library log": cli("library", "log", "-o", "json"),
+            "ai-config mcp list": cli("mcp", "list", "-o", "json"),
+            "ai-config mcp search git": cli("mcp", "search", "git", "-o", "json"),
+            "ai-config backup list": cli("backup", "list", "-o", "json"),
+            "ai-config doctor": cli("doctor", "-o", "json"),
+        }
+
+    print_figure(f"library status, warm, {FILES:,} files, in process", warm.median_ms, "ms")
+    show("library status, the whole command (wall / CPU)", status_cli)
+    show("git status --porcelain on the same base tree", git_status, None)
     print_figure(
         f"library update: {CHANGED} changed upstream, {len(report.merged)} merged",
         update_s * 1000,
@@ -113,8 +145,14 @@ def main() -> None:
         target="<= 3000 ms",
     )
     print_figure(
-        f"agent export for {AGENTS} agents (q-cli)", export_s * 1000, "ms", target="<= 1000 ms"
+        f"agent export, {AGENTS} agents to Q CLI, one run",
+        export_s * 1000,
+        "ms",
+        target="<= 1000 ms",
     )
+    show(f"agent export --all ({AGENTS} agents), the command", export_cli, "<= 1000 ms")
+    for name, timing in others.items():
+        show(name, timing, "<= 150 ms" if name.endswith("--version") else "<= 300 ms")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ def test_a_binary_override_changed_on_both_sides_is_a_conflict_with_upstream_kep
     mine = library.edit("img/logo.png", open_editor=False)
     mine.write_bytes(PNG + b"mine")
     upstream.push({"img/logo.png": PNG + b"team"})
+    library.status(fetch=True)
+    assert "Binary files a/img/logo.png and b/img/logo.png differ" in library.diff(upstream=True)
+    assert "Binary files" in library.diff("img/logo.png")
 
     preview = library.update(dry_run=True)
     assert preview.conflicts == ["img/logo.png"]

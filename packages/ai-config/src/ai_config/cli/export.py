@@ -13,8 +13,8 @@ import typer
 from pydantic import Field
 
 from ai_config.agents.names import agent_name
+from ai_config.exports.models import ExportedFile
 from ai_config.exports.names import ExportTarget
-from ai_config.exports.writer import ExportedFile
 from ai_config.home import home
 from ai_config.results import Result
 from groundwork.errors import ExitCode, ToolError

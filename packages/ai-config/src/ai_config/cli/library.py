@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from ai_config.cli import overrides, sources
-from ai_config.exports.writer import ExportedFile
+from ai_config.exports.models import ExportedFile
 from ai_config.home import home
 from ai_config.library.models import (
     LibraryFile,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from pydantic import Field
 
-from ai_config.exports.writer import ExportedFile
+from ai_config.exports.models import ExportedFile
 from ai_config.home import home
 from ai_config.library.models import LibraryStatus
 from ai_config.results import Result

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ai_config.exports.models import ExportedFile, ExportState
 from ai_config.exports.names import ExportTarget
-from ai_config.exports.parts import Output
+from ai_config.exports.parts import Output, part_on_disk, read_text
 from ai_config.exports.records import ExportRecord, ExportRecords, sha
-from ai_config.exports.writer import ExportedFile, ExportState, part_on_disk, read_text
 from groundwork.errors import ToolError
 
 if TYPE_CHECKING:

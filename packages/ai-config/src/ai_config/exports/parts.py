@@ -27,6 +27,8 @@ __all__ = [
     "Part",
     "all_servers",
     "canonical",
+    "part_on_disk",
+    "read_text",
     "section_of",
     "servers_of",
     "with_section",
@@ -149,3 +151,22 @@ def with_servers(text: str, path: str, add: dict[str, Any], drop: Iterable[str])
     servers.update(add)
     data["mcpServers"] = servers
     return json.dumps(data, indent=2) + "\n"
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "replace")
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def part_on_disk(output: Output, agent: str, text: str | None) -> str | None:
+    """This agent's part of the file as it is now (None: the file or the part is missing)."""
+    if text is None:
+        return None
+    if output.part == "file":
+        return text
+    if output.part == "section":
+        return section_of(text, agent)
+    found = servers_of(text, output.servers, str(output.path))
+    return canonical(found) if found is not None else None

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Literal
 
 from ai_config.agents.store import AgentStore
+from ai_config.exports.models import ExportedFile
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.parts import Output
 from ai_config.exports.records import ExportRecords
 from ai_config.exports.runs import ExportRuns
 from ai_config.exports.targets import PROJECT_STYLE, render
-from ai_config.exports.writer import ExportedFile, ExportPlan
+from ai_config.exports.writer import ExportPlan
 from ai_config.library.git import Git
 from ai_config.library.store import Library
 from ai_config.mcp.catalog import McpCatalog

@@ -9,71 +9,29 @@ them back, and writing one audit entry.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-
+from ai_config.exports.models import ExportedFile, ExportState
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.parts import (
     Output,
     all_servers,
-    canonical,
-    section_of,
-    servers_of,
+    part_on_disk,
+    read_text,
     with_section,
     with_servers,
     without_section,
 )
 from ai_config.exports.records import ExportRecord, ExportRecords, sha
 from ai_config.exports.runs import ExportRuns, RunFile
-from ai_config.results import Result
 from ai_config.safety import Safety
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write_text
 
-__all__ = ["ExportPlan", "ExportState", "ExportedFile", "part_on_disk", "read_text"]
-
-ExportState = Literal[
-    "written", "unchanged", "would-write", "edited", "stale", "missing", "holds-secret", "reverted"
-]
-
-
-class ExportedFile(Result):
-    """One agent's part of one file, and how it stands."""
-
-    agent: str
-    target: ExportTarget
-    path: str
-    state: ExportState = Field(
-        description="written or unchanged by this export (would-write with --dry-run); stale"
-        " (the library moved on), edited (changed by hand), missing (deleted) or holds-secret (a"
-        " project file with a secret's value) when checked; reverted by --revert"
-    )
-    diff: str | None = Field(default=None, description="With --dry-run: what would change")
-    warnings: list[str] = Field(default_factory=list)
-
-
-def read_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", "replace")
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-
-
-def part_on_disk(output: Output, agent: str, text: str | None) -> str | None:
-    """This agent's part of the file as it is now (None: the file or the part is missing)."""
-    if text is None:
-        return None
-    if output.part == "file":
-        return text
-    if output.part == "section":
-        return section_of(text, agent)
-    found = servers_of(text, output.servers, str(output.path))
-    return canonical(found) if found is not None else None
+__all__ = ["ExportPlan", "ExportState", "ExportedFile"]
 
 
 @dataclass
@@ -282,6 +240,8 @@ class ExportPlan:
                 continue
             diff = None
             if path not in shown:
+                import difflib  # a dry run's alone
+
                 shown.add(path)
                 diff = "".join(
                     difflib.unified_diff(

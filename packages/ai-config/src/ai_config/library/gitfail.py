@@ -6,6 +6,7 @@ remote repository" follows the line that says the host key changed); the kind is
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -24,12 +25,11 @@ _SET_URL = (
     " ai-config library source set-url base URL (or a source's NAME)."
 )
 
-_KINDS: tuple[tuple[re.Pattern[str], GitFailure], ...] = (
+_KINDS: tuple[tuple[str, GitFailure], ...] = (
     (
-        re.compile(
+        (
             r"host key verification failed|remote host identification has changed"
-            r"|no matching host key|host key for .* has changed",
-            re.IGNORECASE,
+            r"|no matching host key|host key for .* has changed"
         ),
         GitFailure(
             "AI_CONFIG_GIT_HOST_KEY",
@@ -42,11 +42,10 @@ _KINDS: tuple[tuple[re.Pattern[str], GitFailure], ...] = (
         ),
     ),
     (
-        re.compile(
+        (
             r"permission denied \(publickey|authentication failed|could not read username"
             r"|could not read password|terminal prompts disabled|access denied"
-            r"|http basic: access denied|returned error: 40[13]|invalid credentials",
-            re.IGNORECASE,
+            r"|http basic: access denied|returned error: 40[13]|invalid credentials"
         ),
         GitFailure(
             "AI_CONFIG_GIT_AUTH_FAILED",
@@ -60,10 +59,9 @@ _KINDS: tuple[tuple[re.Pattern[str], GitFailure], ...] = (
         ),
     ),
     (
-        re.compile(
+        (
             r"could not resolve host|could not resolve hostname|name or service not known"
-            r"|temporary failure in name resolution|nodename nor servname",
-            re.IGNORECASE,
+            r"|temporary failure in name resolution|nodename nor servname"
         ),
         GitFailure(
             "AI_CONFIG_GIT_HOST_NOT_FOUND",
@@ -75,10 +73,9 @@ _KINDS: tuple[tuple[re.Pattern[str], GitFailure], ...] = (
         ),
     ),
     (
-        re.compile(
+        (
             r"connection refused|failed to connect|connection timed out|couldn't connect"
-            r"|network is unreachable|no route to host",
-            re.IGNORECASE,
+            r"|network is unreachable|no route to host"
         ),
         GitFailure(
             "AI_CONFIG_GIT_CONNECTION_REFUSED",
@@ -91,11 +88,10 @@ _KINDS: tuple[tuple[re.Pattern[str], GitFailure], ...] = (
         ),
     ),
     (
-        re.compile(
+        (
             r"repository not found|does not appear to be a git repository|not found"
             r"|moved permanently|returned error: 30[178]|no such file or directory"
-            r"|project you were looking for could not be found",
-            re.IGNORECASE,
+            r"|project you were looking for could not be found"
         ),
         GitFailure(
             "AI_CONFIG_GIT_REPOSITORY_MOVED",
@@ -115,10 +111,16 @@ _UNKNOWN = GitFailure(
 )
 
 
+@functools.cache
+def _kinds() -> tuple[tuple[re.Pattern[str], GitFailure], ...]:
+    """Compiled on the first failure: a command that succeeds never pays for the patterns."""
+    return tuple((re.compile(p, re.IGNORECASE), f) for p, f in _KINDS)
+
+
 def classify(stderr: str) -> GitFailure:
     """The first kind whose pattern git's message matches; order matters (an auth failure can
     also say "not found" on some hosts, a host key failure always ends "could not read")."""
-    for pattern, failure in _KINDS:
+    for pattern, failure in _kinds():
         if pattern.search(stderr):
             return failure
     return _UNKNOWN
