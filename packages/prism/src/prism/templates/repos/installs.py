@@ -132,6 +132,18 @@ class Installer:
             wanted = parse_version(version)
             for entry in versions:
                 if entry.semver == wanted:
+                    if not _compatible(entry):
+                        raise ToolError(
+                            "PRISM_TEMPLATE_INCOMPATIBLE",
+                            f"{source.name}/{name} {entry.version} works with prism"
+                            f" {entry.prism_version}; this is prism {__version__}.",
+                            suggestions=[
+                                "Install a version made for this prism (without @VERSION, the"
+                                " newest that is), or upgrade prism.",
+                            ],
+                            context={"prism_version": entry.prism_version},
+                            exit_code=ExitCode.CONFLICT,
+                        )
                     return entry
             raise ToolError(
                 "PRISM_TEMPLATE_VERSION_NOT_FOUND",
