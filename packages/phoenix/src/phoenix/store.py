@@ -57,7 +57,41 @@ MIGRATIONS = [
             PRIMARY KEY (experiment, seq, variant)
         );
         """,
-    )
+    ),
+    Migration(
+        2,
+        "fleet hosts and their deployments; experiments across host groups",
+        """
+        CREATE TABLE fleet_hosts (
+            name TEXT PRIMARY KEY,
+            host_group TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            address TEXT,
+            netns TEXT,
+            collector TEXT NOT NULL,
+            workdir TEXT NOT NULL,
+            gateway TEXT NOT NULL,
+            health_port INTEGER NOT NULL,
+            telemetry_port INTEGER NOT NULL,
+            cores INTEGER NOT NULL,
+            added_at TEXT NOT NULL
+        );
+        CREATE TABLE fleet_deployments (
+            id INTEGER PRIMARY KEY,
+            host TEXT NOT NULL REFERENCES fleet_hosts(name) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            pipeline TEXT NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            config TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT '',
+            deployed_at TEXT NOT NULL
+        );
+        ALTER TABLE experiments ADD COLUMN baseline_group TEXT;
+        ALTER TABLE experiments ADD COLUMN candidate_group TEXT;
+        ALTER TABLE experiments ADD COLUMN prometheus_url TEXT;
+        """,
+    ),
 ]
 
 

@@ -26,13 +26,15 @@ app = make_app(
     "\n\n  phoenix loadsim start --profile high-cardinality"
     "\n\n  phoenix experiment create trial --candidate process-topk-v1 --duration 2m"
     "\n\n  phoenix experiment compare trial -o html --out report.html"
-    "\n\n  phoenix pipeline render process-topk-v1 --format k8s",
+    "\n\n  phoenix pipeline render process-topk-v1 --format k8s"
+    "\n\n  phoenix fleet deploy process-topk-v1 --group web",
     lazy_commands={
         "pipeline": "phoenix.cli.pipeline",
         "experiment": "phoenix.cli.experiment",
         "loadsim": "phoenix.cli.loadsim",
         "agent": "phoenix.cli.agent",
         "server": "phoenix.cli.server",
+        "fleet": "phoenix.cli.fleet",
     },
 )
 add_doctor_command(app, "phoenix", _checks)

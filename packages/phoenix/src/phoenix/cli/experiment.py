@@ -94,13 +94,32 @@ def create(
         str, typer.Option("--critical-processes", help="Regex of processes that must survive.")
     ] = "nginx|postgres|java|mysqld|redis",
     success: Annotated[str, typer.Option("--success", help="min_reduction=50,critical=100")] = "",
+    baseline_group: Annotated[
+        str | None,
+        typer.Option("--baseline-group", help="Across a fleet: the hosts running the baseline."),
+    ] = None,
+    candidate_group: Annotated[
+        str | None,
+        typer.Option("--candidate-group", help="Across a fleet: the hosts running the candidate."),
+    ] = None,
+    prometheus_url: Annotated[
+        str | None,
+        typer.Option("--prometheus-url", help="Across a fleet: the Prometheus of the gateway."),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> ExperimentResult:
     """Create an experiment (pending until started).
 
+    On this host both pipelines run on the same scrapes. Across a fleet (--baseline-group,
+    --candidate-group, --prometheus-url) `start` deploys each pipeline on its group and the
+    figures come from Prometheus and from the hosts; `stop` rolls both groups back.
+
     Examples:
 
       phoenix experiment create trial --candidate process-topk-v1 --duration 5m
+
+      phoenix experiment create fleet-trial --candidate process-topk-v1 --baseline-group blue
+      --candidate-group green --prometheus-url http://127.0.0.1:9090
     """
     from phoenix.experiments.service import parse_duration
 
@@ -115,6 +134,9 @@ def create(
             critical,
             min_reduction,
             min_critical,
+            baseline_group,
+            candidate_group,
+            prometheus_url,
         )
     )
 

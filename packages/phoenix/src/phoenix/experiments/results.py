@@ -65,6 +65,15 @@ class Experiment(BaseModel):
     started_at: str | None
     finished_at: str | None
     message: str
+    baseline_group: str | None = Field(
+        default=None, description="Across a fleet: the host group running the baseline."
+    )
+    candidate_group: str | None = Field(
+        default=None, description="Across a fleet: the host group running the candidate."
+    )
+    prometheus_url: str | None = Field(
+        default=None, description="Across a fleet: the Prometheus the figures come from."
+    )
 
 
 class ExperimentResult(BaseModel):

@@ -59,9 +59,37 @@ class Experiments:
         critical_regex: str,
         min_reduction: float,
         min_critical: float,
+        baseline_group: str | None = None,
+        candidate_group: str | None = None,
+        prometheus_url: str | None = None,
     ) -> Experiment:
         for pipeline in (baseline, candidate):
             load_pipeline(pipeline)
+        if baseline_group or candidate_group or prometheus_url:
+            if not (baseline_group and candidate_group and prometheus_url):
+                raise ToolError(
+                    "PHOENIX_EXPERIMENT_GROUPS_INCOMPLETE",
+                    "An experiment across host groups needs --baseline-group,"
+                    " --candidate-group and --prometheus-url together.",
+                    suggestions=[
+                        "e.g. --baseline-group blue --candidate-group green"
+                        " --prometheus-url http://127.0.0.1:9090"
+                    ],
+                    exit_code=ExitCode.USAGE,
+                )
+            if baseline_group == candidate_group:
+                raise ToolError(
+                    "PHOENIX_EXPERIMENT_GROUPS_SAME",
+                    "The baseline and candidate groups must be different hosts.",
+                    suggestions=["See the groups: phoenix fleet host list"],
+                    exit_code=ExitCode.USAGE,
+                )
+            from phoenix.experiments.groups import check_prometheus
+            from phoenix.fleet.service import Fleet
+
+            for group in (baseline_group, candidate_group):
+                Fleet(self.conn).group(group)
+            prometheus_url = check_prometheus(prometheus_url)
         taken = self.conn.execute("SELECT id FROM experiments WHERE name = ?", (name,)).fetchone()
         if taken is not None:
             raise ToolError(
@@ -86,8 +114,9 @@ class Experiments:
         experiment_id = uuid.uuid4().hex[:8]
         self.conn.execute(
             "INSERT INTO experiments (id, name, baseline, candidate, duration_seconds,"
-            " interval_seconds, critical_regex, min_reduction, min_critical, state, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+            " interval_seconds, critical_regex, min_reduction, min_critical, state, created_at,"
+            " baseline_group, candidate_group, prometheus_url)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)",
             (
                 experiment_id,
                 name,
@@ -99,6 +128,9 @@ class Experiments:
                 min_reduction,
                 min_critical,
                 datetime.now(UTC).isoformat(timespec="seconds"),
+                baseline_group,
+                candidate_group,
+                prometheus_url,
             ),
         )
         return self.get(experiment_id)
@@ -166,6 +198,14 @@ class Experiments:
             " ('pending', 'running')",
             (exp.id,),
         )
+        if exp.baseline_group and exp.candidate_group and exp.started_at:
+            from phoenix.fleet.service import Fleet
+
+            fleet = Fleet(self.conn)
+            for group in (exp.baseline_group, exp.candidate_group):
+                with contextlib.suppress(ToolError):
+                    fleet.rollback(group)
+            return self.get(exp.id)
         now = current(self.conn)
         if exp.deployment_before and now and now.version != exp.deployment_before:
             rollback(self.conn, exp.deployment_before)
@@ -181,6 +221,12 @@ class Experiments:
                 exit_code=ExitCode.CONFLICT,
             )
         pipeline = exp.candidate if variant is PromotedVariant.CANDIDATE else exp.baseline
+        if exp.baseline_group and exp.candidate_group:
+            from phoenix.fleet.service import Fleet
+
+            fleet = Fleet(self.conn)
+            for group in (exp.baseline_group, exp.candidate_group):
+                fleet.deploy(group, pipeline, {})
         deployment = deploy(self.conn, pipeline, {}, f"promoted from experiment {exp.id}")
         return Promotion(experiment=exp, deployment=deployment)
 
