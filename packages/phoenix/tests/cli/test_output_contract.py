@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -85,9 +86,16 @@ def runs(tmp_path: Path) -> Iterator[Callable[..., dict[str, Any]]]:
     yield run
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def test_every_command_prints_one_json_document(
-    tmp_path: Path, runs: Callable[..., dict[str, Any]]
+    tmp_path: Path, runs: Callable[..., dict[str, Any]], otelcol: Path, monkeypatch: Any
 ) -> None:
+    monkeypatch.setenv("PHOENIX_OTELCOL", str(otelcol))
     runs("doctor", keys={"tool", "status", "checks"})
 
     assert len(runs("pipeline list", keys={"pipelines"})["pipelines"]) == len(catalog.names())
@@ -95,14 +103,18 @@ def test_every_command_prints_one_json_document(
     assert shown["pipeline"]["name"] == "process-topk-v1"
     good = tmp_path / "good.yaml"
     good.write_text(catalog.source("process-topk-v1"))
-    checked = runs("pipeline validate", str(good), keys={"source", "valid", "pipeline", "problems"})
+    checked = runs(
+        "pipeline validate",
+        str(good),
+        keys={"source", "valid", "pipeline", "problems", "collector"},
+    )
     assert checked["valid"] is True
     bad = tmp_path / "bad.yaml"
     bad.write_text(catalog.source("process-topk-v1").replace("k: 20", "k: 0"))
     finding = runs(
         "pipeline validate",
         str(bad),
-        keys={"source", "valid", "pipeline", "problems"},
+        keys={"source", "valid", "pipeline", "problems", "collector"},
         exit_code=2,
     )
     assert finding["valid"] is False
@@ -125,6 +137,35 @@ def test_every_command_prints_one_json_document(
         "Service",
     ]
     assert rendered["collector_config"]["fidelity"] == "approximate"
+
+    checked = runs(
+        "pipeline validate",
+        str(good),
+        "--otelcol",
+        keys={"source", "valid", "pipeline", "problems", "collector"},
+    )
+    assert checked["collector"]["valid"] is True
+    verified = runs("pipeline verify", "process-aggregated-v1", keys={"verification"})
+    assert verified["verification"]["passed"] is True
+
+    gateway = runs("fleet gateway", "--listen", "127.0.0.1:4318", keys={"collector_config"})[
+        "collector_config"
+    ]
+    assert gateway["documents"][0]["receivers"]["otlp"]
+    host = ["--local", "--group", "lab", "--gateway", f"http://127.0.0.1:{free_port()}"]
+    host += ["--health-port", str(free_port()), "--telemetry-port", str(free_port())]
+    added = runs("fleet host add", "lab-1", *host, keys={"host"})
+    assert added["host"]["collector"] == str(otelcol)
+    assert runs("fleet host list", keys={"hosts"})["hosts"][0]["name"] == "lab-1"
+    for pipeline in ("process-baseline-v1", "process-topk-v1"):
+        deployed = runs("fleet deploy", pipeline, "--group", "lab", keys={"deployments"})
+        assert deployed["deployments"][0]["outcome"] == "running"
+    status = runs("fleet status", keys={"host_statuses"})["host_statuses"]
+    assert status[0]["pipeline"] == "process-topk-v1" and status[0]["healthy"] is True
+    back = runs("fleet rollback", "--group", "lab", keys={"deployments"})["deployments"]
+    assert back[0]["pipeline"] == "process-baseline-v1"
+    removed = runs("fleet host remove", "lab-1", keys={"host", "removed", "collector_stopped"})
+    assert removed["collector_stopped"] is True
 
     profiles = runs("loadsim list-profiles", keys={"profiles"})["profiles"]
     assert {p["profile"] for p in profiles} == {"realistic", "high-cardinality", "process-churn"}
@@ -204,6 +245,14 @@ FAILURES = [
     ),
     (["pipeline", "render", "process-topk-v1", "--param", "topk.k=0"], 2, "PHOENIX_PARAM_INVALID"),
     (["experiment", "status", "nope"], 3, "PHOENIX_EXPERIMENT_NOT_FOUND"),
+    (["fleet", "deploy", "process-topk-v1", "--group", "nobody"], 3, "PHOENIX_GROUP_EMPTY"),
+    (["fleet", "host", "remove", "nope"], 3, "PHOENIX_HOST_NOT_FOUND"),
+    (["fleet", "gateway", "--listen", "nowhere"], 2, "PHOENIX_LISTEN_INVALID"),
+    (
+        ["pipeline", "verify", "process-topk-v1", "--prometheus", "{home}/none"],
+        6,
+        "PHOENIX_PROMETHEUS_NOT_FOUND",
+    ),
     (["experiment", "compare", "nope"], 3, "PHOENIX_EXPERIMENT_NOT_FOUND"),
     (["experiment", "create", "x", "--duration", "soon"], 2, "PHOENIX_DURATION_INVALID"),
     (["loadsim", "start", "--profile", "huge"], 2, "PHOENIX_USAGE"),

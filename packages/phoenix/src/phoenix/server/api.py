@@ -62,6 +62,9 @@ class ExperimentBody(BaseModel):
     critical_processes: str = "nginx|postgres|java|mysqld|redis"
     min_reduction: float = Field(default=50, ge=0, le=100)
     min_critical: float = Field(default=100, ge=0, le=100)
+    baseline_group: str | None = None
+    candidate_group: str | None = None
+    prometheus_url: str | None = None
 
 
 class LoadsimBody(BaseModel):
@@ -143,6 +146,9 @@ async def create_experiment(body: ExperimentBody, request: Request) -> Experimen
         body.critical_processes,
         body.min_reduction,
         body.min_critical,
+        body.baseline_group,
+        body.candidate_group,
+        body.prometheus_url,
     )
     return ExperimentResult(experiment=created)
 
