@@ -253,3 +253,19 @@ def test_kiro_gets_an_agent_steering_and_mcp_settings(
     user = tmp_path / "user" / ".kiro"
     assert (user / "agents" / "gamma.json").exists() and (user / "steering" / "gamma.md").exists()
     assert (user / "settings" / "mcp.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_check_sees_a_new_file_a_glob_matches_and_a_changed_server(
+    starter: Library, project: Path
+) -> None:
+    AgentStore(starter).save(
+        Agent(name="roles", resources=["roles/*.md"], mcpServers=["tickets"]), new=True
+    )
+    export(starter, ["roles"], project, [ExportTarget.CLAUDE_CODE])
+    assert stale_exports(starter.home) == []
+    starter.new("roles/new-role.md", open_editor=False)
+    assert findings(starter) == {("roles", "roles.md", "stale")}
+    export(starter, ["roles"], project, [ExportTarget.CLAUDE_CODE])
+    assert "new role" in (project / ".claude" / "agents" / "roles.md").read_text().lower()
+    McpCatalog(starter.home).add('{"tickets": {"command": "tickets-v2"}}', force=True)
+    assert findings(starter) == {("roles", ".mcp.json", "stale")}

@@ -28,9 +28,10 @@ def stale_exports(home: Path) -> list[ExportedFile]:
     records = ExportRecords(home).load()
     if not records:
         return []  # nothing exported yet: no need to load agents, the catalog or its secrets
-    from ai_config.exports.service import Exporter
+    from ai_config.exports.service import Exporter, place_of
 
     exporter = Exporter(home)
+    exporter.library.require()
     groups: dict[tuple[str, str, str | None, str], list[ExportRecord]] = {}
     for record in records:
         if record.target not in set(ExportTarget):
@@ -39,6 +40,14 @@ def stale_exports(home: Path) -> list[ExportedFile]:
         groups.setdefault(key, []).append(record)
     found: list[ExportedFile] = []
     for (agent, target, dest, secrets), group in sorted(groups.items(), key=lambda g: g[0][:2]):
+        place = place_of(target, dest, secrets)
+        if all(
+            r.inputs_sha and exporter.inputs.sha(r.inputs, place) == r.inputs_sha for r in group
+        ):
+            # Nothing the export read has changed: what it wrote is still what it would write,
+            # so only the files on disk need looking at.
+            found += [_finding(r, s) for r in group if (s := _on_disk(r)) != "unchanged"]
+            continue
         try:
             outputs = {
                 str(o.path): o
@@ -58,6 +67,16 @@ def stale_exports(home: Path) -> list[ExportedFile]:
                 found.append(_finding(record, state))
     found += _secrets_in_projects(exporter, records, {(f.agent, f.path) for f in found})
     return sorted(found, key=lambda f: (f.path, f.agent))
+
+
+def _on_disk(record: ExportRecord) -> ExportState:
+    """How a part stands on disk against what was recorded as written."""
+    text = read_text(Path(record.path))
+    part = Output(Path(record.path), "", record.part, dict.fromkeys(record.keys))
+    on_disk = part_on_disk(part, record.agent, text)
+    if on_disk is None:
+        return "missing"
+    return "unchanged" if sha(on_disk) == record.sha256 else "edited"
 
 
 def _state(record: ExportRecord, outputs: dict[str, Output]) -> ExportState:

@@ -3,12 +3,13 @@
 ``state/exports.json``::
 
     {"version": 2, "exports": [{"agent", "target", "dest", "path", "part", "keys", "secrets",
-                                "sha256", "at"}]}
+                                "sha256", "at", "inputs", "inputs_sha"}]}
 
 ``part`` is ``file``, ``section`` (of a markdown file) or ``keys`` (``mcpServers`` entries of a
 JSON file, listed in ``keys``); ``secrets`` is how the export wrote them (``inline`` or
-``reference``), so a check renders what the export rendered. Version 1 (ai-config 0.1) kept one
-record per path and always the whole file; it is read as that.
+``reference``), so a check renders what the export rendered; ``inputs`` and ``inputs_sha`` let a
+check see that nothing the export read has changed without rendering it again. Version 1
+(ai-config 0.1) kept one record per path and always the whole file; it is read as that.
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ class ExportRecord:
     at: str
     keys: list[str] = field(default_factory=list)
     secrets: Literal["inline", "reference"] = "inline"
+    inputs: list[str] = field(default_factory=list)
+    """The library files the export read (agent, prompt, resources, MCP definitions)."""
+    inputs_sha: str = ""
+    """A hash of everything the export's output depends on (see ai_config.exports.inputs)."""
 
 
 class ExportRecords:

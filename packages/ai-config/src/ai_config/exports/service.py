@@ -7,10 +7,12 @@ for ``inline_secrets``, and reports the variables to set.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Literal
 
 from ai_config.agents.store import AgentStore
+from ai_config.exports.inputs import Inputs
 from ai_config.exports.models import ExportedFile
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.parts import Output
@@ -24,7 +26,12 @@ from ai_config.mcp.catalog import McpCatalog
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.backups import BackupStore
 
-__all__ = ["Exporter", "project_root"]
+__all__ = ["Exporter", "place_of", "project_root"]
+
+
+def place_of(target: ExportTarget | str, dest: Path | str | None, secrets: str) -> str:
+    """Where and how an export went, as its inputs hash takes it."""
+    return f"{target}|{dest or ''}|{secrets}"
 
 
 def project_root(target: ExportTarget, dest: Path | None) -> Path | None:
@@ -61,16 +68,27 @@ class Exporter:
         self.environment: set[str] = set()
         """Variables the project exports so far refer to (their tools expand them)."""
 
+    @functools.cached_property
+    def inputs(self) -> Inputs:
+        return Inputs(self.library.contents(), self.home)
+
     def outputs(
         self, agent_name: str, target: ExportTarget, dest: Path | None, *, inline: bool = False
     ) -> list[Output]:
+        return self.rendered(agent_name, target, dest, inline=inline)[0]
+
+    def rendered(
+        self, agent_name: str, target: ExportTarget, dest: Path | None, *, inline: bool = False
+    ) -> tuple[list[Output], list[str]]:
+        """The outputs, and the library files they were made from."""
+        file = self.store.file(agent_name)
         resolved = self.store.resolve(self.store.get(agent_name), self.catalog)
         style = "inline" if dest is None or inline else PROJECT_STYLE[target]
         mcp = {
             name: self.catalog.secrets.render(entry, style, self.environment)
             for name, entry in resolved.mcp.items()
         }
-        return render(target, resolved, mcp, dest)
+        return render(target, resolved, mcp, dest), [file.path, *resolved.read]
 
     def plan(self) -> ExportPlan:
         return ExportPlan(self.home, self.library.safety)
@@ -88,8 +106,17 @@ class Exporter:
         secrets: Literal["inline", "reference"] = (
             "inline" if root is None or inline else "reference"
         )
-        outputs = self.outputs(agent_name, target, root, inline=inline)
-        plan.add(outputs, agent=agent_name, target=target, dest=root, secrets=secrets)
+        outputs, read = self.rendered(agent_name, target, root, inline=inline)
+        place = place_of(target, root, secrets)
+        plan.add(
+            outputs,
+            agent=agent_name,
+            target=target,
+            dest=root,
+            secrets=secrets,
+            inputs=read,
+            inputs_sha=self.inputs.sha(read, place),
+        )
 
     def export(
         self,

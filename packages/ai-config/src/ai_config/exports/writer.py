@@ -34,6 +34,18 @@ from groundwork.state.atomic import atomic_write_text
 __all__ = ["ExportPlan", "ExportState", "ExportedFile"]
 
 
+@dataclass(frozen=True)
+class _Made:
+    """How one agent's outputs were made: for their records."""
+
+    agent: str
+    target: ExportTarget
+    dest: Path | None
+    secrets: Literal["inline", "reference"]
+    inputs: list[str]
+    inputs_sha: str
+
+
 @dataclass
 class _Edited:
     path: Path
@@ -78,19 +90,16 @@ class ExportPlan:
         target: ExportTarget,
         dest: Path | None,
         secrets: Literal["inline", "reference"],
+        inputs: list[str] | None = None,
+        inputs_sha: str = "",
     ) -> None:
+        made = _Made(agent, target, dest, secrets, inputs or [], inputs_sha)
         for output in outputs:
-            self._add(output, agent, target, dest, secrets)
+            self._add(output, made)
         self._retire_missing(outputs, agent, target, dest)
 
-    def _add(
-        self,
-        output: Output,
-        agent: str,
-        target: ExportTarget,
-        dest: Path | None,
-        secrets: Literal["inline", "reference"],
-    ) -> None:
+    def _add(self, output: Output, made: _Made) -> None:
+        agent, target = made.agent, made.target
         text = self._text(output.path)
         record = self._record(agent, output.path)
         clashes = False
@@ -135,13 +144,15 @@ class ExportPlan:
             ExportRecord(
                 agent=agent,
                 target=str(target),
-                dest=str(dest) if dest else None,
+                dest=str(made.dest) if made.dest else None,
                 path=str(output.path),
                 part=output.part,
                 sha256=sha(output.text),
                 at=datetime.now(UTC).isoformat(timespec="seconds"),
                 keys=sorted(output.servers),
-                secrets=secrets,
+                secrets=made.secrets,
+                inputs=made.inputs,
+                inputs_sha=made.inputs_sha,
             )
         )
         self.results.append(

@@ -118,6 +118,22 @@ class Library:
             return {}
         return {str(k): str(v) for k, v in data.items()}
 
+    def contents(self) -> dict[str, str]:
+        """The effective library as path -> SHA-256 of its content (from the indexes: a warm
+        call reads no file), for telling whether what an export read has changed."""
+        self.require()
+        found: dict[str, str] = {}
+        for layer in self.layers():
+            name = "base" if layer == self.base_dir else f"source-{layer.name}"
+            index = TreeIndex(layer, self.home / "state" / f"index-{name}.json")
+            found.update({rel: state.sha256 for rel, state in index.scan().files.items()})
+        personal = TreeIndex(self.personal_dir, self.home / "state" / "index-personal.json")
+        copies = self.conflicts.copies()
+        found.update(
+            {rel: state.sha256 for rel, state in personal.scan().files.items() if rel not in copies}
+        )
+        return found
+
     def files(self, pattern: str | None = None) -> list[LibraryFile]:
         """The effective library: each layer overrides the one below, personal files win."""
         self.require()
