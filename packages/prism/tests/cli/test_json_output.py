@@ -22,6 +22,19 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["templates", "info", "rocky-conda-stack"], 0, "template"),
     (["templates", "validate"], 0, "reports"),
     (["templates", "render", "ubuntu-server"], 0, "script"),
+    (["templates", "search", "python"], 0, "entries"),
+    (["templates", "install", "builtin/ubuntu-server"], 0, "installation"),
+    (["templates", "history", "ubuntu-server"], 0, "history"),
+    (["templates", "rollback", "ubuntu-server", "1.0.0"], 0, "history"),
+    (["templates", "update"], 0, "updates"),
+    (["templates", "new", "j-new", "--yes"], 0, "template"),
+    (["templates", "docs", "j-new", "--out", "{state}/docs"], 0, "docs"),
+    (["templates", "test", "python-ml-workstation"], 0, "test"),
+    (["templates", "repo", "list"], 0, "repositories"),
+    (["templates", "repo", "add", "j-repo", "{state}/no-such.git"], 6, "PRISM_REPO_UNREACHABLE"),
+    (["templates", "repo", "update", "j-repo"], 3, "PRISM_REPO_NOT_FOUND"),
+    (["templates", "repo", "remove", "j-repo"], 3, "PRISM_REPO_NOT_FOUND"),
+    (["templates", "install", "j-repo/x@1.0.0"], 3, "PRISM_REPO_NOT_FOUND"),
     (["profiles", "list"], 0, "profiles"),
     (["profiles", "add", "j-lab", "--region", "eu-west-1"], 0, "profile"),
     (["profiles", "show", "j-lab"], 0, "profile"),
@@ -45,7 +58,8 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["volume", "mount", "j-vol", "j-box"], 0, "volume"),
     (["volume", "unmount", "j-vol", "j-box"], 0, "volume"),
     (["volume", "delete", "j-vol"], 0, "volume"),
-    (["storage", "create", "j-disk", "--size-gb", "10", "--workstation", "j-box"], 0, "disk"),
+    (["storage", "create", "j-disk", "--size", "10G", "--workstation", "j-box"], 0, "disk"),
+    (["storage", "create", "j-big", "--size", "10 parsecs"], 2, "PRISM_SIZE_INVALID"),
     (["storage", "list"], 0, "disks"),
     (["storage", "attach", "j-disk", "j-box"], 0, "disk"),
     (["storage", "detach", "j-disk"], 0, "disk"),
@@ -58,6 +72,7 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["launch", "ubuntu-server", "j-x", "--size", "XXL"], 2, "PRISM_USAGE"),
     (["storage", "create", "j-x", "--type", "io9"], 2, "PRISM_USAGE"),
     (["no-such-command"], 2, "PRISM_USAGE"),
+    (["templates", "form"], 0, "form"),
     (["daemon", "logs"], 0, "log"),
     (["doctor"], 0, "checks"),
     (["daemon", "stop"], 0, "daemon"),
@@ -76,7 +91,8 @@ def command_paths(group: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ..
 
 
 def test_every_command_prints_one_json_document_or_a_problem(prism: Any, sandbox: Path) -> None:
-    for args, exit_code, key in RUNS:
+    for line, exit_code, key in RUNS:
+        args = [arg.replace("{state}", str(sandbox)) for arg in line]
         result = prism.run(sandbox, *args, "--output", "json", env=NO_AWS)
         assert result.returncode == exit_code, (args, result.stdout, result.stderr)
         document = json.loads(result.stdout)  # one document: a second would make this fail

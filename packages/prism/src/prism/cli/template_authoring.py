@@ -146,7 +146,7 @@ def new(
             "name": name,
             "description": description,
             "start_from": start_from,
-            "packages": package or pip,
+            "packages": package,
             "services": service,
             "ports": port,
         }.items()

@@ -131,5 +131,8 @@ def parse_range(text: str) -> VersionRange:
         match = _COMPARATOR.match(part)
         if not match:
             raise ValueError(f"{part!r} is not a version range (like >=1.0,<2 or ^1.2)")
-        comparators += _expand(match["op"] or "", match["version"])
+        try:
+            comparators += _expand(match["op"] or "", match["version"])
+        except ValueError as exc:
+            raise ValueError(f"{part!r} is not a version range (like >=1.0,<2): {exc}") from None
     return VersionRange(str(text).strip(), tuple(comparators))
