@@ -60,12 +60,21 @@ def _params(values: list[str] | None) -> dict[str, str]:
 
 def _catalog_table(result: PipelineList) -> RenderableType:
     table = plain_table(
-        "Pipeline catalog", ("name", "expected reduction", "processors", "description")
+        "Pipeline catalog (reductions and collector differences as measured by the bench)",
+        ("name", "expected reduction", "on a collector", "processors", "description"),
     )
     for p in result.pipelines:
         r = p.expected_reduction
+        collector: str = p.collector or "-"
+        if p.collector_difference_percent is not None:
+            collector += f" ({p.collector_difference_percent:+g}% series)"
         plain_row(
-            table, p.name, f"{r.min:g}-{r.max:g}%", ", ".join(p.processors) or "-", p.description
+            table,
+            p.name,
+            f"{r.min:g}-{r.max:g}%",
+            collector,
+            ", ".join(p.processors) or "-",
+            p.description,
         )
     return table
 

@@ -15,7 +15,7 @@ import psutil
 
 from phoenix.collector.model import ProcessBatch, new_row
 
-_ATTRS = [
+PSUTIL_ATTRS = [
     "pid",
     "ppid",
     "name",
@@ -46,7 +46,7 @@ class Scraper:
         now = time.time()
         batch = ProcessBatch(now, self._host_cpu_percent(), psutil.virtual_memory().percent)
         seen: dict[tuple[int, float], tuple[float, float]] = {}
-        for row_id, proc in enumerate(psutil.process_iter(attrs=_ATTRS, ad_value=None)):
+        for row_id, proc in enumerate(psutil.process_iter(attrs=PSUTIL_ATTRS, ad_value=None)):
             info: dict[str, Any] = proc.info
             row = _row(row_id, info)
             busy = row["cpu_user"] + row["cpu_system"]

@@ -20,7 +20,9 @@ class Side(BaseModel):
     )
     processes: int = Field(description="Distinct processes (pids) among them.")
     critical_kept: int = Field(description="Critical processes of the host it kept.")
-    cpu_percent: float = Field(description="Its own CPU over the run, percent of one core.")
+    cpu_percent: float = Field(
+        description="Its own CPU after start-up, over the collections compared, percent of a core."
+    )
     rss_mb: float = Field(description="Its own resident memory at the end.")
 
 

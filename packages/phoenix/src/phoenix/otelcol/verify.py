@@ -220,21 +220,31 @@ def verify(
             ],
         )
         prom = _Prometheus(f"http://127.0.0.1:{ports['prometheus']}")
+
+        def engine_scrapes() -> float:
+            return prom.scalar('phoenix_agent_scrapes_total{job="engine"}')
+
+        def collections() -> float:
+            return prom.scalar(
+                "changes(otelcol_scraper_scraped_metric_points_total"
+                '{job="collector-telemetry",scraper="process"}[10m]) + 1'
+            )
+
+        _wait(
+            "phoenix's agent and the collector", lambda: engine_scrapes() >= 1, deadline, run.folder
+        )
+        _wait("the collector's first collection", lambda: collections() >= 1, deadline, run.folder)
+        # CPU is measured from here, after start-up, over the collections compared.
+        cpu_from = {p.pid: (_cpu(p), time.monotonic()) for p in (agent_process, collector_process)}
         _wait(
             f"{scrapes} scrapes by phoenix's agent",
-            lambda: prom.scalar('phoenix_agent_scrapes_total{job="engine"}') >= scrapes,
+            lambda: engine_scrapes() >= scrapes,
             deadline,
             run.folder,
         )
         _wait(
             f"{scrapes} collections by the collector",
-            lambda: (
-                prom.scalar(
-                    "changes(otelcol_scraper_scraped_metric_points_total"
-                    '{job="collector-telemetry",scraper="process"}[10m]) + 1'
-                )
-                >= scrapes
-            ),
+            lambda: collections() >= scrapes,
             deadline,
             run.folder,
         )
@@ -255,7 +265,7 @@ def verify(
         still = _critical_throughout(is_critical, started)
         critical = {pid: label for pid, label in critical.items() if pid in still}
         sides = {
-            job: _side(prom, job, at, critical, throughout, process)
+            job: _side(prom, job, at, critical, throughout, process, cpu_from[process.pid])
             for job, process in (("engine", agent_process), ("collector", collector_process))
         }
         kept = set(kept_by["collector"])
@@ -316,6 +326,11 @@ def _critical_throughout(is_critical: Any, since: float) -> dict[int, str]:
     return found
 
 
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
 def _alive_since(since: float) -> set[int]:
     return {
         p.info["pid"]
@@ -331,6 +346,7 @@ def _side(
     critical: dict[int, str],
     throughout: set[int],
     process: psutil.Process,
+    cpu_from: tuple[float, float],
 ) -> Side:
     by_pid = {
         r["metric"].get("process_pid", ""): int(float(r["value"][1]))
@@ -340,15 +356,15 @@ def _side(
     compared = sum(
         count for pid, count in by_pid.items() if not pid.isdigit() or int(pid) in throughout
     )
-    with process.oneshot():
-        cpu = process.cpu_times()
-        age = max(0.001, time.time() - process.create_time())
-        rss = process.memory_info().rss
+    cpu, since = cpu_from
+    spent = _cpu(process) - cpu
+    elapsed = max(0.001, time.monotonic() - since)
+    rss = process.memory_info().rss
     return Side(
         series=sum(by_pid.values()),
         compared_series=compared,
         processes=len(pids),
         critical_kept=len(set(critical) & pids),
-        cpu_percent=round(100.0 * (cpu.user + cpu.system) / age, 2),
+        cpu_percent=round(100.0 * spent / elapsed, 2),
         rss_mb=round(rss / 2**20, 1),
     )

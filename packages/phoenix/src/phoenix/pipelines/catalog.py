@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from importlib import resources
+from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from phoenix.pipelines import spec
@@ -50,14 +51,30 @@ def summaries() -> list[PipelineSummary]:
     listing that built every processor's schema would cost the command most of its start-up.
     """
     found = []
+    measured = measurements().get("pipelines", {})
     for name in names():
         _, data = parse(source(name))
+        figures = measured.get(name, {})
         found.append(
             PipelineSummary.model_validate(
                 {
                     **{key: data[key] for key in PipelineSummary.model_fields if key in data},
                     "processors": [processor["type"] for processor in data.get("processors", [])],
+                    "collector": figures.get("fidelity"),
+                    "collector_difference_percent": figures.get("collector_difference_percent"),
                 }
             )
         )
+    return found
+
+
+def measurements() -> dict[str, Any]:
+    """What bench/collector_vs_engine.py last measured for each pipeline, engine and collector."""
+    import json
+
+    path = resources.files("phoenix.pipelines") / "catalog" / "measurements.json"
+    try:
+        found: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
     return found

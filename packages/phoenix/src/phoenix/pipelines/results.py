@@ -44,6 +44,15 @@ class PipelineSummary(BaseModel):
     expected_reduction: ExpectedReduction
     critical_processes: NameMatch
     processors: list[str] = Field(description="The processor types, in order.")
+    collector: Literal["exact", "approximate"] | None = Field(
+        default=None,
+        description="engine-exact; on a collector exact or approximate (from the last bench run).",
+    )
+    collector_difference_percent: float | None = Field(
+        default=None,
+        description="The collector's series against the engine's, as bench/collector_vs_engine.py"
+        " last measured it.",
+    )
 
 
 class PipelineList(BaseModel):
