@@ -67,10 +67,15 @@ def test_mcp_changes_are_backed_up_and_audited_without_secret_values(
     audit = (tmp_path / "aic" / "audit.log").read_text()
     assert "sk-audit-secret" not in audit and "sk-rotated-secret" not in audit
     backups = doc(cli("backup", "list", "-o", "json"))["backups"]
-    assert {Path(b["source"]).name for b in backups if b["reason"] == "mcp remove"} == {
-        "mcp.json",
-        "secrets.json",
-    }
+    removal = {Path(b["source"]).name: b["id"] for b in backups if b["reason"] == "mcp remove"}
+    assert set(removal) == {"mcp.json", "secrets.json"}
+    assert cli("backup", "restore", removal["mcp.json"]).code == 0
+    assert (
+        doc(cli("mcp", "show", "svc", "-o", "json"))["mcp_server"]["definition"]["command"]
+        == "svc2"
+    )
+    [restored] = doc(cli("logs", "--action", "backup", "-o", "json"))["changes"]
+    assert (restored["action"], restored["backup"]) == ("backup restore", removal["mcp.json"])
 
 
 def test_inline_secrets_in_a_project_make_the_check_fail(tmp_path: Path, cli: InProcess) -> None:

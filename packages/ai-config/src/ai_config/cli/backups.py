@@ -87,9 +87,18 @@ def restore(
 
       ai-config backup restore 20261123T0712
     """
+    from ai_config.safety import AuditLog
+
     store = _store()
     backup = store.get(backup_id)
-    return RestoreResult(backup=backup, previous=store.restore(backup.id))
+    previous = store.restore(backup.id)
+    AuditLog(home() / "audit.log").record(
+        "backup restore",
+        backup=backup.id,
+        path=backup.source,
+        previous=previous.id if previous else None,
+    )
+    return RestoreResult(backup=backup, previous=previous)
 
 
 @app.command("prune")
@@ -104,4 +113,10 @@ def prune(
 
       ai-config backup prune --keep 5
     """
-    return BackupList(backups=_store().prune(keep=keep))
+    from ai_config.safety import AuditLog
+
+    removed = _store().prune(keep=keep)
+    AuditLog(home() / "audit.log").record(
+        "backup prune", keep=keep, removed=[b.id for b in removed]
+    )
+    return BackupList(backups=removed)
