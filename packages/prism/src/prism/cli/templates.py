@@ -70,15 +70,15 @@ def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
 
       prism templates list --output json
     """
-    from prism.templates.repos.installs import Installer
+    from prism.templates.repos.records import installed_from
     from prism.templates.results import TemplateList, TemplateSummary
 
     catalog = _catalog()
-    installed = Installer(home()).records()
+    installed = installed_from(home())
     summaries = []
     for slug, f in sorted(catalog.files().items()):
         report = catalog.validate_one(f)
-        record = installed.get(slug) if f.origin == "user" else None
+        source = installed.get(slug) if f.origin == "user" else None
         summaries.append(
             TemplateSummary(
                 slug=slug,
@@ -92,9 +92,7 @@ def list_templates(output: OutputOption = OutputFormat.TABLE) -> "TemplateList":
                 version=f.template.version,
                 valid=report.ok,
                 error=str(report.errors[0]) if report.errors else None,
-                installed_from=f"{record.repository}/{record.name}@{record.version}"
-                if record
-                else None,
+                installed_from=source,
             )
         )
     for broken in catalog.broken:

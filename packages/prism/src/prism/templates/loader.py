@@ -55,8 +55,7 @@ def load_file(path: Path, origin: str = "file") -> TemplateFile:
 
 def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _parse(text)
     except yaml.MarkedYAMLError as exc:
         raise TemplateInvalid(
             [
@@ -105,6 +104,18 @@ def load_text(text: str, path: str, origin: str = "file") -> TemplateFile:
         for loc, problem in _unknown_fields(template)
     ]
     return TemplateFile(template=template, path=path, origin=origin, warnings=warnings)
+
+
+def _parse(text: str) -> tuple[Any, Any]:
+    """The document's node tree (for line numbers) and its data, from one parse (libyaml's
+    when PyYAML has it: every command that lists templates reads them all).
+    """
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    try:
+        node = loader.get_single_node()
+        return node, loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
 
 
 def strings_in(data: Any, loc: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -27,6 +27,7 @@ from prism.templates.loader import load_text
 from prism.templates.model import TemplateFile
 from prism.templates.repos.history import TemplateHistoryStore
 from prism.templates.repos.index import IndexEntry, checksum
+from prism.templates.repos.records import INSTALLS_FILE
 from prism.templates.repos.results import (
     Change,
     Installation,
@@ -96,7 +97,7 @@ class Installer:
     def __init__(self, home: Path) -> None:
         self.home = home
         self.user_dir = home / "templates"
-        self.records_file = home / "template-installs.json"
+        self.records_file = home / INSTALLS_FILE
         self.repos = RepositoryStore(home)
         self.history = TemplateHistoryStore(home)
 
