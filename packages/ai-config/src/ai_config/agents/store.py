@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,7 +12,7 @@ from pydantic import ValidationError
 from ai_config.agents.model import Agent, is_external
 from ai_config.agents.names import agent_name
 from ai_config.library.paths import contained
-from ai_config.library.store import Library, LibraryFile
+from ai_config.library.store import Effective, Library, LibraryFile
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write_text
 from groundwork.yamllines import syntax_error_line
@@ -51,13 +50,13 @@ class ResolvedAgent:
 class AgentStore:
     def __init__(self, library: Library) -> None:
         self.library = library
-        self._files: list[LibraryFile] | None = None
+        self._effective: Effective | None = None
 
-    def _library_files(self) -> list[LibraryFile]:
+    def effective(self) -> Effective:
         """The effective library, scanned once per store: exporting 50 agents walks it once."""
-        if self._files is None:
-            self._files = self.library.files()
-        return self._files
+        if self._effective is None:
+            self._effective = self.library.effective()
+        return self._effective
 
     def _path(self, name: str) -> str:
         return f"agents/{agent_name(name)}.yaml"
@@ -138,14 +137,14 @@ class AgentStore:
         return agent
 
     def resolve(self, agent: Agent, mcp_catalog: McpCatalog) -> ResolvedAgent:
-        files = self._library_files()
+        files = self.effective()
         chosen: dict[str, LibraryFile] = {}
         external = []
         for pattern in agent.resources:
             if is_external(pattern):
                 external.append(pattern)
                 continue
-            matches = [f for f in files if fnmatch.fnmatch(f.path, pattern)]
+            matches = [files.file(rel) for rel in files.matching(pattern)]
             if not matches:
                 raise ToolError(
                     "AI_CONFIG_RESOURCE_NOT_FOUND",

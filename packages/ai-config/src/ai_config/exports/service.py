@@ -70,7 +70,7 @@ class Exporter:
 
     @functools.cached_property
     def inputs(self) -> Inputs:
-        return Inputs(self.library.contents(), self.home)
+        return Inputs(self.store.effective().sha, self.home)
 
     def outputs(
         self, agent_name: str, target: ExportTarget, dest: Path | None, *, inline: bool = False

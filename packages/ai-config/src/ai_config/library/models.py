@@ -17,6 +17,7 @@ from ai_config.results import Result
 __all__ = [
     "LibraryFile",
     "LibraryStatus",
+    "Origin",
     "OverrideState",
     "OverrideStatus",
     "Renamed",
@@ -37,6 +38,7 @@ OverrideState = Literal[
     "renamed-upstream",
 ]
 Side = Literal["ours", "theirs", "merged"]
+Origin = Literal["base", "personal", "override"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class LibraryFile:
     """One file of the effective library: ``origin`` says which layer it comes from."""
 
     path: str
-    origin: Literal["base", "personal", "override"]
+    origin: Origin
     location: Path
 
 
