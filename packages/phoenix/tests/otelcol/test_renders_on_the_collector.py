@@ -147,3 +147,19 @@ def test_no_statement_marks_a_critical_process(name: str) -> None:
     marks = [s for s in statements if s.startswith('set(resource.attributes["phoenix.dropped"]')]
     assert all('resource.attributes["phoenix.critical"] == nil' in s for s in marks)
     assert bool(marks) == (name != "process-baseline-v1")
+
+
+@pytest.mark.parametrize("name", catalog.names())
+def test_the_catalog_measurements_describe_the_current_renders(name: str) -> None:
+    """The bench writes them; a render that changed fidelity since needs the bench run again."""
+    measured = catalog.measurements()["pipelines"][name]
+    rendered = render_otelcol(catalog.get(name))
+    assert measured["fidelity"] == ("approximate" if rendered.approximate else "exact")
+    reduction = catalog.get(name).expected_reduction
+    figures = sorted(
+        max(0.0, measured[key])
+        for key in ("engine_reduction_percent", "collector_reduction_percent")
+    )
+    assert (reduction.min, reduction.max) == (figures[0], figures[1])
+    [summary] = [s for s in catalog.summaries() if s.name == name]
+    assert summary.collector == measured["fidelity"]
