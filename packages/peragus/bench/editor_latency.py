@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page, TimeoutError, sync_playwright
+from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from websockets.sync.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -51,7 +52,12 @@ def notebook() -> str:
     body = "\n\n".join(
         f"###### c{n:02}.ts\n\n```typescript\n{source}\n```" for n, source in enumerate(cells)
     )
-    return f'<!-- srcbook:{{"language":"typescript"}} -->\n\n# Editor bench\n\n{body}\n'
+    # srcbook's tsserver is the typescript in the notebook's node_modules; peragus uses its own.
+    package = '{"type": "module", "dependencies": {"typescript": "5.9.3"}}'
+    return (
+        '<!-- srcbook:{"language":"typescript"} -->\n\n# Editor bench\n\n'
+        f"###### package.json\n\n```json\n{package}\n```\n\n{body}\n"
+    )
 
 
 def receive(ws: ClientConnection, event: str, where: Any = lambda p: True) -> dict[str, Any]:
@@ -62,6 +68,16 @@ def receive(ws: ClientConnection, event: str, where: Any = lambda p: True) -> di
             return result
 
 
+def drain(ws: ClientConnection, quiet: float = 0.3) -> None:
+    """Reads until the server has been silent for ``quiet`` seconds: a reply to the last round
+    must not be taken for one to the next."""
+    while True:
+        try:
+            ws.recv(timeout=quiet)
+        except TimeoutError:
+            return
+
+
 def websocket_figures(
     ws: ClientConnection, topic: str, cell_id: str, requests: str
 ) -> tuple[list[float], list[float]]:
@@ -70,6 +86,7 @@ def websocket_figures(
     for n in range(ROUNDS):
         broken = n % 2 == 0
         source = CLEAN + ("y" if broken else "")
+        drain(ws)
         started = time.perf_counter()
         ws.send(
             json.dumps([topic, "cell:update", {"cellId": cell_id, "updates": {"source": source}}])
@@ -84,8 +101,12 @@ def websocket_figures(
     ws.send(
         json.dumps([topic, "cell:update", {"cellId": cell_id, "updates": {"source": with_dot}}])
     )
+    # The server has the new text once it sends the cell's diagnostics again (srcbook sends
+    # only semantic ones, so not the syntax error itself).
+    receive(ws, "tsserver:cell:diagnostics", lambda p: p["cellId"] == cell_id)
     completions = []
     for n in range(ROUNDS):
+        drain(ws, 0.1)
         started = time.perf_counter()
         location = {"line": 4, "offset": 9}
         ws.send(
@@ -100,7 +121,8 @@ def websocket_figures(
         reply = receive(ws, "tsserver:cell:completions:response")
         entries = reply["response"]["entries"] if reply.get("response") else []
         if not any(e["name"] == "log" for e in entries):
-            raise RuntimeError(f"no console.log in the completions: {reply}")
+            names = [e["name"] for e in entries][:10]
+            raise RuntimeError(f"no console.log in the completions, which begin {names}")
         completions.append((time.perf_counter() - started) * 1000)
     ws.send(json.dumps([topic, "cell:update", {"cellId": cell_id, "updates": {"source": CLEAN}}]))
     receive(
@@ -133,7 +155,7 @@ def press(page: Page, key: str) -> float:
     page.keyboard.press(key)
     try:
         page.wait_for_function(f"window.__marks.length > {before}", timeout=30_000)
-    except TimeoutError as exc:
+    except PlaywrightTimeout as exc:
         raise RuntimeError(f"nothing changed on screen 30 s after pressing {key}") from exc
     marks: list[float] = page.evaluate("window.__marks")
     return marks[before]
@@ -220,6 +242,15 @@ def srcbook() -> None:
         cell_id = next(c["id"] for c in cells if c.get("filename") == LAST)
         with server.websocket() as ws:
             ws.send(json.dumps([topic, "subscribe", {"id": "bench"}]))
+            ws.send(json.dumps([topic, "deps:install", {}]))
+            receive(
+                ws,
+                "cell:updated",
+                lambda p: (
+                    p["cell"].get("type") == "package.json"
+                    and p["cell"].get("status") in ("idle", "failed")
+                ),
+            )
             ws.send(json.dumps([topic, "tsserver:start", {}]))
             receive(ws, "tsserver:cell:diagnostics", lambda p: p["cellId"] == cell_id)
             report(
