@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 
 def phoenix(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -99,3 +101,25 @@ def test_an_invalid_pipeline_file_is_a_clear_error(tmp_path: Path) -> None:
     assert deployed.returncode == 2
     assert "PHOENIX_PIPELINE_INVALID" in deployed.stderr
     assert "line 5 (processors.0.k)" in deployed.stderr
+
+
+def test_experiment_names_are_unique(tmp_path: Path) -> None:
+    first = as_json(phoenix(tmp_path, "experiment", "create", "trial", "-o", "json"))
+    again = phoenix(tmp_path, "experiment", "create", "trial", "-o", "json")
+    assert again.returncode == 4
+    problem = json.loads(again.stdout)
+    assert problem["code"] == "PHOENIX_EXPERIMENT_EXISTS"
+    assert first["experiment"]["id"] in problem["detail"]
+    listed = as_json(phoenix(tmp_path, "experiment", "list", "-o", "json"))
+    assert [e["name"] for e in listed["experiments"]] == ["trial"]
+
+
+def test_get_config_shows_what_runs_with_its_params(tmp_path: Path) -> None:
+    deployed = phoenix(tmp_path, "pipeline", "deploy", "process-topk-v1", "--param", "topk.k=7")
+    assert deployed.returncode == 0, deployed.stderr
+    shown = as_json(phoenix(tmp_path, "pipeline", "get-config", "-o", "json"))
+    assert shown["deployment"]["params"] == {"topk.k": "7"}
+    assert shown["config"].startswith("# --param topk.k=7\n")
+    running = yaml.safe_load(shown["config"])
+    assert running["processors"][0]["k"] == 7
+    assert running["name"] == "process-topk-v1"
