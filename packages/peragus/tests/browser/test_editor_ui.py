@@ -32,7 +32,10 @@ def type_into(page: Page, editor: Locator, text: str) -> None:
 
 
 def code_cells(page: Page) -> list[str]:
-    return page.locator("section.code").evaluate_all("(all) => all.map((s) => s.dataset.cell)")
+    names: list[str] = page.locator("section.code").evaluate_all(
+        "(all) => all.map((s) => s.dataset.cell)"
+    )
+    return names
 
 
 def test_a_type_error_is_underlined_while_typing_and_cleared_when_fixed(page: Page) -> None:

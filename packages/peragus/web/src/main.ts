@@ -1,3 +1,5 @@
+// The notebook list's entry (index.html). Notebook pages have their own (notebook.html).
+
 import { html } from "htm/preact";
 import { render } from "preact";
 import { NotebookList } from "./list";
@@ -6,13 +8,4 @@ import { applyTheme } from "./theme";
 import "./style.css";
 
 applyTheme();
-const root = document.getElementById("app")!;
-const match = location.pathname.match(/^\/notebooks\/([^/]+)\/?$/);
-if (match) {
-  // The notebook page (CodeMirror and all) is its own chunk: the list does not load it.
-  import("./notebook").then(({ NotebookPage }) =>
-    render(html`<${NotebookPage} name=${decodeURIComponent(match[1])} /><${ShortcutsPanel} />`, root),
-  );
-} else {
-  render(html`<${NotebookList} /><${ShortcutsPanel} />`, root);
-}
+render(html`<${NotebookList} /><${ShortcutsPanel} />`, document.getElementById("app")!);

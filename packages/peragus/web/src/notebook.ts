@@ -94,7 +94,6 @@ export function NotebookPage({ name }: { name: string }) {
         setCells(state.cells);
         setTsconfig(state.tsconfig);
         unsubscribe = ws.subscribe(topic, handle);
-        send("tsserver:start", {});
         send("deps:validate", {});
         // The language features are their own chunk: the editors are usable before it arrives.
         import("./language").then((module) => {
@@ -106,6 +105,8 @@ export function NotebookPage({ name }: { name: string }) {
           });
           language.current = { module, client };
           for (const [cellId, view] of views.current) register(cellId, view);
+          // Started once the page is up: starting tsserver costs the server a Node start.
+          send("tsserver:start", {});
         });
       },
       (e) => setNotice(problemText(e)),

@@ -219,8 +219,8 @@ async def ai_edit(request: Request, session_id: str, body: EditBody) -> EditResu
     return EditResult(edit=CellEdit(cellId=body.cellId, source=source))
 
 
-def _index() -> Response:
-    page = STATIC / "index.html"
+def _index(page_file: str = "index.html") -> Response:
+    page = STATIC / page_file
     if not page.is_file():
         return HTMLResponse(_UNBUILT, status_code=503)
     return HTMLResponse(page.read_text(encoding="utf-8"), headers={"cache-control": "no-cache"})
@@ -254,10 +254,13 @@ def peragus_app(
 
     if (STATIC / "assets").is_dir():
         app.mount("/assets", StaticFiles(directory=STATIC / "assets"), name="assets")
-    app.get("/", include_in_schema=False)(_index)
+
+    @app.get("/", include_in_schema=False)
+    def list_page() -> Response:
+        return _index()
 
     @app.get("/notebooks/{name}", include_in_schema=False)
     def notebook_page(name: str) -> Response:
-        return _index()
+        return _index("notebook.html")
 
     return app
