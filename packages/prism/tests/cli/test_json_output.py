@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+import pytest
 import typer
 
 from prism.cli import app
@@ -90,6 +91,7 @@ def command_paths(group: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ..
     return paths
 
 
+@pytest.mark.timeout(600)  # some sixty commands, each a process, on a shared machine
 def test_every_command_prints_one_json_document_or_a_problem(prism: Any, sandbox: Path) -> None:
     for line, exit_code, key in RUNS:
         args = [arg.replace("{state}", str(sandbox)) for arg in line]

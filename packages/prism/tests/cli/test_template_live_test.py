@@ -37,6 +37,8 @@ def _checks(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {(c["kind"], c["name"]): c for c in result["checks"]}
 
 
+# The first run builds the cached Debian root (debootstrap) and downloads the packages.
+@pytest.mark.timeout(1800)
 def test_the_ubuntu_server_template_for_real(prism: Any, tmp_path: Path, tools: None) -> None:
     code, document = _test(prism, tmp_path, "ubuntu-server")
     result = document["test"]
@@ -63,6 +65,7 @@ def test_the_ubuntu_server_template_for_real(prism: Any, tmp_path: Path, tools: 
     assert (Path(result["log_folder"]) / "setup.log").read_text().count("STAGE:users:COMPLETE") == 1
 
 
+@pytest.mark.timeout(1800)
 def test_a_template_with_services_for_real(prism: Any, tmp_path: Path, tools: None) -> None:
     (tmp_path / "templates").mkdir()
     shutil.copy(LIVE / "notes-server.yml", tmp_path / "templates")
@@ -82,6 +85,7 @@ def test_a_template_with_services_for_real(prism: Any, tmp_path: Path, tools: No
         assert f"test notes-server: {stage}: passed in" in shown.stderr
 
 
+@pytest.mark.timeout(1800)
 def test_a_failing_script_and_a_change_on_every_run_are_caught(
     prism: Any, tmp_path: Path, tools: None
 ) -> None:

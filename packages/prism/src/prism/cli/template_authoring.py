@@ -18,7 +18,7 @@ from prism.home import home
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from prism.templates.authoring.compose import DraftService, TemplateDraft
+    from prism.templates.authoring.draft import DraftService, TemplateDraft
     from prism.templates.authoring.results import DocsResult, FormResult
     from prism.templates.results import TemplateInfo
     from prism.templates.testing.results import TemplateTestResult
@@ -29,7 +29,7 @@ def _split(values: list[str] | None) -> list[str]:
 
 
 def _services(values: list[str]) -> list["DraftService"]:
-    from prism.templates.authoring.compose import DraftService
+    from prism.templates.authoring.draft import DraftService
 
     services = []
     for value in values:
@@ -124,7 +124,8 @@ def new(
 
       prism templates new analysis-box
     """
-    from prism.templates.authoring.compose import DraftUser, TemplateDraft, save_draft
+    from prism.templates.authoring.compose import save_draft
+    from prism.templates.authoring.draft import DraftUser, TemplateDraft
     from prism.templates.catalog import catalog_for
     from prism.templates.info import template_info
 

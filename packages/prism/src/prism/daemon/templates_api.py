@@ -19,9 +19,8 @@ from pydantic import BaseModel, Field
 from prism.choices import ConnectionType
 from prism.cloud.images import BASES
 from prism.daemon.engine import Engine
-from prism.templates.authoring.compose import TemplateDraft, check_draft, save_draft
+from prism.templates.authoring.draft import TemplateDraft
 from prism.templates.catalog import catalog_for
-from prism.templates.info import template_info
 from prism.templates.results import TemplateInfo, ValidationReport
 
 __all__ = ["router"]
@@ -93,6 +92,8 @@ async def form_choices(request: Request) -> FormChoices:
 @router.post("/api/v1/templates/preview", response_model=DraftPreview)
 async def preview(draft: TemplateDraft, request: Request) -> DraftPreview:
     """The draft's YAML and its validation; nothing is written."""
+    from prism.templates.authoring.compose import check_draft  # deferred: prismd's start
+
     text, report = await asyncio.to_thread(check_draft, draft, _engine(request).home)
     return DraftPreview(yaml=text, report=report)
 
@@ -104,6 +105,9 @@ async def save(body: SaveBody, request: Request) -> TemplateInfo:
     draft = TemplateDraft.model_validate(body.model_dump(exclude={"force"}))
 
     def write() -> TemplateInfo:
+        from prism.templates.authoring.compose import save_draft  # deferred: prismd's start
+        from prism.templates.info import template_info
+
         save_draft(draft, home, force=body.force, source="form")
         return template_info(home, catalog_for(home), draft.slug)
 

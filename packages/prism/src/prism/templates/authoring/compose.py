@@ -8,64 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
 from groundwork.state import atomic_write_text
 from prism.cloud.images import BASES, canonical_base
+from prism.templates.authoring.draft import TemplateDraft
 from prism.templates.catalog import Catalog, catalog_for
-from prism.templates.connection import ConnectionType
 from prism.templates.loader import load_text
 from prism.templates.repos.history import TemplateHistoryStore
 from prism.templates.results import ValidationReport
 
-__all__ = [
-    "DraftParameter",
-    "DraftService",
-    "DraftUser",
-    "TemplateDraft",
-    "check_draft",
-    "draft_yaml",
-    "save_draft",
-]
-
-
-class DraftService(BaseModel):
-    name: str
-    port: int | None = None
-    command: str | None = None
-
-
-class DraftUser(BaseModel):
-    name: str
-    groups: list[str] = Field(default_factory=list)
-
-
-class DraftParameter(BaseModel):
-    name: str
-    type: str = "string"
-    default: str | None = None
-    choices: list[str] = Field(default_factory=list)
-    description: str | None = None
-
-
-class TemplateDraft(BaseModel):
-    """What a person chooses; ``start_from`` is a template (inherited) or a base OS."""
-
-    slug: str
-    name: str = ""
-    description: str = ""
-    start_from: str = "ubuntu-24.04"
-    connection_type: ConnectionType | None = None
-    packages: list[str] = Field(default_factory=list)
-    pip_packages: list[str] = Field(default_factory=list)
-    users: list[DraftUser] = Field(default_factory=list)
-    services: list[DraftService] = Field(default_factory=list)
-    ports: list[int] = Field(default_factory=list)
-    parameters: list[DraftParameter] = Field(default_factory=list)
-    post_install: str | None = None
-    version: str = "1.0.0"
+__all__ = ["check_draft", "draft_yaml", "save_draft"]
 
 
 def _start(draft: TemplateDraft, catalog: Catalog) -> dict[str, Any]:
