@@ -243,3 +243,41 @@ def test_a_rejected_key_says_so(setup: tuple[httpx.Client, Provider, str]) -> No
     assert reply.status_code == 403
     assert reply.json()["code"] == "PERAGUS_AI_KEY_REJECTED"
     assert len(provider.requests) == 1  # a refused key is not retried
+
+
+def test_fix_diagnostics_over_the_websocket_proposes_the_fixed_cell(
+    setup: tuple[httpx.Client, Provider, str],
+) -> None:
+    """srcbook's ai:fix_diagnostics: the compiler's complaints go to the provider, the fixed cell
+    comes back as ai:generated to the page that asked."""
+    from websockets.sync.client import connect
+
+    client, provider, base = setup
+    settings = {"provider": "openai", "base_url": f"{base}/v1", "model": "m", "api_key": "k"}
+    assert client.put("/api/settings/ai", json=settings).status_code == 200
+    name = new_session(client, "Fix")
+    cell = next(
+        c
+        for c in client.get(f"/api/sessions/{name}").json()["session"]["cells"]
+        if c["type"] == "code"
+    )
+    provider.reply = "###### hello.ts\n\n```typescript\nconst x: string = '5';\n```"
+    token = client.headers["authorization"]
+    url = str(client.base_url).replace("http://", "ws://") + "/websocket"
+    with connect(url, additional_headers={"authorization": token}) as ws:
+        topic = f"session:{name}"
+        ws.send(json.dumps([topic, "subscribe", {}]))
+        problem = "line 1, column 7: Type 'number' is not assignable to type 'string'."
+        ws.send(
+            json.dumps(
+                [topic, "ai:fix_diagnostics", {"cellId": cell["id"], "diagnostics": problem}]
+            )
+        )
+        while True:
+            _, event, payload = json.loads(ws.recv(timeout=30))
+            if event in ("ai:generated", "error"):
+                break
+    assert event == "ai:generated", payload
+    assert payload == {"cellId": cell["id"], "output": "const x: string = '5';"}
+    asked = provider.requests[-1]["body"]["messages"][-1]["content"]
+    assert problem in asked and "hello.ts" in asked

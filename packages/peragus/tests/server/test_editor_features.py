@@ -264,3 +264,45 @@ def test_the_examples_gallery_imports_each_example(server: Server) -> None:
         assert imported.status_code == 201, imported.text
         assert imported.json()["notebook"]["title"] == "A report from CSV data"
         assert http.post("/api/examples/nope/import").json()["code"] == "PERAGUS_EXAMPLE_NOT_FOUND"
+
+
+def test_a_first_typescript_run_says_it_installs_the_toolchain(tmp_path: Path) -> None:
+    home = tmp_path / "fresh-home"
+    config = server_config(home, port=0)
+    app = peragus_app(home, tmp_path / "notebooks", config, Limits(timeout_seconds=20))
+    with running_service(app, config) as info:
+        server = Server(info.url, config.token_file.read_text().strip(), home, tmp_path)
+        _, topic, cell = new_notebook(server, "First run", "typescript")
+        with server.websocket() as ws:
+            subscribe(ws, topic)
+            send(ws, topic, "cell:exec", {"cellId": cell})
+            seen, _ = receive_until(ws, "cell:output", timeout=120)
+    notices = [m[2]["message"] for m in seen if m[1] == "cell:notice"]
+    assert notices[0].startswith("Installing esbuild@0.24.2 with npm, once")
+    assert notices[1].startswith("Installed esbuild@0.24.2 in ")
+
+
+@pytest.mark.parametrize(
+    ("event", "payload", "field"),
+    [
+        ("tsserver:cell:completions:request", {"cellId": "c1", "request": {}}, "location"),
+        (
+            "tsserver:cell:quickinfo:request",
+            {"cellId": "c1", "request": {"location": {"line": 0, "offset": 1}}},
+            "line",
+        ),
+        ("cell:move", {"cellId": "c1", "index": -1}, "index"),
+        ("ai:fix_diagnostics", {"cellId": "c1", "diagnostics": ""}, "diagnostics"),
+    ],
+)
+def test_editor_events_are_validated(
+    server: Server, event: str, payload: dict[str, Any], field: str
+) -> None:
+    _, topic, _ = new_notebook(server, "Validated")
+    with server.websocket() as ws:
+        subscribe(ws, topic)
+        send(ws, topic, event, payload)
+        _, error = receive_until(ws, "error")
+        assert field in error["message"]
+        send(ws, "heartbeat", "ping", {})
+        receive_until(ws, "pong")  # the connection stays open
