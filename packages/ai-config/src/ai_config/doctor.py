@@ -68,7 +68,8 @@ def _library_checks() -> list[CheckResult]:
     if not lib.initialised:
         return []
     try:
-        status = lib.status()
+        scans = lib.scans()
+        status = lib.status(scans=scans)
     except ToolError as exc:
         if exc.code.startswith("AI_CONFIG_CONFIG_"):  # the config check reports it
             return [
@@ -78,7 +79,7 @@ def _library_checks() -> list[CheckResult]:
         raise
     conflicts = [o.path for o in status.overrides if o.state == "conflict"]
     links = status.unsafe_links
-    stale = stale_exports(home())
+    stale = stale_exports(home(), scans)
     return [
         CheckResult(
             "conflicts",

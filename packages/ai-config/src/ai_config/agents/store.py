@@ -52,6 +52,10 @@ class AgentStore:
         self.library = library
         self._effective: Effective | None = None
 
+    def use(self, effective: Effective) -> None:
+        """Work from this scan of the library (one the caller made already)."""
+        self._effective = effective
+
     def effective(self) -> Effective:
         """The effective library, scanned once per store: exporting 50 agents walks it once."""
         if self._effective is None:

@@ -237,7 +237,12 @@ def status(
     """
     from ai_config.exports.check import stale_exports
 
-    return StatusResult(library=library().status(fetch=fetch), stale_exports=stale_exports(home()))
+    lib = library()
+    lib.require()
+    scans = lib.scans()  # one scan of the library for both
+    return StatusResult(
+        library=lib.status(fetch=fetch, scans=scans), stale_exports=stale_exports(home(), scans)
+    )
 
 
 @app.command("files")

@@ -133,7 +133,8 @@ def status(output: OutputOption = OutputFormat.TABLE) -> Overview:
     from ai_config.exports.check import stale_exports
 
     lib = _library()
-    library = lib.status()
+    scans = lib.scans()  # one scan of the library for the status and the exports
+    library = lib.status(scans=scans)
     counts: dict[str, int] = {}
     for override in library.overrides:
         counts[override.state] = counts.get(override.state, 0) + 1
@@ -142,7 +143,7 @@ def status(output: OutputOption = OutputFormat.TABLE) -> Overview:
         library=library,
         override_counts=counts,
         agent_names=names,
-        stale_exports=stale_exports(home()),
+        stale_exports=stale_exports(home(), scans),
     )
 
 
@@ -156,17 +157,12 @@ def stats(output: OutputOption = OutputFormat.TABLE) -> StatsResult:
       ai-config stats -o json
     """
     from ai_config.exports.records import ExportRecords
-    from ai_config.library.index import TreeIndex
     from ai_config.mcp.catalog import McpCatalog
 
     lib = _library()
-    state = lib.home / "state"
-    files: dict[str, int] = {}
-    for n, layer in enumerate(lib.layers()):
-        name = "base" if n == 0 else f"source-{layer.name}"
-        for rel, found in TreeIndex(layer, state / f"index-{name}.json").scan().files.items():
-            files[rel] = found.size
-    personal = TreeIndex(lib.personal_dir, state / "index-personal.json").scan().files
+    scans = lib.scans()
+    personal = scans.pop(lib.personal_dir).files
+    files = {rel: found.size for scan in scans.values() for rel, found in scan.files.items()}
     overrides = sum(1 for rel in personal if rel in files)
     files.update({rel: found.size for rel, found in personal.items()})
     records = ExportRecords(lib.home).load()

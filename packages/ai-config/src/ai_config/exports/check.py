@@ -18,20 +18,21 @@ from groundwork.errors import ToolError
 
 if TYPE_CHECKING:
     from ai_config.exports.service import Exporter
+    from ai_config.library.index import Scan
 
 __all__ = ["stale_exports"]
 
 
-def stale_exports(home: Path) -> list[ExportedFile]:
+def stale_exports(home: Path, scans: dict[Path, Scan] | None = None) -> list[ExportedFile]:
     """Every exported part that is stale, edited by hand, missing, or (in a project) holds a
-    secret in clear."""
+    secret in clear; ``scans`` of the library, when the caller has them already."""
     records = ExportRecords(home).load()
     if not records:
         return []  # nothing exported yet: no need to load agents, the catalog or its secrets
     from ai_config.exports.service import Exporter, place_of
 
     exporter = Exporter(home)
-    exporter.library.require()
+    exporter.store.use(exporter.library.effective(scans))
     groups: dict[tuple[str, str, str | None, str], list[ExportRecord]] = {}
     for record in records:
         if record.target not in set(ExportTarget):

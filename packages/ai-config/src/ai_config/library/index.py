@@ -15,6 +15,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import NamedTuple
 
 from groundwork.state.atomic import atomic_write_json
@@ -42,10 +43,13 @@ class Scan:
 
 
 def _walk(root: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:
+    """Every file under ``root`` with its lstat (one stat call per entry, nothing else: this
+    loop is most of a warm status), and the symlinks that lead outside it."""
     found: dict[str, os.stat_result] = {}
     outside: dict[str, str] = {}
     real_root = os.path.realpath(root)
-    stack = [(Path(root), "")]
+    inside = real_root + os.sep
+    stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         try:
@@ -53,19 +57,21 @@ def _walk(root: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            if entry.name == ".git":
+            name = entry.name
+            if name == ".git":
                 continue
-            rel = f"{prefix}{entry.name}"
-            if entry.is_symlink():
+            st = entry.stat(follow_symlinks=False)
+            mode = st.st_mode
+            if S_ISREG(mode):
+                found[prefix + name] = st
+            elif S_ISDIR(mode):
+                stack.append((entry.path, f"{prefix}{name}/"))
+            elif S_ISLNK(mode):
                 real = os.path.realpath(entry.path)
-                if not (real == real_root or real.startswith(real_root + os.sep)):
-                    outside[rel] = real
+                if real != real_root and not real.startswith(inside):
+                    outside[prefix + name] = real
                 elif Path(real).is_file():
-                    found[rel] = Path(real).stat()
-            elif entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), rel + "/"))
-            elif entry.is_file(follow_symlinks=False):
-                found[rel] = entry.stat(follow_symlinks=False)
+                    found[prefix + name] = Path(real).stat()
     return found, outside
 
 

@@ -8,10 +8,11 @@ revision, however many overrides share it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ai_config.library.git import Change
-from ai_config.library.index import TreeIndex
+from ai_config.library.index import Scan
 from ai_config.library.models import LibraryStatus, OverrideState, OverrideStatus, UnsafeLink
 
 if TYPE_CHECKING:
@@ -20,21 +21,18 @@ if TYPE_CHECKING:
 __all__ = ["status"]
 
 
-def status(lib: Library, *, fetch: bool = False) -> LibraryStatus:
+def status(
+    lib: Library, *, fetch: bool = False, scans: dict[Path, Scan] | None = None
+) -> LibraryStatus:
     lib.require()
     if fetch and lib.upstream() is not None:
         lib.base.run("fetch", "-q", token_url=lib.library_url())
-    base = TreeIndex(lib.base_dir, lib.home / "state" / "index-base.json").scan()
-    personal = TreeIndex(lib.personal_dir, lib.home / "state" / "index-personal.json").scan()
-    unsafe = [UnsafeLink(path=p, library="base", target=t) for p, t in base.outside.items()]
-    unsafe += [
-        UnsafeLink(path=p, library="personal", target=t) for p, t in personal.outside.items()
-    ]
-    for layer in lib.layers()[1:]:
-        scan = TreeIndex(layer, lib.home / "state" / f"index-source-{layer.name}.json").scan()
-        unsafe += [
-            UnsafeLink(path=p, library=layer.name, target=t) for p, t in scan.outside.items()
-        ]
+    scans = scans if scans is not None else lib.scans()
+    base, personal = scans[lib.base_dir], scans[lib.personal_dir]
+    unsafe = []
+    for layer, scan in scans.items():
+        name = {lib.base_dir: "base", lib.personal_dir: "personal"}.get(layer, layer.name)
+        unsafe += [UnsafeLink(path=p, library=name, target=t) for p, t in scan.outside.items()]
     branch = lib.base.branch_state()
     forks = lib.forks()
     conflicts = lib.conflicts.load()

@@ -17,7 +17,7 @@ from pathlib import Path
 from ai_config.config import LibraryConfig, SourcePin, load_config, save_config
 from ai_config.library.conflicts import ConflictRecords
 from ai_config.library.git import Git, printable
-from ai_config.library.index import TreeIndex
+from ai_config.library.index import Scan, TreeIndex
 from ai_config.library.models import (
     LibraryFile,
     LibraryStatus,
@@ -150,21 +150,31 @@ class Library:
             return {}
         return {str(k): str(v) for k, v in data.items()}
 
-    def effective(self) -> Effective:
-        """The effective library from one scan of each layer (a warm scan reads no file)."""
+    def scans(self) -> dict[Path, Scan]:
+        """One scan of each layer, the base first and the personal library last; a command
+        that both reports status and checks exports scans once and hands this to both."""
         self.require()
-        where: dict[str, tuple[Origin, Path]] = {}
-        sha: dict[str, str] = {}
+        found: dict[Path, Scan] = {}
         for layer in self.layers():
             name = "base" if layer == self.base_dir else f"source-{layer.name}"
-            scan = TreeIndex(layer, self.home / "state" / f"index-{name}.json").scan()
-            where.update(dict.fromkeys(scan.files, ("base", layer)))
-            sha.update({rel: state.sha256 for rel, state in scan.files.items()})
-        personal = TreeIndex(self.personal_dir, self.home / "state" / "index-personal.json").scan()
+            found[layer] = TreeIndex(layer, self.home / "state" / f"index-{name}.json").scan()
+        index = self.home / "state" / "index-personal.json"
+        found[self.personal_dir] = TreeIndex(self.personal_dir, index).scan()
+        return found
+
+    def effective(self, scans: dict[Path, Scan] | None = None) -> Effective:
+        """The effective library from one scan of each layer (a warm scan reads no file)."""
+        scans = scans if scans is not None else self.scans()
+        where: dict[str, tuple[Origin, Path]] = {}
+        sha: dict[str, str] = {}
         copies = self.conflicts.copies()
-        for rel, state in personal.files.items():
-            if rel not in copies:
-                where[rel] = ("override" if rel in where else "personal", self.personal_dir)
+        for layer, scan in scans.items():
+            mine = layer == self.personal_dir
+            for rel, state in scan.files.items():
+                if mine and rel in copies:
+                    continue
+                origin: Origin = ("override" if rel in where else "personal") if mine else "base"
+                where[rel] = (origin, layer)
                 sha[rel] = state.sha256
         return Effective(where, sha)
 
@@ -202,10 +212,12 @@ class Library:
             exit_code=ExitCode.NOT_FOUND,
         )
 
-    def status(self, *, fetch: bool = False) -> LibraryStatus:
+    def status(
+        self, *, fetch: bool = False, scans: dict[Path, Scan] | None = None
+    ) -> LibraryStatus:
         from ai_config.library.status import status
 
-        return status(self, fetch=fetch)
+        return status(self, fetch=fetch, scans=scans)
 
     # -- personal edits (ai_config.library.overrides) ----------------------------------------
 
