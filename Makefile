@@ -24,7 +24,7 @@ $(VENV_STAMP): $(UV) uv.lock pyproject.toml $(wildcard packages/*/pyproject.toml
 	$(UV) sync --frozen --all-packages --all-extras --compile-bytecode
 	@touch $@
 
-$(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html $(WEB)/vite.config.ts $(wildcard $(WEB)/src/*)
+$(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(wildcard $(WEB)/*.html) $(WEB)/vite.config.ts $(wildcard $(WEB)/src/*)
 	@command -v npm >/dev/null || { echo "peragus's web UI needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
