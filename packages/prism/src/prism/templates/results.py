@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel as _BaseModel
+from pydantic import ConfigDict, Field, computed_field
 
 from prism.templates.issues import Issue
 from prism.templates.model import Template
@@ -23,6 +24,14 @@ __all__ = [
 ]
 
 Origin = Literal["bundled", "user", "file"]
+
+
+class BaseModel(_BaseModel):
+    """Schemas built on first use: each command uses one or two of these results, and building
+    them all costs every `prism templates ...` start-up time.
+    """
+
+    model_config = ConfigDict(defer_build=True)
 
 
 class TemplateSummary(BaseModel):
