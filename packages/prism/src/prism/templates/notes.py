@@ -14,7 +14,7 @@ from prism.templates.connection import access_for
 from prism.templates.issues import Issue
 from prism.templates.model import Template
 from prism.templates.semver import parse_range, parse_version
-from prism.templates.services import is_distribution_service
+from prism.templates.services import is_distribution_service, is_jupyter, jupyter_settings
 from prism.templates.userdata import os_family
 
 __all__ = ["check_compatible", "template_notes"]
@@ -63,6 +63,23 @@ def template_notes(template: Template, path: str) -> list[Issue]:
                     "warning",
                 )
             )
+        if is_jupyter(service):
+            settings = jupyter_settings(service)
+            address = settings.get("ip", "127.0.0.1")
+            if address not in ("127.0.0.1", "localhost", "::1") and not settings.get("token"):
+                notes.append(
+                    Issue(
+                        path,
+                        None,
+                        f"services.{service.name}.config",
+                        f"Jupyter listens on {address} without a token: anyone who reaches"
+                        f" port {service.port} can run code there (the security group opens it"
+                        " to your address only)",
+                        "Keep c.ServerApp.ip at '{{.WebInterfaceBindIP}}' and use prism web,"
+                        " or set a token.",
+                        "warning",
+                    )
+                )
     script = (template.post_install or "") + (template.user_data or "")
     if "chpasswd" in script:
         notes.append(

@@ -19,7 +19,9 @@ from prism.templates.scriptparts import unit_lines
 __all__ = [
     "distribution_service_lines",
     "is_distribution_service",
+    "is_jupyter",
     "jupyter_config_file",
+    "jupyter_settings",
     "service_lines",
     "service_url",
 ]
@@ -38,7 +40,7 @@ def jupyter_config_file(service: Service) -> str:
     return f"/etc/prism/jupyter/{service.name}_config.py"
 
 
-def _jupyter_settings(service: Service) -> dict[str, str]:
+def jupyter_settings(service: Service) -> dict[str, str]:
     settings: dict[str, str] = {}
     for line in [*_JUPYTER_DEFAULTS, *service.config_lines()]:
         match = _JUPYTER_SETTING.match(line)
@@ -51,7 +53,7 @@ def service_url(service: Service) -> str:
     """The URL of a web service through a tunnel, ``{local}`` standing for host:port."""
     if not is_jupyter(service):
         return "http://{local}/"
-    settings = _jupyter_settings(service)
+    settings = jupyter_settings(service)
     base = settings.get("base_url", "/") or "/"
     base = base if base.endswith("/") else f"{base}/"
     path = "tree" if service.name.lower() in ("jupyter-notebook", "notebook") else "lab"
