@@ -18,19 +18,20 @@ from pathlib import Path
 import psutil
 
 from groundwork.bench import print_figure
-from phoenix.collector.scrape import PSUTIL_ATTRS
+from phoenix.collector.scrape import IDENTITY_ATTRS, PSUTIL_ATTRS
 from phoenix.loadsim.control import LoadSim
 from phoenix.loadsim.profiles import LoadSpec, ProcessGroup
 
 MEASURE_SECONDS = 40
 
 
+ALL_ATTRS = PSUTIL_ATTRS + IDENTITY_ATTRS
 PSUTIL_LOOP = f"""
 import time, psutil
 print("ready", flush=True)
 while True:
     started = time.monotonic()
-    rows = [p.info for p in psutil.process_iter(attrs={PSUTIL_ATTRS!r}, ad_value=None)]
+    rows = [p.info for p in psutil.process_iter(attrs={ALL_ATTRS!r}, ad_value=None)]
     time.sleep(max(0.0, 10 - (time.monotonic() - started)))
 """
 

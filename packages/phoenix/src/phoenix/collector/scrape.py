@@ -3,6 +3,10 @@
 `process_iter(attrs=...)` reads each process once in psutil's one-shot mode and yields None for
 what it may not read (another user's io counters), so a process the agent cannot fully see is
 still exported with what it can see. A process that exits mid-scrape simply is not in the batch.
+
+A process's identity (executable, command line, owner) is read once and kept while the process
+lives under the same name: those three reads (a readlink, the cmdline file, a user lookup) were
+about a third of a scrape, and they do not change unless the process execs, which renames it.
 """
 
 from __future__ import annotations
@@ -19,9 +23,6 @@ PSUTIL_ATTRS = [
     "pid",
     "ppid",
     "name",
-    "exe",
-    "cmdline",
-    "username",
     "create_time",
     "cpu_times",
     "memory_info",
@@ -29,6 +30,9 @@ PSUTIL_ATTRS = [
     "num_threads",
     "num_fds",
 ]
+"""Read on every scrape."""
+IDENTITY_ATTRS = ["exe", "cmdline", "username"]
+"""Read when a process is first seen (or renamed by an exec)."""
 
 
 class Scraper:
@@ -40,15 +44,28 @@ class Scraper:
 
     def __init__(self) -> None:
         self._previous: dict[tuple[int, float], tuple[float, float]] = {}
+        self._identity: dict[tuple[int, float], tuple[str, str, str, str]] = {}
         self._cpu_primed = False
 
     def scrape(self) -> ProcessBatch:
         now = time.time()
         batch = ProcessBatch(now, self._host_cpu_percent(), psutil.virtual_memory().percent)
         seen: dict[tuple[int, float], tuple[float, float]] = {}
+        identities: dict[tuple[int, float], tuple[str, str, str, str]] = {}
         for row_id, proc in enumerate(psutil.process_iter(attrs=PSUTIL_ATTRS, ad_value=None)):
             info: dict[str, Any] = proc.info
-            row = _row(row_id, info)
+            identity_key = (info["pid"], info["create_time"] or 0.0)
+            identity = self._identity.get(identity_key)
+            if identity is None or identity[0] != info["name"]:
+                known = proc.as_dict(attrs=IDENTITY_ATTRS, ad_value=None)
+                identity = (
+                    info["name"],
+                    known["exe"] or "",
+                    " ".join(known["cmdline"] or ()),
+                    known["username"] or "",
+                )
+            identities[identity_key] = identity
+            row = _row(row_id, info, identity)
             busy = row["cpu_user"] + row["cpu_system"]
             key = (row["pid"], row["create_time"])
             last = self._previous.get(key)
@@ -59,6 +76,7 @@ class Scraper:
             seen[key] = (busy, now)
             batch.append_row(row)
         self._previous = seen
+        self._identity = identities
         return batch
 
     def _host_cpu_percent(self) -> float:
@@ -70,7 +88,7 @@ class Scraper:
         return min(100.0, os.getloadavg()[0] / (psutil.cpu_count() or 1) * 100)
 
 
-def _row(row_id: int, info: dict[str, Any]) -> dict[str, Any]:
+def _row(row_id: int, info: dict[str, Any], identity: tuple[str, str, str, str]) -> dict[str, Any]:
     cpu = info["cpu_times"]
     memory = info["memory_info"]
     io = info["io_counters"]
@@ -79,9 +97,9 @@ def _row(row_id: int, info: dict[str, Any]) -> dict[str, Any]:
         pid=info["pid"],
         parent_pid=info["ppid"] or 0,
         name=info["name"] or "",
-        exe=info["exe"] or "",
-        cmdline=" ".join(info["cmdline"] or ()),
-        owner=info["username"] or "",
+        exe=identity[1],
+        cmdline=identity[2],
+        owner=identity[3],
         create_time=info["create_time"] or 0.0,
         cpu_user=cpu.user if cpu else 0.0,
         cpu_system=cpu.system if cpu else 0.0,
