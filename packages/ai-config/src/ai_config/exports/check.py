@@ -7,9 +7,11 @@ shared AGENTS.md going stale, or deleted by hand, is seen even while the others 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ai_config.exports.inputs import Inputs, place_of
 from ai_config.exports.models import ExportedFile, ExportState
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.parts import Output, part_on_disk, read_text
@@ -19,6 +21,7 @@ from groundwork.errors import ToolError
 if TYPE_CHECKING:
     from ai_config.exports.service import Exporter
     from ai_config.library.index import Scan
+    from ai_config.library.store import Effective
 
 __all__ = ["stale_exports"]
 
@@ -29,10 +32,11 @@ def stale_exports(home: Path, scans: dict[Path, Scan] | None = None) -> list[Exp
     records = ExportRecords(home).load()
     if not records:
         return []  # nothing exported yet: no need to load agents, the catalog or its secrets
-    from ai_config.exports.service import Exporter, place_of
+    from ai_config.library.store import Library
 
-    exporter = Exporter(home)
-    exporter.store.use(exporter.library.effective(scans))
+    effective = Library(home).effective(scans)
+    inputs = Inputs(effective.sha, home)
+    renderer = _Renderer(home, effective)
     groups: dict[tuple[str, str, str | None, str], list[ExportRecord]] = {}
     for record in records:
         if record.target not in set(ExportTarget):
@@ -42,9 +46,7 @@ def stale_exports(home: Path, scans: dict[Path, Scan] | None = None) -> list[Exp
     found: list[ExportedFile] = []
     for (agent, target, dest, secrets), group in sorted(groups.items(), key=lambda g: g[0][:2]):
         place = place_of(target, dest, secrets)
-        if all(
-            r.inputs_sha and exporter.inputs.sha(r.inputs, place) == r.inputs_sha for r in group
-        ):
+        if all(r.inputs_sha and inputs.sha(r.inputs, place) == r.inputs_sha for r in group):
             # Nothing the export read has changed: what it wrote is still what it would write,
             # so only the files on disk need looking at.
             found += [_finding(r, s) for r in group if (s := _on_disk(r)) != "unchanged"]
@@ -52,7 +54,7 @@ def stale_exports(home: Path, scans: dict[Path, Scan] | None = None) -> list[Exp
         try:
             outputs = {
                 str(o.path): o
-                for o in exporter.outputs(
+                for o in renderer.exporter.outputs(
                     agent,
                     ExportTarget(target),
                     Path(dest) if dest else None,
@@ -66,8 +68,25 @@ def stale_exports(home: Path, scans: dict[Path, Scan] | None = None) -> list[Exp
             state = _state(record, outputs)
             if state != "unchanged":
                 found.append(_finding(record, state))
-    found += _secrets_in_projects(exporter, records, {(f.agent, f.path) for f in found})
+    found += _secrets_in_projects(home, records, {(f.agent, f.path) for f in found})
     return sorted(found, key=lambda f: (f.path, f.agent))
+
+
+class _Renderer:
+    """The exporter, made only when some export has to be rendered again (it loads agents,
+    YAML and the catalog, which a check of unchanged exports never needs)."""
+
+    def __init__(self, home: Path, effective: Effective) -> None:
+        self.home = home
+        self.effective = effective
+
+    @functools.cached_property
+    def exporter(self) -> Exporter:
+        from ai_config.exports.service import Exporter
+
+        exporter = Exporter(self.home)
+        exporter.store.use(self.effective)
+        return exporter
 
 
 def _on_disk(record: ExportRecord) -> ExportState:
@@ -100,13 +119,16 @@ def _finding(record: ExportRecord, state: ExportState) -> ExportedFile:
 
 
 def _secrets_in_projects(
-    exporter: Exporter, records: list[ExportRecord], reported: set[tuple[str, str]]
+    home: Path, records: list[ExportRecord], reported: set[tuple[str, str]]
 ) -> list[ExportedFile]:
     """Project files (which people commit) that hold a stored secret's value."""
+    from ai_config.mcp.secrets import SecretStore
+
     in_projects = [r for r in records if r.dest is not None and Path(r.path).is_file()]
-    if not in_projects or not exporter.catalog.secrets.names():
+    secrets = SecretStore(home)
+    if not in_projects or not secrets.names():
         return []
-    values = [v for v in exporter.catalog.secrets.values() if len(v) >= 4]
+    values = [v for v in secrets.values() if len(v) >= 4]
     found = []
     for record in in_projects:
         text = read_text(Path(record.path)) or ""

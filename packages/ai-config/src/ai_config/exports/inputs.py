@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ai_config import __version__
 
-__all__ = ["Inputs"]
+__all__ = ["Inputs", "place_of"]
 
 
 class Inputs:
@@ -36,3 +36,8 @@ class Inputs:
         for rel in files:
             digest.update(f"\n{rel}:{self.contents.get(rel, '-')}".encode())
         return digest.hexdigest()
+
+
+def place_of(target: str, dest: Path | str | None, secrets: str) -> str:
+    """Where and how an export went, as its inputs hash takes it."""
+    return f"{target}|{dest or ''}|{secrets}"

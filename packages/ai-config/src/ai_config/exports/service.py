@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 from ai_config.agents.store import AgentStore
-from ai_config.exports.inputs import Inputs
+from ai_config.exports.inputs import Inputs, place_of
 from ai_config.exports.models import ExportedFile
 from ai_config.exports.names import ExportTarget
 from ai_config.exports.parts import Output
@@ -26,12 +26,7 @@ from ai_config.mcp.catalog import McpCatalog
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.backups import BackupStore
 
-__all__ = ["Exporter", "place_of", "project_root"]
-
-
-def place_of(target: ExportTarget | str, dest: Path | str | None, secrets: str) -> str:
-    """Where and how an export went, as its inputs hash takes it."""
-    return f"{target}|{dest or ''}|{secrets}"
+__all__ = ["Exporter", "project_root"]
 
 
 def project_root(target: ExportTarget, dest: Path | None) -> Path | None:
