@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from phoenix.loadsim.profiles import LoadSpec, ProcessGroup
@@ -27,6 +28,7 @@ started it, so one home never ends another's simulation."""
 WORKER = Path(__file__).with_name("worker.pl")
 PERL = shutil.which("perl") or "/usr/bin/perl"
 SETPRIV = shutil.which("setpriv") or "/usr/bin/setpriv"
+SPAWNERS = 8
 
 
 class Supervisor:
@@ -50,6 +52,7 @@ class Supervisor:
         self._groups: dict[int, ProcessGroup] = {}
         self._spawned: dict[int, int] = {}
         self._env = {**os.environ, MARKER: run_id}
+        self._spawners = ThreadPoolExecutor(max_workers=SPAWNERS, thread_name_prefix="spawn")
         self.ends: float | None = None
 
     def _command(self, group: ProcessGroup, name: str) -> list[str]:
@@ -71,21 +74,29 @@ class Supervisor:
             str(self.rng.randrange(2**31)),
         ]
 
-    def _spawn(self, group: ProcessGroup) -> None:
+    def _argv(self, group: ProcessGroup) -> list[str]:
         self.serial += 1
         name = group.process_name(self._spawned.get(id(group), 0), self.serial)
         self._spawned[id(group)] = self._spawned.get(id(group), 0) + 1
         # setpriv asks the kernel to kill the child when the supervisor dies, then execs it in
         # place; without a preexec_fn, Popen can vfork, which is what lets 300 start in seconds.
-        process = subprocess.Popen(
-            [SETPRIV, "--pdeathsig", "KILL", "--", *self._command(group, name)],
+        return [SETPRIV, "--pdeathsig", "KILL", "--", *self._command(group, name)]
+
+    def _popen(self, argv: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            argv,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=self._env,
         )
+
+    def _register(self, group: ProcessGroup, process: subprocess.Popen[bytes]) -> None:
         self.children[process.pid] = (process, self.clock() + self._lifetime())
         self._groups[process.pid] = group
+
+    def _spawn(self, group: ProcessGroup) -> None:
+        self._register(group, self._popen(self._argv(group)))
 
     def _lifetime(self) -> float:
         """Exponential lifetimes, so the whole set is replaced at churn_per_minute on average."""
@@ -100,9 +111,15 @@ class Supervisor:
         self.ends = (
             self.clock() + self.spec.duration_seconds if self.spec.duration_seconds else None
         )
-        for group in self.spec.groups:
-            for _ in range(group.count):
-                self._spawn(group)
+        jobs = [
+            (group, self._argv(group)) for group in self.spec.groups for _ in range(group.count)
+        ]
+        # Each Popen waits until its child has exec'd, which on a busy host is mostly waiting
+        # for a CPU: a few at once keep both cores fed. The threads live as long as the
+        # supervisor: the kernel's parent-death signal follows the thread that forked a child.
+        started = list(self._spawners.map(self._popen, [argv for _, argv in jobs]))
+        for (group, _), process in zip(jobs, started, strict=True):
+            self._register(group, process)
         self._await_exec()
 
     def _await_exec(self) -> None:
