@@ -92,6 +92,11 @@ MIGRATIONS = [
         ALTER TABLE experiments ADD COLUMN prometheus_url TEXT;
         """,
     ),
+    Migration(
+        3,
+        "ssh options per fleet host",
+        "ALTER TABLE fleet_hosts ADD COLUMN ssh_options TEXT NOT NULL DEFAULT '[]';",
+    ),
 ]
 
 

@@ -34,6 +34,7 @@ class Lab:
     subnet: ipaddress.IPv4Network
     bridge: str
     namespaces: list[str] = field(default_factory=list)
+    addresses: dict[str, str] = field(default_factory=dict)
 
     @property
     def gateway_ip(self) -> str:
@@ -54,6 +55,7 @@ class Lab:
         ip("addr", "add", f"{address}/{self.subnet.prefixlen}", "dev", inside, netns=ns)
         ip("link", "set", inside, "up", netns=ns)
         ip("link", "set", "lo", "up", netns=ns)
+        self.addresses[ns] = str(address)
         return ns
 
 

@@ -322,3 +322,74 @@ def test_an_ab_experiment_across_host_groups(fleet: Fleet, tmp_path: Path) -> No
         for process in critical:
             process.kill()
             process.wait()
+
+
+def test_an_ssh_host_is_deployed_through_ssh(
+    fleet: Fleet, tmp_path: Path, otelcol: Path, system_tool: Any
+) -> None:
+    """A host reached the way a remote one is: sshd listening in its own namespace, phoenix
+    connecting over the bridge with its own key and known-hosts file."""
+    sshd = system_tool("sshd", package="openssh-server")
+    keygen = system_tool("ssh-keygen", package="openssh-client")
+    ns = fleet.lab.add_host()
+    address = fleet.lab.addresses[ns]
+    for key in ("host_key", "client_key"):
+        subprocess.run(
+            [keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / key)], check=True
+        )
+    (tmp_path / "authorized_keys").write_text((tmp_path / "client_key.pub").read_text())
+    host_key = (tmp_path / "host_key.pub").read_text().split()
+    (tmp_path / "known_hosts").write_text(f"{address} {host_key[0]} {host_key[1]}\n")
+    (tmp_path / "sshd_config").write_text(
+        f"ListenAddress {address}\nHostKey {tmp_path / 'host_key'}\n"
+        f"AuthorizedKeysFile {tmp_path / 'authorized_keys'}\nPidFile {tmp_path / 'sshd.pid'}\n"
+        "StrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+        "PermitRootLogin prohibit-password\n"
+    )
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
+    server = subprocess.Popen(
+        ["ip", "netns", "exec", ns, sshd, "-D", "-e", "-f", str(tmp_path / "sshd_config")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stderr is not None
+        line = server.stderr.readline()
+        assert "Server listening" in line, line
+        added = fleet.run(
+            "fleet",
+            "host",
+            "add",
+            "far",
+            "--ssh",
+            f"root@{address}",
+            "--group",
+            "far",
+            "--gateway",
+            f"http://{fleet.gateway}",
+            "--collector",
+            str(otelcol),
+            "--workdir",
+            str(tmp_path / "far"),
+            "--ssh-option",
+            f"IdentityFile={tmp_path / 'client_key'}",
+            "--ssh-option",
+            f"UserKnownHostsFile={tmp_path / 'known_hosts'}",
+            "--ssh-option",
+            "StrictHostKeyChecking=yes",
+        )
+        assert added["host"]["kind"] == "ssh"
+        deployed = fleet.run("fleet", "deploy", "process-priority-filter-v1", "--group", "far")
+        assert deployed["deployments"][0]["outcome"] == "running"
+        fleet.until(
+            "the ssh host's series at the gateway",
+            lambda: fleet.pipelines_seen("far") == {"far": {"process-priority-filter-v1"}},
+        )
+        status = fleet.run("fleet", "status", "--group", "far")["host_statuses"][0]
+        assert status["healthy"] and status["pipeline"] == "process-priority-filter-v1"
+        removed = fleet.run("fleet", "host", "remove", "far")
+        assert removed["collector_stopped"] is True
+        assert not (tmp_path / "far" / "collector.pid").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

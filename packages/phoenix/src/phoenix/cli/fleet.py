@@ -70,6 +70,12 @@ def add_host(
         str | None,
         typer.Option("--netns", help="With --local: the network namespace the host lives in."),
     ] = None,
+    ssh_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ssh-option", metavar="KEY=VALUE", help="With --ssh: an ssh -o option (repeatable)."
+        ),
+    ] = None,
     collector: Annotated[
         str | None,
         typer.Option("--collector", help="The collector on the host (default: phoenix-otelcol)."),
@@ -88,6 +94,7 @@ def add_host(
     Examples:
 
       phoenix fleet host add web-1 --ssh ops@10.0.0.5 --group web --gateway http://10.0.0.1:4318
+      --collector /usr/local/bin/phoenix-otelcol --ssh-option IdentityFile=~/.ssh/fleet
 
       phoenix fleet host add lab --local --group lab --gateway http://127.0.0.1:4318
     """
@@ -95,6 +102,8 @@ def add_host(
         raise typer.BadParameter("give exactly one of --local and --ssh USER@ADDR")
     if netns and not local:
         raise typer.BadParameter("--netns goes with --local", param_hint="--netns")
+    if ssh_option and not ssh:
+        raise typer.BadParameter("--ssh-option goes with --ssh", param_hint="--ssh-option")
     if collector is None:
         if ssh:
             raise typer.BadParameter(
@@ -111,6 +120,7 @@ def add_host(
             group,
             ssh=ssh,
             netns=netns,
+            ssh_options=ssh_option,
             collector=collector,
             workdir=workdir,
             gateway=gateway,

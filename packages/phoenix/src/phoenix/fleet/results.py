@@ -33,6 +33,9 @@ class FleetHost(BaseModel):
     group: str
     kind: HostKind
     address: str | None = Field(description="user@addr for ssh.")
+    ssh_options: list[str] = Field(
+        default=[], description="ssh -o options for this host, e.g. IdentityFile=PATH."
+    )
     netns: str | None = Field(description="For a local host: the network namespace it is in.")
     collector: str = Field(description="The collector binary on the host.")
     workdir: str = Field(description="The host's folder for its config, pid file and log.")

@@ -54,6 +54,7 @@ def _host(row: sqlite3.Row) -> FleetHost:
         group=row["host_group"],
         kind=HostKind(row["kind"]),
         address=row["address"],
+        ssh_options=json.loads(row["ssh_options"]),
         netns=row["netns"],
         collector=row["collector"],
         workdir=row["workdir"],
@@ -89,6 +90,7 @@ class Fleet:
         *,
         ssh: str | None,
         netns: str | None,
+        ssh_options: list[str] | None = None,
         collector: str,
         workdir: str,
         gateway: str,
@@ -116,6 +118,7 @@ class Fleet:
             group=group,
             kind=kind,
             address=ssh,
+            ssh_options=ssh_options or [],
             netns=netns,
             collector=collector,
             workdir=workdir,
@@ -146,7 +149,9 @@ class Fleet:
             )
         host = draft.model_copy(update={"cores": int(lines[0])})
         self.conn.execute(
-            "INSERT INTO fleet_hosts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO fleet_hosts (name, host_group, kind, address, netns, collector,"
+            " workdir, gateway, health_port, telemetry_port, cores, added_at, ssh_options)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 host.name,
                 host.group,
@@ -160,6 +165,7 @@ class Fleet:
                 host.telemetry_port,
                 host.cores,
                 host.added_at,
+                json.dumps(host.ssh_options),
             ),
         )
         return host

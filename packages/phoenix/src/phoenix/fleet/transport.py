@@ -65,9 +65,10 @@ class HostShell:
 def shell_for(host: FleetHost) -> HostShell:
     if host.kind is HostKind.SSH:
         assert host.address
+        options = [arg for option in host.ssh_options for arg in ("-o", option)]
         return HostShell(
             host.name,
-            ("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", host.address, "--"),
+            ("ssh", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", *options, host.address, "--"),
         )
     if host.netns:
         return HostShell(host.name, ("ip", "netns", "exec", host.netns))
