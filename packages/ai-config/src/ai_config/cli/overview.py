@@ -157,12 +157,19 @@ def stats(output: OutputOption = OutputFormat.TABLE) -> StatsResult:
       ai-config stats -o json
     """
     from ai_config.exports.records import ExportRecords
+    from ai_config.library.git import Git
+    from ai_config.library.gitscan import blob_sizes
     from ai_config.mcp.catalog import McpCatalog
 
     lib = _library()
     scans = lib.scans()
     personal = scans.pop(lib.personal_dir).files
-    files = {rel: found.size for scan in scans.values() for rel, found in scan.files.items()}
+    files: dict[str, int] = {}
+    for layer, scan in scans.items():
+        unread = [rel for rel, found in scan.files.items() if found.size < 0]
+        sizes = blob_sizes(Git(layer), [scan.files[rel].sha256 for rel in unread])
+        files.update({rel: found.size for rel, found in scan.files.items()})
+        files.update(zip(unread, sizes, strict=True))
     overrides = sum(1 for rel in personal if rel in files)
     files.update({rel: found.size for rel, found in personal.items()})
     records = ExportRecords(lib.home).load()

@@ -265,18 +265,3 @@ class Git:
         done = self.run("remote", "get-url", "origin", check=False)
         url = done.stdout.strip()
         return url if done.returncode == 0 and url else None
-
-    def branch_state(self) -> BranchState:
-        """Head, upstream, ahead/behind and cleanliness from one `git status` (one process)."""
-        head, upstream, ahead, behind, clean = "", None, 0, 0, True
-        for line in self.out("status", "--porcelain=v2", "--branch").splitlines():
-            if line.startswith("# branch.oid "):
-                head = line.removeprefix("# branch.oid ")
-            elif line.startswith("# branch.upstream "):
-                upstream = line.removeprefix("# branch.upstream ")
-            elif line.startswith("# branch.ab "):
-                plus, minus = line.removeprefix("# branch.ab ").split()
-                ahead, behind = int(plus), -int(minus)
-            elif not line.startswith("#"):
-                clean = False
-        return BranchState(head, upstream, ahead, behind, clean)

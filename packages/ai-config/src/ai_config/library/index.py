@@ -26,7 +26,11 @@ CONFLICT_MARKER = b"\n<<<<<<< "
 
 
 class FileState(NamedTuple):
-    """A tuple, not a dataclass: a 10,000-file index makes 10,000 of them on every load."""
+    """A tuple, not a dataclass: a 10,000-file index makes 10,000 of them on every load.
+
+    ``sha256`` is a digest of the content (the git blob id, for a git scan of a file as
+    committed); ``size`` is -1 where a git scan did not need to look at the file.
+    """
 
     size: int
     mtime_ns: int
@@ -40,6 +44,8 @@ class Scan:
     reread: int
     outside: dict[str, str] = field(default_factory=dict)
     """Symlinks that lead outside the tree: their path, and where they lead."""
+    status_text: str = ""
+    """For a scan made by git (:mod:`ai_config.library.gitscan`): `git status`'s answer."""
 
 
 def _walk(root: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ai_config.library.git import Change
+from ai_config.library.gitscan import branch_state
 from ai_config.library.index import Scan
 from ai_config.library.models import LibraryStatus, OverrideState, OverrideStatus, UnsafeLink
 
@@ -33,7 +34,7 @@ def status(
     for layer, scan in scans.items():
         name = {lib.base_dir: "base", lib.personal_dir: "personal"}.get(layer, layer.name)
         unsafe += [UnsafeLink(path=p, library=name, target=t) for p, t in scan.outside.items()]
-    branch = lib.base.branch_state()
+    branch = branch_state(base.status_text)
     forks = lib.forks()
     conflicts = lib.conflicts.load()
     copies = {c.copy for c in conflicts.values() if c.copy}

@@ -17,6 +17,7 @@ from pathlib import Path
 from ai_config.config import LibraryConfig, SourcePin, load_config, save_config
 from ai_config.library.conflicts import ConflictRecords
 from ai_config.library.git import Git, printable
+from ai_config.library.gitscan import git_scan
 from ai_config.library.index import Scan, TreeIndex
 from ai_config.library.models import (
     LibraryFile,
@@ -152,12 +153,11 @@ class Library:
 
     def scans(self) -> dict[Path, Scan]:
         """One scan of each layer, the base first and the personal library last; a command
-        that both reports status and checks exports scans once and hands this to both."""
+        that both reports status and checks exports scans once and hands this to both. The
+        base and the sources are clones, scanned by git; the personal library by ai-config's
+        own index (it tells conflicts by their markers)."""
         self.require()
-        found: dict[Path, Scan] = {}
-        for layer in self.layers():
-            name = "base" if layer == self.base_dir else f"source-{layer.name}"
-            found[layer] = TreeIndex(layer, self.home / "state" / f"index-{name}.json").scan()
+        found = {layer: git_scan(layer, Git(layer)) for layer in self.layers()}
         index = self.home / "state" / "index-personal.json"
         found[self.personal_dir] = TreeIndex(self.personal_dir, index).scan()
         return found
