@@ -306,3 +306,21 @@ def test_editor_events_are_validated(
         assert field in error["message"]
         send(ws, "heartbeat", "ping", {})
         receive_until(ws, "pong")  # the connection stays open
+
+
+def test_completions_offer_an_installed_packages_exports(server: Server) -> None:
+    with server.websocket() as ws:
+        _, topic, _, main = two_cell_notebook(server, ws)
+        # Only the package under test: the default devDependencies would take a minute.
+        package = '{"type": "module", "dependencies": {}}'
+        send(ws, topic, "cell:update", {"cellId": "package.json", "updates": {"source": package}})
+        receive_until(ws, "cell:updated", lambda p: p["cell"]["id"] == "package.json")
+        send(ws, topic, "deps:install", {"packages": ["random-words"]})
+        _, status = receive_until(
+            ws, "deps:install:status", lambda p: p["status"] != "installing", timeout=120
+        )
+        assert status["status"] == "complete", status
+        edit(ws, topic, main, "import { gen } from 'random-words';\nconsole.log(generate());")
+        receive_until(ws, "cell:updated", lambda p: p["cell"]["id"] == main)
+        found = request(ws, topic, "completions", main, 1, 13)
+        assert "generate" in [e["name"] for e in found["entries"]]
