@@ -184,3 +184,18 @@ def test_srcbooks_getting_started_installs_and_runs(page: Page) -> None:
     expect(words).to_contain_text("Word 4: ", timeout=60_000)
     liner = page.locator("section.code[data-cell='star-liner.js']").get_by_label("Output")
     expect(liner).to_have_text("I am your father, Luke\nI am your father, Leia\n", timeout=60_000)
+
+
+def test_completing_a_sibling_cells_export_adds_its_import(page: Page) -> None:
+    editor = new_typescript_notebook(page, "Siblings")
+    type_into(page, editor, "export const greeting = 'hi';")
+    page.keyboard.press("Escape")
+    page.locator(".cell-wrap").nth(1).get_by_role("button", name="+ Code").click()
+    other = page.locator("section.code[data-cell='cell1.ts'] .cm-content")
+    expect(page.locator("main[data-tsserver=ready]")).to_be_visible(timeout=TSSERVER)
+    other.click()
+    page.keyboard.type("gree")
+    option = page.locator(".cm-tooltip-autocomplete li").filter(has_text="greeting")
+    expect(option).to_have_count(1)
+    page.keyboard.press("Enter")
+    expect(other).to_have_text('import { greeting } from "./hello.ts";greeting')

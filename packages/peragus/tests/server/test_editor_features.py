@@ -324,3 +324,30 @@ def test_completions_offer_an_installed_packages_exports(server: Server) -> None
         receive_until(ws, "cell:updated", lambda p: p["cell"]["id"] == main)
         found = request(ws, topic, "completions", main, 1, 13)
         assert "generate" in [e["name"] for e in found["entries"]]
+
+
+def test_a_sibling_cells_export_completes_with_its_import(server: Server) -> None:
+    with server.websocket() as ws:
+        _, topic, _, main = two_cell_notebook(server, ws)
+        edit(ws, topic, main, "gree")
+        receive_until(ws, "cell:updated", lambda p: p["cell"]["id"] == main)
+        found = request(ws, topic, "completions", main, 1, 5)
+        [entry] = [e for e in found["entries"] if e["name"] == "greeting"]
+        assert entry["hasAction"] is True
+        send(
+            ws,
+            topic,
+            "tsserver:cell:completion_details:request",
+            {
+                "cellId": main,
+                "requestId": "details",
+                "request": {
+                    "location": {"line": 1, "offset": 5},
+                    "entry": {k: entry[k] for k in ("name", "source", "data") if k in entry},
+                },
+            },
+        )
+        _, reply = receive_until(ws, "tsserver:cell:completion_details:response")
+    [change] = reply["response"]["textChanges"]
+    assert change["newText"] == 'import { greeting } from "./util.ts";\n\n'
+    assert change["start"] == {"line": 1, "offset": 1}

@@ -9,7 +9,16 @@ import { EditorView, hoverTooltip, keymap } from "@codemirror/view";
 
 export type Position = { line: number; offset: number };
 export type TsDiagnostic = { code: number; category: string; text: string; start: Position; end: Position };
-type Entry = { name: string; kind: string; sortText?: string; source?: string; insertText?: string };
+type Entry = {
+  name: string;
+  kind: string;
+  sortText?: string;
+  source?: string;
+  insertText?: string;
+  hasAction?: boolean;
+  data?: unknown;
+};
+type TextChange = { start: Position; end: Position; newText: string };
 type Place = { cellId: string | null; filename: string | null; file: string | null; start: Position };
 
 const TIMEOUT_MS = 10_000;
@@ -84,7 +93,12 @@ export class LanguageClient {
     waiting.resolve(payload.response);
   }
 
-  request<T>(kind: "completions" | "quickinfo" | "definition_location", cellId: string, location: Position): Promise<T | null> {
+  request<T>(
+    kind: "completions" | "completion_details" | "quickinfo" | "definition_location",
+    cellId: string,
+    location: Position,
+    extra: Record<string, unknown> = {},
+  ): Promise<T | null> {
     this.host.flush(cellId);
     const requestId = `r${++this.next}`;
     return new Promise((resolve) => {
@@ -93,8 +107,24 @@ export class LanguageClient {
         resolve(null);
       }, TIMEOUT_MS);
       this.pending.set(requestId, { resolve, timer });
-      this.host.send(`tsserver:cell:${kind}:request`, { cellId, requestId, request: { location } });
+      this.host.send(`tsserver:cell:${kind}:request`, { cellId, requestId, request: { location, ...extra } });
     });
+  }
+
+  /** An auto-import completion (a sibling cell's or a package's export): its name, then the
+   * `import` line tsserver says it needs. */
+  private async autoImport(cellId: string, view: EditorView, entry: Entry, from: number, to: number): Promise<void> {
+    view.dispatch({ changes: { from, to, insert: entry.name }, selection: { anchor: from + entry.name.length } });
+    const location = positionOf(view.state.doc, from);
+    const reply = await this.request<{ textChanges: TextChange[] }>("completion_details", cellId, location, {
+      entry: { name: entry.name, source: entry.source, data: entry.data },
+    });
+    const changes = (reply?.textChanges ?? []).map((change) => ({
+      from: offsetOf(view.state.doc, change.start),
+      to: offsetOf(view.state.doc, change.end),
+      insert: change.newText,
+    }));
+    if (changes.length) view.dispatch({ changes });
   }
 
   private async complete(cellId: string, context: CompletionContext): Promise<CompletionResult | null> {
@@ -109,7 +139,9 @@ export class LanguageClient {
       validFor: /^[\w$]*$/,
       options: reply.entries.map((entry, index) => ({
         label: entry.name,
-        apply: entry.insertText ?? entry.name,
+        apply: entry.hasAction
+          ? (view: EditorView, _completion: unknown, from: number, to: number) => void this.autoImport(cellId, view, entry, from, to)
+          : entry.insertText ?? entry.name,
         type: KINDS[entry.kind] ?? "text",
         detail: entry.source ? `from ${entry.source.split("/").pop()}` : undefined,
         boost: -index / 1000, // tsserver's order (by sortText) first

@@ -196,6 +196,25 @@ class TsServer:
         body: dict[str, Any] = reply.get("body") or {"entries": []}
         return body
 
+    async def completion_actions(
+        self, filename: str, line: int, offset: int, entry: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The edits an auto-import completion brings (its `import` line), for this file."""
+        reply = await self.request(
+            "completionEntryDetails",
+            {"file": self.path(filename), "line": line, "offset": offset, "entryNames": [entry]},
+        )
+        details = reply.get("body") or [] if reply.get("success") else []
+        file = self.path(filename)
+        return [
+            change
+            for detail in details
+            for action in detail.get("codeActions") or []
+            for edit in action.get("changes") or []
+            if edit.get("fileName") == file
+            for change in edit.get("textChanges") or []
+        ]
+
     async def quickinfo(self, filename: str, line: int, offset: int) -> dict[str, Any] | None:
         reply = await self.request(
             "quickinfo", {"file": self.path(filename), "line": line, "offset": offset}

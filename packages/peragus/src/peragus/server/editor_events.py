@@ -17,6 +17,7 @@ from peragus.server.hub import Connection
 from peragus.server.protocol import (
     CellMove,
     CellRef,
+    CompletionDetailsRequest,
     FixDiagnostics,
     LocationRequest,
     TsconfigUpdate,
@@ -35,6 +36,7 @@ EDITOR_EVENTS = frozenset(
         "tsserver:cell:completions:request",
         "tsserver:cell:quickinfo:request",
         "tsserver:cell:definition_location:request",
+        "tsserver:cell:completion_details:request",
         "cell:format",
         "cell:move",
         "deps:validate",
@@ -77,13 +79,16 @@ async def _location_request(
     session: Session,
     topic: str,
     event: str,
-    payload: LocationRequest,
+    payload: LocationRequest | CompletionDetailsRequest,
 ) -> None:
     language = notebooks.language
     where = payload.request.location
     args = (session, payload.cellId, where.line, where.offset)
     response: Any
-    if event == "tsserver:cell:completions:request":
+    if isinstance(payload, CompletionDetailsRequest):
+        entry = payload.request.entry.model_dump(exclude_none=True)
+        response = {"textChanges": await language.completion_actions(*args, entry)}
+    elif event == "tsserver:cell:completions:request":
         response = await language.completions(*args)
     elif event == "tsserver:cell:quickinfo:request":
         response = await language.quickinfo(*args)
@@ -106,7 +111,7 @@ async def handle_editor_event(
         await language.start(session, topic)
     elif event == "tsserver:stop":
         await language.stop(session.id)
-    elif isinstance(payload, LocationRequest):
+    elif isinstance(payload, LocationRequest | CompletionDetailsRequest):
         await _location_request(notebooks, connection, session, topic, event, payload)
     elif event == "cell:format" and isinstance(payload, CellRef):
         cell = session.code_cell(payload.cellId)

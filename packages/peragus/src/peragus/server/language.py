@@ -184,7 +184,16 @@ class LanguageFeatures:
         entries = [
             {
                 key: entry[key]
-                for key in ("name", "kind", "kindModifiers", "sortText", "insertText", "source")
+                for key in (
+                    "name",
+                    "kind",
+                    "kindModifiers",
+                    "sortText",
+                    "insertText",
+                    "source",
+                    "hasAction",
+                    "data",
+                )
                 if key in entry
             }
             for entry in body.get("entries", [])
@@ -197,6 +206,15 @@ class LanguageFeatures:
             "entries": entries[:MAX_COMPLETIONS],
             "truncated": len(entries) > MAX_COMPLETIONS,
         }
+
+    async def completion_actions(
+        self, session: Session, cell_id: str, line: int, offset: int, entry: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        state = await self._server(session)
+        cell = session.code_cell(cell_id)
+        async with state.lock:
+            await state.server.sync(self._files(session))
+            return await state.server.completion_actions(cell.filename, line, offset, entry)
 
     async def quickinfo(
         self, session: Session, cell_id: str, line: int, offset: int

@@ -17,6 +17,7 @@ __all__ = [
     "CellRef",
     "CellRename",
     "CellUpdate",
+    "CompletionDetailsRequest",
     "DepsInstall",
     "Empty",
     "FixDiagnostics",
@@ -84,6 +85,25 @@ class LocationRequest(CellRef):
     requestId: str | None = Field(default=None, max_length=64)
 
 
+class CompletionEntry(BaseModel):
+    """A completion tsserver offered, as it offered it (``data`` is tsserver's own)."""
+
+    name: str = Field(max_length=500)
+    source: str | None = Field(default=None, max_length=2000)
+    data: dict[str, Any] | None = None
+
+
+class CompletionDetailsBody(LocationBody):
+    entry: CompletionEntry
+
+
+class CompletionDetailsRequest(CellRef):
+    """Our addition to srcbook's events: the `import` an auto-import completion needs."""
+
+    request: CompletionDetailsBody
+    requestId: str | None = Field(default=None, max_length=64)
+
+
 class TsconfigUpdate(BaseModel):
     source: str = Field(max_length=100_000)
 
@@ -111,6 +131,7 @@ INCOMING: dict[str, type[BaseModel]] = {
     "tsserver:cell:completions:request": LocationRequest,
     "tsserver:cell:quickinfo:request": LocationRequest,
     "tsserver:cell:definition_location:request": LocationRequest,
+    "tsserver:cell:completion_details:request": CompletionDetailsRequest,
     "tsconfig.json:update": TsconfigUpdate,
     "ai:fix_diagnostics": FixDiagnostics,
 }
