@@ -237,3 +237,29 @@ def test_a_failed_change_puts_files_and_history_back(library: Library) -> None:
     assert library.personal.head() == head
     assert not mine.exists()
     assert library.safety.audit.tail(1)[0].outcome == "rolled back"
+
+
+def test_diff_shows_each_override_against_the_base(
+    library: Library, edit: Callable[[Path, str, str], None]
+) -> None:
+    mine = library.edit("roles/reviewer.md", open_editor=False)
+    edit(mine, "one", "one (mine)")
+    library.new("notes/own.md", open_editor=False)
+    library.edit("tools/git.md", open_editor=False)  # as the base has it: no diff
+    text = library.diff()
+    assert text == (
+        "diff --git a/roles/reviewer.md b/roles/reviewer.md\n"
+        "--- a/roles/reviewer.md\n"
+        "+++ b/roles/reviewer.md\n"
+        "@@ -1,6 +1,6 @@\n"
+        " # Reviewer\n"
+        " \n"
+        "-one\n"
+        "+one (mine)\n"
+        " two\n"
+        " three\n"
+        " four\n"
+    )
+    assert library.diff("notes/own.md").startswith(
+        "diff --git a/notes/own.md b/notes/own.md\nnew file\n--- /dev/null\n+++ b/notes/own.md\n"
+    )

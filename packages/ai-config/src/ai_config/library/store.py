@@ -8,7 +8,6 @@ import bisect
 import fnmatch
 import functools
 import json
-import os
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -269,21 +268,19 @@ class Library:
         if upstream:
             where = [library_path(path)] if path else []
             return printable(self.base.run("diff", "HEAD", "@{u}", "--", *where).stdout)
-        paths = [library_path(path)] if path else [o for o in self.forks()]
+        from ai_config.library.diffs import unified
+
+        paths = [library_path(path)] if path else list(self.forks())
         chunks = []
         for rel in paths:
-            base_file, mine = self.base_dir / rel, self.personal_dir / rel
-            if not mine.exists():
+            if path is None and (escapes(self.personal_dir, rel) or escapes(self.base_dir, rel)):
+                continue  # never read through a symlink that leads outside (status reports it)
+            mine = contained(self.personal_dir, rel)
+            if not mine.is_file():
                 continue
-            done = self.personal.run(
-                "diff",
-                "--no-index",
-                "--",
-                str(base_file if base_file.exists() else os.devnull),
-                str(mine),
-                check=False,
-            )
-            chunks.append(printable(done.stdout))
+            base_file = contained(self.base_dir, rel)
+            old = base_file.read_bytes() if base_file.is_file() else None
+            chunks.append(unified(rel, old, mine.read_bytes()))
         return "".join(chunks)
 
     def log(self, count: int = 20) -> list[Revision]:
