@@ -77,6 +77,7 @@ def test_a_template_with_services_for_real(prism: Any, tmp_path: Path, tools: No
     assert checks[("unit-enabled", "cron")]["ok"]
     assert checks[("unit-active", "prism-notes-web")]["detail"] == "active"
     assert checks[("unit-active", "cron")]["detail"] == "active"
+    assert checks[("port-open", "notes-web:8080")]["ok"]
     assert checks[("post_install", "post_install")]["ok"]
     assert checks[("group", "notes:staff")]["ok"]
     shown = prism.run(tmp_path, "templates", "test", "notes-server")

@@ -22,6 +22,7 @@ __all__ = [
     "BOOT_RESULTS",
     "boot_check_script",
     "boot_unit",
+    "expected_ports",
     "expected_units",
     "parse_checks",
     "snapshot_script",
@@ -49,6 +50,15 @@ def expected_units(template: Template) -> dict[str, bool]:
         if access.desktop == "dcv":
             units["dcvserver"] = True
     return units
+
+
+def expected_ports(template: Template) -> dict[str, int]:
+    """Ports that should answer on the workstation once it has booted, by what serves them."""
+    ports = {s.name: s.port for s in template.services if s.port and s.enable}
+    access = access_for(template)
+    if access.desktop_port:
+        ports["desktop"] = access.desktop_port
+    return ports
 
 
 def state_checks_script(template: Template) -> str:
@@ -104,6 +114,16 @@ def boot_check_script(template: Template, wait_seconds: int = 90) -> str:
             ' [ "$s" = active ] || [ "$s" = failed ] && break; sleep 1; done\n'
             f'if [ "$s" = active ]; then check unit-active {u} yes active >> {BOOT_RESULTS};'
             f' else check unit-active {u} no "$s" >> {BOOT_RESULTS}; fi'
+        )
+    for name, port in expected_ports(template).items():
+        what = shlex.quote(f"{name}:{port}")
+        lines.append(
+            f"open=no; for _ in $(seq {wait_seconds}); do"
+            f" if (exec 3<>/dev/tcp/127.0.0.1/{port}) 2>/dev/null; then open=yes; break; fi;"
+            " sleep 1; done\n"
+            f'if [ "$open" = yes ]; then check port-open {what} yes "answers on loopback"'
+            f" >> {BOOT_RESULTS};"
+            f' else check port-open {what} no "nothing listens" >> {BOOT_RESULTS}; fi'
         )
     return "\n".join(lines) + "\n"
 

@@ -20,8 +20,8 @@ class TestStage(BaseModel):
 
 class TestCheck(BaseModel):
     kind: str = Field(
-        description="package, user, group, unit-enabled, unit-active, post_install, idempotence,"
-        " validation, bash, shellcheck"
+        description="package, user, group, unit-enabled, unit-active, port-open, post_install,"
+        " idempotence, validation, bash, shellcheck"
     )
     name: str
     ok: bool

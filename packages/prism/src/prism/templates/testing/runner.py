@@ -191,9 +191,13 @@ def _boot(container: Container, template: Template, stages: _Stages, logs: Path)
         if not results.exists():
             outcome.update(result="failed", detail=f"systemd did not run the checks (exit {code})")
         elif any(not c.ok for c in found):
-            outcome.update(result="failed", detail="an enabled unit did not become active")
+            outcome.update(result="failed", detail="a unit did not come up, or its port is shut")
         else:
-            outcome["detail"] = f"booted with systemd; {len(found)} enabled units active"
+            units = sum(1 for c in found if c.kind == "unit-active")
+            ports = sum(1 for c in found if c.kind == "port-open")
+            outcome["detail"] = (
+                f"booted with systemd; {units} enabled units active, {ports} ports answering"
+            )
     link.unlink(missing_ok=True)
 
 
