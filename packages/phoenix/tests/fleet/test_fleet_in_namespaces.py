@@ -101,8 +101,9 @@ def fleet(
                 listen,
                 "--prometheus",
                 f"127.0.0.1:{exporter}",
+                # Longer than the hosts' 10 s collection interval, or series blink out between.
                 "--expire",
-                "6",
+                "15",
                 "--health-endpoint",
                 f"127.0.0.1:{free_port()}",
                 "--telemetry-port",

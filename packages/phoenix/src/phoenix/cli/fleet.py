@@ -8,6 +8,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.params import parse_params
 from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.fleet.results import (
     FleetDeploymentList,
@@ -213,10 +214,8 @@ def deploy(
 
       phoenix fleet deploy process-topk-v1 --group web --param topk.k=10 -o json
     """
-    from phoenix.cli.pipeline import _params
-
     return FleetDeploymentList(
-        deployments=_fleet().deploy(group, pipeline, _params(param), progress=_progress)
+        deployments=_fleet().deploy(group, pipeline, parse_params(param), progress=_progress)
     )
 
 
@@ -292,7 +291,12 @@ def gateway(
     health_endpoint: Annotated[str, typer.Option("--health-endpoint")] = "127.0.0.1:13133",
     telemetry_port: Annotated[int, typer.Option("--telemetry-port", min=1, max=65535)] = 8888,
     expire: Annotated[
-        float, typer.Option("--expire", min=1, help="Seconds a silent host's series stay.")
+        float,
+        typer.Option(
+            "--expire",
+            min=1,
+            help="Seconds a silent host's series stay; longer than the hosts' collection interval.",
+        ),
     ] = 60,
     output: OutputOption = OutputFormat.TABLE,
 ) -> RenderResult:

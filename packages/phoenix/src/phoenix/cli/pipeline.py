@@ -10,6 +10,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
+from phoenix.cli.params import parse_params
 from phoenix.cli.views import plain, plain_row, plain_table
 from phoenix.home import home
 from phoenix.otelcol.results import VerificationResult
@@ -41,21 +42,6 @@ def _conn() -> sqlite3.Connection:
     from phoenix.store import open_store
 
     return open_store(home())
-
-
-def _params(values: list[str] | None) -> dict[str, str]:
-    params = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ToolError(
-                "PHOENIX_PARAM_MALFORMED",
-                f"--param {item!r} is not key=value.",
-                suggestions=["e.g. --param topk.k=10"],
-                exit_code=ExitCode.USAGE,
-            )
-        params[key] = value
-    return params
 
 
 def _catalog_table(result: PipelineList) -> RenderableType:
@@ -210,7 +196,9 @@ def deploy(
     """
     from phoenix.deployments import deploy as do_deploy
 
-    return DeploymentResult(deployment=do_deploy(_conn(), name, _params(param), "deployed by hand"))
+    return DeploymentResult(
+        deployment=do_deploy(_conn(), name, parse_params(param), "deployed by hand")
+    )
 
 
 def _history_table(result: DeploymentStatus) -> RenderableType:
@@ -367,7 +355,7 @@ def render(
 
     return RenderResult(
         collector_config=collector_config(
-            name, fmt, _params(param), cores, namespace, image, check
+            name, fmt, parse_params(param), cores, namespace, image, check
         ),
         explain=explain,
     )
@@ -449,7 +437,7 @@ def verify(
     with _spinner(f"Running {name} on the collector and on phoenix's agent..."):
         found = run_verify(
             name,
-            _params(param),
+            parse_params(param),
             collector=collector,
             prometheus=prometheus,
             interval=interval,
