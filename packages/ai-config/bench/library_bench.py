@@ -6,8 +6,8 @@
 - exporting 50 agents (one run, as `agent export --all`). Target <= 1 s.
 - every other command from the CLI on the same library, start-up included. Target <= 300 ms.
 
-Each CLI figure is wall / CPU (median of 5 after a warm-up); CPU is what a loaded machine
-disturbs least.
+Each CLI figure is wall / CPU (median of 7 after a warm-up), then the best CPU of the 7: CPU is
+what a loaded machine disturbs least.
 """
 
 from __future__ import annotations
@@ -53,12 +53,17 @@ def body(i: int, tag: str = "") -> str:
 
 
 def cli(*args: str) -> CommandTiming:
-    return time_command([sys.executable, "-m", "ai_config", *args], runs=5, env=os.environ)
+    return time_command([sys.executable, "-m", "ai_config", *args], runs=7, env=os.environ)
 
 
 def show(name: str, timing: CommandTiming, target: str | None = "<= 300 ms") -> None:
-    figure = f"{timing.wall.median_ms:.0f} / {timing.cpu.median_ms:.0f} ms"
-    print(f"{name:<48} {figure:>17}" + (f"   (target {target})" if target else ""))
+    """Median wall / CPU, then the best CPU: on a shared 2-CPU machine the medians carry other
+    people's load, the best is what a quiet machine gives."""
+    figure = (
+        f"{timing.wall.median_ms:.0f} / {timing.cpu.median_ms:.0f} ms"
+        f" (best {timing.cpu.min_ms:.0f})"
+    )
+    print(f"{name:<46} {figure:>26}" + (f"   (target {target})" if target else ""))  # noqa: T201
 
 
 def main() -> None:
