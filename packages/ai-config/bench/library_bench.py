@@ -63,7 +63,7 @@ def show(name: str, timing: CommandTiming, target: str | None = "<= 300 ms") -> 
         f"{timing.wall.median_ms:.0f} / {timing.cpu.median_ms:.0f} ms"
         f" (best {timing.cpu.min_ms:.0f})"
     )
-    print(f"{name:<46} {figure:>26}" + (f"   (target {target})" if target else ""))  # noqa: T201
+    print(f"{name:<46} {figure:>26}" + (f"   (target {target})" if target else ""))
 
 
 def main() -> None:
