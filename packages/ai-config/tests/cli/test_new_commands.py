@@ -183,3 +183,27 @@ def test_doctor_reports_a_symlink_leading_outside(tmp_path: Path, cli: InProcess
     assert status["unsafe_links"] == [
         {"path": "notes.md", "library": "personal", "target": str(tmp_path / "secret.txt")}
     ]
+
+
+def test_a_binary_override_is_a_conflict_from_the_command_line_never_an_internal_error(
+    tmp_path: Path, upstream: Any, cli: InProcess
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256))
+    upstream.push({"img/logo.png": png, "notes/cafe.md": "caf\xe9\n".encode("latin-1")})
+    assert cli("init", "--library", str(upstream.bare)).code == 0
+    assert cli("library", "edit", "img/logo.png").code == 0
+    (tmp_path / "aic" / "library" / "personal" / "img" / "logo.png").write_bytes(png + b"mine")
+    upstream.push({"img/logo.png": png + b"team", "notes/cafe.md": "th\xe9\n".encode("latin-1")})
+    assert cli("library", "status", "--fetch").code == 0
+    diff = cli("library", "diff", "--upstream", "-o", "json")
+    assert diff.code == 0
+    assert "Binary files a/img/logo.png and b/img/logo.png differ" in doc(diff)["diff"]["text"]
+    assert "+th\ufffd" in doc(diff)["diff"]["text"]
+    preview = cli("library", "update", "--dry-run", "-o", "json")
+    assert (preview.code, doc(preview)["updates"][0]["conflicts"]) == (1, ["img/logo.png"])
+    done = cli("library", "update", "-o", "json")
+    assert (done.code, doc(done)["updates"][0]["conflicts"]) == (1, ["img/logo.png"])
+    [override] = doc(cli("library", "status", "-o", "json"))["library"]["overrides"]
+    assert (override["state"], override["upstream_copy"]) == ("conflict", "img/logo.upstream.png")
+    settled = cli("library", "resolve", "img/logo.png", "--ours", "-o", "json")
+    assert (settled.code, doc(settled)["override"]["state"]) == (0, "clean")
