@@ -169,3 +169,8 @@ def test_a_name_that_is_a_path_is_a_usage_error(
     agent = AgentStore(starter).import_q_cli(source, "renamed")
     assert agent.name == "renamed"
     assert not (tmp_path / "x.yaml").exists()
+
+
+def test_a_prompt_that_is_a_uri_is_kept_as_written(starter: Library, tmp_path: Path) -> None:
+    original = {"name": "uri", "prompt": "file://./prompts/reviewer.md", "tools": ["fs_read"]}
+    assert round_trip(starter, tmp_path, original, "q-cli") == original

@@ -209,7 +209,7 @@ class AgentStore:
 
 def _names_a_file(prompt: str) -> bool:
     """A prompt that is one library path (``roles/reviewer.md``), not text that mentions one."""
-    return prompt.endswith(".md") and not any(c.isspace() for c in prompt)
+    return prompt.endswith(".md") and "://" not in prompt and not any(c.isspace() for c in prompt)
 
 
 def _add_settings(
