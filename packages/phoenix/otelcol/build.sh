@@ -17,7 +17,7 @@ flock 9
 if [ ! -x "$out" ]; then
   echo "building phoenix-otelcol ($hash); the first build takes several minutes" >&2
   tmp="$(mktemp -d "$cache/.build.XXXXXX")"
-  (cd "$here" && go build -trimpath -ldflags="-s -w" -o "$tmp/phoenix-otelcol" .)
+  (cd "$here" && go build -trimpath -buildvcs=false -ldflags="-s -w" -o "$tmp/phoenix-otelcol" .)
   mkdir -p "$(dirname "$out")"
   mv "$tmp/phoenix-otelcol" "$out"
   rmdir "$tmp"
