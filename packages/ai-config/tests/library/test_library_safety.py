@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -187,14 +188,88 @@ def test_git_failures_are_classified_with_gits_whole_message(
     assert advice in " ".join(failed.value.suggestions)
 
 
-def test_a_changed_host_key_is_its_own_failure() -> None:
-    said = (
-        "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n"
-        "@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n"
-        "Host key verification failed.\n"
-        "fatal: Could not read from remote repository.\n"
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def ssh_server(tmp_path: Path, system_tool: Any) -> Iterator[tuple[int, Path]]:
+    """A real sshd on 127.0.0.1 (its port, and the folder holding its host key)."""
+    sshd = system_tool("sshd", package="openssh-server")
+    keygen = system_tool("ssh-keygen", package="openssh-client")
+    folder = tmp_path / "sshd"
+    folder.mkdir()
+    subprocess.run(
+        [keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "host_key")], check=True
     )
-    failure = classify(said)
-    assert failure.code == "AI_CONFIG_GIT_HOST_KEY"
-    assert "ssh-keygen -R HOST" in failure.suggestions[0]
-    assert classify("git@host: Permission denied (publickey).").code == "AI_CONFIG_GIT_AUTH_FAILED"
+    Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation folder
+    for _attempt in range(5):  # sshd takes no port 0: a free port, taken again if lost meanwhile
+        port = _free_port()
+        (folder / "sshd_config").write_text(
+            f"ListenAddress 127.0.0.1:{port}\nHostKey {folder / 'host_key'}\n"
+            f"PidFile {folder / 'sshd.pid'}\nStrictModes no\nUsePAM no\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+        )
+        server = subprocess.Popen(
+            [sshd, "-D", "-e", "-f", str(folder / "sshd_config")],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert server.stderr is not None
+        if "Server listening" in server.stderr.readline():
+            break
+        server.wait()
+    else:
+        pytest.fail("sshd did not start on a free port")
+    try:
+        yield port, folder
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_a_changed_host_key_and_a_refused_key_are_told_apart(
+    tmp_path: Path,
+    ssh_server: tuple[int, Path],
+    system_tool: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port, folder = ssh_server
+    keygen = system_tool("ssh-keygen", package="openssh-client")
+    subprocess.run(
+        [keygen, "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "other")], check=True
+    )
+    known = tmp_path / "known_hosts"
+    ssh = (
+        f"ssh -F /dev/null -o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes"
+        " -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityFile=/dev/null"
+    )
+    monkeypatch.setenv("GIT_SSH_COMMAND", ssh)
+    url = f"ssh://git@127.0.0.1:{port}/team/agents.git"
+
+    impostor = (tmp_path / "other.pub").read_text().split()
+    known.write_text(f"[127.0.0.1]:{port} {impostor[0]} {impostor[1]}\n")
+    with pytest.raises(ToolError) as changed:
+        Library(tmp_path / "home").init(url, None)
+    assert changed.value.code == "AI_CONFIG_GIT_HOST_KEY"
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in changed.value.message
+    assert "ssh-keygen -R HOST" in changed.value.suggestions[0]
+
+    real = (folder / "host_key.pub").read_text().split()
+    known.write_text(f"[127.0.0.1]:{port} {real[0]} {real[1]}\n")
+    with pytest.raises(ToolError) as refused:
+        Library(tmp_path / "home").init(url, None)
+    assert refused.value.code == "AI_CONFIG_GIT_AUTH_FAILED"
+    assert "Permission denied (publickey" in refused.value.message
+    assert "ssh-add" in refused.value.suggestions[0]
+
+
+def test_failure_patterns_are_read_in_order() -> None:
+    """An SSH failure always ends "Could not read from remote repository": the cause before it
+    decides."""
+    said = "Host key verification failed.\nfatal: Could not read from remote repository.\n"
+    assert classify(said).code == "AI_CONFIG_GIT_HOST_KEY"
+    assert classify("remote: Repository not found.").code == "AI_CONFIG_GIT_REPOSITORY_MOVED"
