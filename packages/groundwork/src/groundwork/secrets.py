@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
+from typing import TYPE_CHECKING
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.health import CheckResult, Status
 from groundwork.logs import redactor
 from groundwork.paths import private_dir
 from groundwork.state.atomic import atomic_write
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 __all__ = ["SecretBox"]
 
@@ -55,6 +57,8 @@ class SecretBox:
         return self._key().encrypt(plaintext.encode("utf-8")).decode("ascii")
 
     def decrypt(self, token: str) -> str:
+        from cryptography.fernet import InvalidToken
+
         try:
             plaintext = self._key().decrypt(token.encode("ascii")).decode("utf-8")
         except (InvalidToken, UnicodeError) as exc:
@@ -93,6 +97,10 @@ class SecretBox:
         return CheckResult(name, Status.OK, f"key in {self.key_file} (0600)")
 
     def _key(self) -> Fernet:
+        # cryptography is loaded here, not at import: a `doctor` that only checks the key file's
+        # mode, or a command that never touches a secret, should not pay for it.
+        from cryptography.fernet import Fernet
+
         if self._fernet is None:
             key = self._load_from_keyring() if self.uses_keyring else self._load_from_file()
             self._fernet = Fernet(key)
@@ -112,6 +120,8 @@ class SecretBox:
                     exit_code=ExitCode.PERMISSION,
                 )
             return self.key_file.read_bytes().strip()
+        from cryptography.fernet import Fernet
+
         key = Fernet.generate_key()
         private_dir(self.key_file.parent)
         atomic_write(self.key_file, key + b"\n", private=True)
@@ -120,6 +130,7 @@ class SecretBox:
     def _load_from_keyring(self) -> bytes:
         import keyring
         import keyring.errors
+        from cryptography.fernet import Fernet
 
         try:
             stored = keyring.get_password(self.tool, _KEYRING_USER)

@@ -92,3 +92,17 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
 class Unserialisable:
     def __str__(self) -> str:
         raise TypeError("cannot serialise")
+
+
+def test_a_write_that_need_not_survive_a_power_cut_skips_the_fsyncs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    monkeypatch.setattr("groundwork.state.atomic.os.fsync", synced.append)
+    target = tmp_path / "export.json"
+    atomic_write_text(target, "old")
+    assert len(synced) == 2  # the data, then the folder's entry
+    atomic_write_text(target, "new", durable=False)
+    assert len(synced) == 2
+    assert target.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["export.json"]

@@ -9,9 +9,6 @@ them back, and writing one audit entry.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +29,7 @@ from ai_config.exports.records import ExportRecord, ExportRecords, sha
 from ai_config.exports.runs import ExportRuns, RunFile
 from ai_config.safety import Safety
 from groundwork.errors import ExitCode, ToolError
+from groundwork.state.atomic import atomic_write_text
 
 __all__ = ["ExportPlan", "ExportState", "ExportedFile"]
 
@@ -279,7 +277,9 @@ class ExportPlan:
                 if text is None:
                     path.unlink(missing_ok=True)
                     continue
-                _replace(path, text, private=self.private.get(path, False))
+                # No fsyncs: an export is made again from the library in one command and what
+                # it replaced is in the backups; two fsyncs per file were most of its time.
+                atomic_write_text(path, text, private=self.private.get(path, False), durable=False)
             self.store.save(self.records)
         if changed:
             self.runs.push(
@@ -301,27 +301,3 @@ def _json_keys(text: str) -> list[str]:
 
     data = json.loads(text)
     return list(data) if isinstance(data, dict) else []
-
-
-def _replace(path: Path, text: str, *, private: bool) -> None:
-    """Replace ``path`` atomically (a reader sees the old file or the new, never half), without
-    groundwork's fsyncs: an export is made again from the library in one command, and what it
-    replaced is in the backups, while two fsyncs per file were most of the time of exporting 50
-    agents."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600 if private else mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-        Path(temporary).replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(temporary).unlink()
-        raise

@@ -16,8 +16,13 @@ from typing import Any
 __all__ = ["atomic_write", "atomic_write_json", "atomic_write_text"]
 
 
-def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Replace ``path`` with ``data`` atomically; ``private`` makes it 0600 before data lands."""
+def atomic_write(path: Path, data: bytes, *, private: bool = False, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically; ``private`` makes it 0600 before data lands.
+
+    ``durable=False`` leaves out the fsyncs: a reader (or a crash of the process) still sees
+    the old file or the new one, but a power cut may lose the new one. For files made again
+    from elsewhere in one command (exports), where the fsyncs were most of the time.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = 0o600 if private else _mode_for(path)
@@ -27,17 +32,21 @@ def atomic_write(path: Path, data: bytes, *, private: bool = False) -> None:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
             tmp.flush()
-            os.fsync(tmp.fileno())
+            if durable:
+                os.fsync(tmp.fileno())
         Path(tmp_name).replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             Path(tmp_name).unlink()
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
-def atomic_write_text(path: Path, text: str, *, private: bool = False) -> None:
-    atomic_write(path, text.encode("utf-8"), private=private)
+def atomic_write_text(
+    path: Path, text: str, *, private: bool = False, durable: bool = True
+) -> None:
+    atomic_write(path, text.encode("utf-8"), private=private, durable=durable)
 
 
 def atomic_write_json(path: Path, data: Any, *, private: bool = False) -> None:
