@@ -40,7 +40,7 @@ demo: install ## Run each tool's main job on its embedded default
 		$(UV) run --frozen $$tool doctor || exit 1; \
 	done
 	@echo; echo "== prism: a workstation in the sandbox (AWS simulated on this machine)"
-	@export PRISM_STATE_DIR=$${PRISM_STATE_DIR:-$$(mktemp -d)}; \
+	@export PRISM_STATE_DIR=$${PRISM_STATE_DIR:-$$(mktemp -d)} PRISM_DAEMON_PORT=$${PRISM_DAEMON_PORT:-0}; \
 	$(UV) run --frozen prism templates list && \
 	$(UV) run --frozen prism launch python-ml-workstation demo && \
 	$(UV) run --frozen prism list && \
