@@ -42,11 +42,26 @@ class SecretBox:
 
     @property
     def uses_keyring(self) -> bool:
-        """Decided on first use: importing keyring costs ~80 ms that most commands never need."""
+        """Decided on first use, from where the key already is when it exists (a key file, or
+        the marker left beside it when the key went into the keyring): importing keyring to ask
+        costs ~80 ms that most commands never need.
+        """
         if self._use_keyring is None:
             env = os.environ.get(f"{self.tool.upper().replace('-', '_')}_KEYRING", "")
-            self._use_keyring = env not in ("0", "false") and _keyring_usable()
+            if env in ("0", "false"):
+                self._use_keyring = False
+            elif self._keyring_marker.exists():
+                self._use_keyring = True
+            elif self.key_file.exists():
+                self._use_keyring = False
+            else:
+                self._use_keyring = _keyring_usable()
         return self._use_keyring
+
+    @property
+    def _keyring_marker(self) -> Path:
+        """An empty file that says "the key is in the keyring" (it holds nothing secret)."""
+        return self.key_file.with_name(f"{self.key_file.name}.in-keyring")
 
     @property
     def key_location(self) -> str:
@@ -78,14 +93,14 @@ class SecretBox:
     def check(self) -> CheckResult:
         """A doctor check: the key is reachable and, when in a file, private."""
         name = "secrets key"
+        if not self.key_file.exists() and not self._keyring_marker.exists():
+            return CheckResult(name, Status.INFO, "no key yet", "It is created on first use.")
         if self.uses_keyring:
             try:
                 self._key()
             except ToolError as exc:
                 return CheckResult(name, Status.ERROR, exc.message, exc.suggestions[0])
             return CheckResult(name, Status.OK, f"key in the {self.key_location}")
-        if not self.key_file.exists():
-            return CheckResult(name, Status.INFO, "no key yet", "It is created on first use.")
         mode = stat.S_IMODE(self.key_file.stat().st_mode)
         if mode & 0o077:
             return CheckResult(
@@ -148,6 +163,9 @@ class SecretBox:
                 ],
                 exit_code=ExitCode.PERMISSION,
             ) from exc
+        if not self._keyring_marker.exists():
+            private_dir(self.key_file.parent)
+            atomic_write(self._keyring_marker, b"", private=True)
         return stored.encode("ascii")
 
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,34 @@ def test_a_secret_never_appears_in_the_logs(box: SecretBox, tmp_path: Path) -> N
     finally:
         logging.getLogger().handlers.clear()
         redactor.clear()
+
+
+WHERE_IS_THE_KEY = """
+import sys
+from pathlib import Path
+from groundwork.secrets import SecretBox
+
+box = SecretBox("demo", Path(sys.argv[1]))
+check = box.check()
+print(check.status, check.message, "keyring" in sys.modules, sep="|")
+"""
+
+
+@pytest.mark.parametrize("key_file_exists", [False, True])
+def test_doctor_finds_the_key_without_asking_the_os_keyring(
+    tmp_path: Path, key_file_exists: bool
+) -> None:
+    key_file = tmp_path / "secrets.key"
+    if key_file_exists:
+        SecretBox("demo", key_file, use_keyring=False).encrypt("made the key")
+    done = subprocess.run(
+        [sys.executable, "-c", WHERE_IS_THE_KEY, str(key_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DEMO_KEYRING": ""},
+    )
+    status, message, keyring_loaded = done.stdout.strip().split("|")
+    expected = ("ok", f"key in {key_file} (0600)") if key_file_exists else ("info", "no key yet")
+    assert (status, message) == expected
+    assert keyring_loaded == "False"  # importing it costs ~80 ms on every doctor
