@@ -16,6 +16,7 @@ from ai_config.exports.names import ExportTarget
 from ai_config.exports.service import Exporter
 from ai_config.library.store import Library
 from ai_config.mcp.catalog import McpCatalog
+from groundwork.errors import ToolError
 
 TOKEN = "tk-project-secret-4242"
 HEADER = "Bearer hdr-secret-9999"
@@ -39,6 +40,7 @@ def starter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Library:
         )
     )
     AgentStore(lib).save(Agent(name="helper", mcpServers=["tickets", "remote"]), new=True)
+    AgentStore(lib).save(Agent(name="tickets-only", mcpServers=["tickets"]), new=True)
     return lib
 
 
@@ -51,9 +53,12 @@ def project(tmp_path: Path) -> Path:
 
 
 def every_target(lib: Library, project: Path, *, inline: bool = False) -> Exporter:
+    """Exports ``helper`` to every tool; Q CLI, which cannot take its header secret by
+    reference, gets ``tickets-only``."""
     exporter = Exporter(lib.home)
     for target in ExportTarget:
-        exporter.export("helper", target, project, force=True, inline=inline)
+        agent = "tickets-only" if target is ExportTarget.Q_CLI else "helper"
+        exporter.export(agent, target, project, force=True, inline=inline)
     return exporter
 
 
@@ -74,8 +79,9 @@ def test_project_files_refer_to_the_environment_in_each_tools_syntax(
     assert claude["remote"]["headers"] == {"Authorization": "${REMOTE_HEADERS_AUTHORIZATION}"}
     cursor = json.loads((project / ".cursor" / "mcp.json").read_text())["mcpServers"]
     assert cursor["tickets"]["env"] == {"TICKETS_TOKEN": "${env:TICKETS_TOKEN}"}
-    q = json.loads((project / ".amazonq" / "cli-agents" / "helper.json").read_text())
-    assert q["mcpServers"]["tickets"]["env"] == {"TICKETS_TOKEN": "${env:TICKETS_TOKEN}"}
+    # Q CLI documents no expansion: the key is left out, and the server inherits it.
+    q = json.loads((project / ".amazonq" / "cli-agents" / "tickets-only.json").read_text())
+    assert q["mcpServers"]["tickets"].get("env", {}) == {}
     kiro = json.loads((project / ".kiro" / "settings" / "mcp.json").read_text())["mcpServers"]
     assert kiro["tickets"]["env"] == {"TICKETS_TOKEN": "${TICKETS_TOKEN}"}
     assert exporter.environment == {"TICKETS_TOKEN", "REMOTE_HEADERS_AUTHORIZATION"}
@@ -102,7 +108,8 @@ def test_inline_secrets_in_a_project_are_flagged_by_the_check(
     assert flagged == {
         (".mcp.json", "holds-secret"),
         ("mcp.json", "holds-secret"),
-        ("helper.json", "holds-secret"),
+        ("helper.json", "holds-secret"),  # Kiro's agent
+        ("tickets-only.json", "holds-secret"),  # Q CLI's agent
     }
     every_target(starter, project)
     assert stale_exports(starter.home) == []
@@ -116,3 +123,17 @@ def test_global_exports_hold_values_in_private_files(starter: Library, tmp_path:
     assert server["remote"]["headers"]["Authorization"] == HEADER
     assert path.stat().st_mode & 0o777 == 0o600
     assert stale_exports(starter.home) == []
+
+
+def test_a_q_cli_project_export_refuses_a_secret_it_could_only_write_inline(
+    starter: Library, project: Path
+) -> None:
+    exporter = Exporter(starter.home)
+    with pytest.raises(ToolError) as refused:
+        exporter.export("helper", ExportTarget.Q_CLI, project, force=True)
+    assert refused.value.code == "AI_CONFIG_SECRET_NOT_EXPANDABLE"
+    assert refused.value.context == {"field": "headers.Authorization"}
+    assert not (project / ".amazonq").exists()
+    exporter.export("helper", ExportTarget.Q_CLI, project, force=True, inline=True)
+    written = (project / ".amazonq" / "cli-agents" / "helper.json").read_text()
+    assert HEADER in written

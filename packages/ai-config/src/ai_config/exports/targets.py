@@ -25,13 +25,14 @@ from groundwork.errors import ExitCode, ToolError
 __all__ = ["PROJECT_STYLE", "TARGETS", "render"]
 
 PROJECT_STYLE: dict[ExportTarget, ReferenceStyle] = {
-    ExportTarget.Q_CLI: "env-colon",
+    ExportTarget.Q_CLI: "inherit",
     ExportTarget.KIRO: "dollar",
     ExportTarget.CLAUDE_CODE: "dollar",
     ExportTarget.CURSOR: "env-colon",
     ExportTarget.AGENTS_MD: "dollar",
 }
-"""How a project export refers to a secret: the form each tool expands from the environment."""
+"""How a project export refers to a secret: the form each tool documents expanding from the
+environment (Q CLI documents none: its servers inherit the variables)."""
 
 
 def _q_json(agent: ResolvedAgent, mcp: dict[str, Any]) -> str:

@@ -4,7 +4,8 @@ A definition keeps ``${secret:NAME}`` where a value was; the value itself is enc
 ``secrets.json`` (the key in the OS keyring, else a 0600 file). Exports turn references back into
 values (a global export, 0600) or into references the target tool expands from the environment
 (a project export, which people commit): ``${VAR}`` for Claude Code and Kiro, ``${env:VAR}`` for
-Cursor and Q CLI.
+Cursor, each as that tool documents; Q CLI documents no expansion, so a secret env key is left
+out and the server inherits the variable from the environment Q CLI runs in.
 """
 
 from __future__ import annotations
@@ -37,8 +38,10 @@ _SECRET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 PROTECTED_FIELDS = ("env", "headers")
 """The parts of an MCP definition whose values are secret unless marked public."""
 
-ReferenceStyle = Literal["inline", "dollar", "env-colon"]
-"""How an export writes a secret: its value, ``${VAR}``, or ``${env:VAR}``."""
+ReferenceStyle = Literal["inline", "dollar", "env-colon", "inherit"]
+"""How an export writes a secret: its value, ``${VAR}``, ``${env:VAR}``, or nothing at all
+(``inherit``: the env key is left out, so the server inherits the variable from the environment
+the tool runs in; for a tool that documents no expansion of its own)."""
 
 
 def secret_name(raw: str) -> str:
@@ -134,13 +137,38 @@ class SecretStore:
             values = entry.get(field)
             if not isinstance(values, dict):
                 continue
-            rendered[field] = {
-                key: self._render_value(str(value), key if field == "env" else None, style, needed)
-                if isinstance(value, str)
-                else value
-                for key, value in values.items()
-            }
+            rendered[field] = {}
+            for key, value in values.items():
+                if not isinstance(value, str):
+                    rendered[field][key] = value
+                elif style == "inherit" and REFERENCE.search(value):
+                    self._inherit(entry, field, key, value, needed)
+                else:
+                    env_key = key if field == "env" else None
+                    rendered[field][key] = self._render_value(value, env_key, style, needed)
         return rendered
+
+    def _inherit(
+        self, entry: dict[str, Any], field: str, key: str, value: str, needed: set[str]
+    ) -> None:
+        """Leave a secret env key out so the server inherits it; a secret the tool would have
+        to expand (a header, part of a longer value) cannot be left to the environment."""
+        if field == "env" and REFERENCE.fullmatch(value):
+            needed.add(key)
+            return
+        raise ToolError(
+            "AI_CONFIG_SECRET_NOT_EXPANDABLE",
+            f"The {field} value {key!r} of MCP server {entry.get('name') or 'in this agent'}"
+            " holds a secret inside it, and this tool does not expand variables in its files:"
+            " the secret would have to be written into the project file.",
+            suggestions=[
+                "Export it for you alone, without --dest (the file is 0600 in your home).",
+                "Or write the value into the project file with --inline-secrets, and keep that"
+                " file out of git (agent export --check flags it).",
+            ],
+            context={"field": f"{field}.{key}"},
+            exit_code=ExitCode.USAGE,
+        )
 
     def _render_value(
         self, text: str, env_key: str | None, style: ReferenceStyle, needed: set[str]
