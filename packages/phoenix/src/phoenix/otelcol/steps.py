@@ -168,16 +168,14 @@ class Builder:
         )
 
     def reservoir(self, index: int, step: spec.ReservoirProcessor) -> RenderStep:
-        return RenderStep(
-            index=index,
-            processor="reservoir",
-            collector=[],
-            exact=False,
-            note=(
-                f"not sampled: a collector cannot choose {step.size} processes out of all, so"
-                " every process is kept (no reduction from this step, nothing lost)"
-            ),
+        note = (
+            f"not sampled: a collector cannot choose {step.size} of the processes left out, so"
+            " they all go to the rollup (fewer series than the engine; totals stay true)"
+            if step.from_left_out
+            else f"not sampled: a collector cannot choose {step.size} processes out of all, so"
+            " every process is kept (no reduction from this step, nothing lost)"
         )
+        return RenderStep(index=index, processor="reservoir", collector=[], exact=False, note=note)
 
     def rollup(self, index: int, step: spec.RollupProcessor) -> RenderStep:
         dropped = f'{DROPPED} == "true" and {ottl.not_set(CATEGORY)}'

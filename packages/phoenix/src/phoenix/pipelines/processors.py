@@ -227,18 +227,34 @@ class Reservoir(Processor):
 
     def __init__(self, config: spec.ReservoirProcessor) -> None:
         self._size = config.size
+        self._from_left_out = config.from_left_out
 
-    def apply(self, batch: ProcessBatch, context: RunContext) -> ProcessBatch:
+    def _sample(self, batch: ProcessBatch) -> tuple[list[int], float]:
+        """The chosen rows and how many processes each one stands for."""
         total = len(batch)
         if total <= self._size:
-            return batch
+            return list(range(total)), 1.0
         keys = [
             zlib.crc32(f"{pid}|{exe}|{cmd}".encode())
             for pid, exe, cmd in zip(batch.pid, batch.exe, batch.cmdline, strict=True)
         ]
         chosen = sorted(heapq.nsmallest(self._size, range(total), key=keys.__getitem__))
+        return chosen, total / self._size
+
+    def apply(self, batch: ProcessBatch, context: RunContext) -> ProcessBatch:
+        if self._from_left_out:
+            pool = context.left_out
+            chosen, rate = self._sample(pool)
+            sample = pool.take(chosen)
+            sample.sample_rate = [rate] * len(sample)
+            picked = set(chosen)
+            context.left_out = pool.take([i for i in range(len(pool)) if i not in picked])
+            batch.extend(sample)
+            return batch
+        chosen, rate = self._sample(batch)
+        if rate == 1.0:
+            return batch
         out = batch.take(chosen)
-        rate = total / self._size
         out.sample_rate = [rate] * len(out)
         return out
 

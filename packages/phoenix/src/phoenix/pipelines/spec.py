@@ -188,6 +188,11 @@ class ReservoirProcessor(_Strict):
 
     type: Literal["reservoir"]
     size: int = Field(default=125, ge=1)
+    from_left_out: bool = Field(
+        default=False,
+        description="Sample the processes earlier steps left out (NRDOT's tail sampler) and put"
+        " the sample back beside what they kept; the rest stays for the rollup.",
+    )
 
 
 class AttributeDropProcessor(_Strict):
