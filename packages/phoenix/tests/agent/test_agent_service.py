@@ -71,3 +71,47 @@ def test_a_burst_is_limited_and_scrapes_resume_after_retry_after(
     assert limited.json()["code"] == "GROUNDWORK_RATE_LIMITED"
     time.sleep(int(limited.headers["Retry-After"]))
     assert client.get("/metrics").status_code == 200
+
+
+def test_live_figures_read_the_running_agent_and_tell_a_stuck_one(
+    metrics: tuple[httpx.Client, Agent], tmp_path: Path, processes: Any
+) -> None:
+    from phoenix.deployments import deploy
+    from phoenix.live import live_figures
+    from phoenix.store import open_store
+
+    _, agent = metrics
+    processes(["nginx", "postgres"])
+    deploy(open_store(tmp_path), "process-priority-filter-v1", {}, "test")
+    agent.run_once(Scraper(), agent.engine())
+    scraped_at = float(
+        next(
+            line.split()[1]
+            for line in agent.text.decode().splitlines()
+            if line.startswith("phoenix_agent_last_scrape_timestamp_seconds ")
+        )
+    )
+
+    live = live_figures(tmp_path, now=scraped_at + 1)
+    assert live.healthy and live.problem is None
+    assert live.pipeline == "process-priority-filter-v1"
+    assert live.output_series is not None and live.input_series is not None
+    assert 0 < live.output_series < live.input_series
+    assert live.critical_in_input is not None and live.critical_in_input >= 2
+    assert live.critical_retained == live.critical_in_input
+    assert live.input_datapoints_per_second == round(live.input_series / 10.0, 2)
+    assert live.monthly_saving_usd is not None and live.monthly_saving_usd > 0
+
+    stuck = live_figures(tmp_path, now=scraped_at + 3 * 10 + 6)
+    assert not stuck.healthy
+    assert stuck.problem is not None and stuck.problem.code == "PHOENIX_AGENT_DOWN"
+    assert "last scrape was 36 s ago" in stuck.problem.message
+
+
+def test_live_figures_name_an_agent_that_is_not_running(tmp_path: Path) -> None:
+    from phoenix.live import live_figures
+
+    live = live_figures(tmp_path)
+    assert not live.healthy and live.input_series is None
+    assert live.problem is not None and live.problem.code == "PHOENIX_AGENT_DOWN"
+    assert live.problem.suggestions[0].startswith("Start it: phoenix agent")

@@ -121,7 +121,8 @@ def test_every_command_prints_one_json_document(
     assert finding["problems"][0]["where"] == "processors.0.k"
     deployed = runs("pipeline deploy", "process-topk-v1", keys={"deployment"})
     assert deployed["deployment"]["version"] == 1
-    runs("pipeline status", keys={"deployment", "deployments"})
+    live = runs("pipeline status", keys={"deployment", "deployments", "live"})["live"]
+    assert live["healthy"] is False and live["problem"]["code"] == "PHOENIX_AGENT_DOWN"
     assert "topk" in runs("pipeline get-config", keys={"deployment", "config"})["config"]
     runs("pipeline rollback", keys={"deployment"})
     baseline = runs("pipeline delete", keys={"deployment"})

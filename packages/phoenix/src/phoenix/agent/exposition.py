@@ -52,6 +52,11 @@ class ScrapeSnapshot:
     scrapes: int
     cpu_seconds: float
     resident_bytes: int
+    critical_in_input: int = 0
+    critical_retained: int = 0
+    interval_seconds: float = 0.0
+    scraped_at: float = 0.0
+    """Unix time of the scrape, so a reader can tell a live agent from a stuck one."""
     otlp_exported_datapoints: int | None = None
     """None when the agent does not export OTLP; then the OTLP counters are left out."""
     otlp_failures: int | None = None
@@ -96,8 +101,28 @@ def families(snapshot: ScrapeSnapshot) -> list[Metric]:
             "Series the pipeline kept: the process_ series on this page.",
             value=snapshot.output_series,
         ),
+        GaugeMetricFamily(
+            "phoenix_pipeline_critical_input",
+            "Critical processes the scrape had.",
+            value=snapshot.critical_in_input,
+        ),
+        GaugeMetricFamily(
+            "phoenix_pipeline_critical_retained",
+            "Critical processes the pipeline kept.",
+            value=snapshot.critical_retained,
+        ),
         CounterMetricFamily(
             "phoenix_agent_scrapes_total", "Scrapes the agent made.", value=snapshot.scrapes
+        ),
+        GaugeMetricFamily(
+            "phoenix_agent_interval_seconds",
+            "Seconds between the agent's scrapes.",
+            value=snapshot.interval_seconds,
+        ),
+        GaugeMetricFamily(
+            "phoenix_agent_last_scrape_timestamp_seconds",
+            "When the agent last scraped (Unix time).",
+            value=snapshot.scraped_at,
         ),
         CounterMetricFamily(
             "phoenix_agent_cpu_seconds_total",

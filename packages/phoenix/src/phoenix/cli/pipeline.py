@@ -203,28 +203,44 @@ def deploy(
 
 
 def _history_table(result: DeploymentStatus) -> RenderableType:
+    from rich.console import Group
+
+    from phoenix.cli.live_view import live_view
+
+    live = live_view(result.live) if result.live is not None else plain("")
     if not result.deployments:
-        return plain(f"Nothing deployed: the host runs {BASELINE} (no optimisation).")
+        return Group(plain(f"Nothing deployed: the host runs {BASELINE} (no optimisation)."), live)
     table = plain_table(None, ("version", "pipeline", "params", "why", "when"))
     for d in result.deployments:
         params = ", ".join(f"{k}={v}" for k, v in d.params.items())
         plain_row(table, str(d.version), d.pipeline, params, d.reason, d.deployed_at)
-    return table
+    return Group(live, table)
 
 
 @app.command("status")
 @renders(_history_table)
 def status(output: OutputOption = OutputFormat.TABLE) -> DeploymentStatus:
-    """The deployed pipeline and the deployment history, newest first.
+    """The figures this host's collector measures now (input and output series and rates,
+    critical retention, cost, its health) and the deployment history, newest first.
+
+    The live figures come from the running agent's /metrics; when it is not running they say
+    so (PHOENIX_AGENT_DOWN) with how to start it.
 
     Examples:
+
+      phoenix pipeline status
 
       phoenix pipeline status --output json
     """
     from phoenix.deployments import history
+    from phoenix.live import live_figures
 
     versions = history(_conn())
-    return DeploymentStatus(deployment=versions[0] if versions else None, deployments=versions)
+    return DeploymentStatus(
+        deployment=versions[0] if versions else None,
+        deployments=versions,
+        live=live_figures(home()),
+    )
 
 
 def _print_config(result: DeployedConfig) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "Deployment",
     "DeploymentResult",
     "DeploymentStatus",
+    "LiveFigures",
     "PipelineList",
     "PipelineResult",
     "PipelineSummary",
@@ -29,6 +30,7 @@ __all__ = [
     "RenderFormat",
     "RenderResult",
     "RenderStep",
+    "StatusProblem",
     "ValidationProblem",
 ]
 
@@ -157,11 +159,48 @@ class DeploymentResult(BaseModel):
     deployment: Deployment
 
 
+class StatusProblem(BaseModel):
+    """An error state a status shows (a collector down, a failed deployment or experiment),
+    with the code, message and suggestions the CLI prints for the same error."""
+
+    code: str
+    message: str
+    suggestions: list[str]
+
+
+class LiveFigures(BaseModel):
+    """What this host's collector (phoenix's agent) measures now, read from its /metrics."""
+
+    collector: str = Field(description="What collects on this host: phoenix's agent.")
+    url: str | None = Field(description="Its /metrics, when it runs.")
+    healthy: bool = Field(description="It answers and its last scrape is recent.")
+    pipeline: str | None = Field(description="The pipeline the agent runs now.")
+    interval_seconds: float | None
+    scrapes: int | None
+    last_scrape_age_seconds: float | None
+    input_series: int | None
+    output_series: int | None
+    reduction_percent: float | None
+    input_datapoints_per_second: float | None
+    output_datapoints_per_second: float | None
+    critical_in_input: int | None
+    critical_retained: int | None
+    critical_retention_percent: float | None
+    collector_rss_mb: float | None
+    monthly_cost_usd: float | None = Field(description="Of what the pipeline keeps.")
+    monthly_saving_usd: float | None = Field(description="Against sending every series.")
+    problem: StatusProblem | None = Field(description="Why it is not healthy.")
+
+
 class DeploymentStatus(BaseModel):
-    """The deployed version (null: nothing deployed, the baseline runs) and every version."""
+    """The deployed version (null: nothing deployed, the baseline runs), every version, and
+    the figures this host's collector measures now."""
 
     deployment: Deployment | None
     deployments: list[Deployment] = Field(description="Newest first.")
+    live: LiveFigures | None = Field(
+        default=None, description="Now, from the agent's /metrics; its problem when it is down."
+    )
 
 
 class DeployedConfig(BaseModel):

@@ -24,6 +24,7 @@ from phoenix.experiments.results import (
     Promotion,
 )
 from phoenix.experiments.service import Experiments, parse_duration
+from phoenix.live import live_figures
 from phoenix.loadsim.control import LoadSim
 from phoenix.loadsim.profiles import PROFILES, ProfileName, load_spec
 from phoenix.loadsim.results import ProfileList, SimulationResult
@@ -99,7 +100,10 @@ async def validate(request: Request) -> PipelineValidation:
 @router.get("/deployments", response_model=DeploymentStatus)
 async def deployments(request: Request) -> DeploymentStatus:
     versions = history(open_store(_home(request)))
-    return DeploymentStatus(deployment=versions[0] if versions else None, deployments=versions)
+    live = await asyncio.to_thread(live_figures, _home(request))
+    return DeploymentStatus(
+        deployment=versions[0] if versions else None, deployments=versions, live=live
+    )
 
 
 @router.get("/deployments/config", response_model=DeployedConfig)
