@@ -83,16 +83,19 @@ def test_a_timeout_ends_the_run(home: Path, tmp_path: Path) -> None:
     assert result.timed_out and not result.ok
 
 
-def test_a_flood_of_output_is_cut_with_a_notice(home: Path, tmp_path: Path) -> None:
+def test_a_flood_of_output_is_cut_and_the_run_stopped_with_a_notice(
+    home: Path, tmp_path: Path
+) -> None:
     folder = notebook(
-        tmp_path / "o",
-        "javascript",
-        {"flood.mjs": "for (let i = 0; i < 200000; i++) console.log('x'.repeat(50))"},
+        tmp_path / "o", "javascript", {"flood.mjs": "while (true) console.log('x'.repeat(50))"}
     )
-    result = CellRun(home, folder, "flood.mjs", limits=Limits(output_bytes=10_000)).run()
-    assert result.truncated
+    # Were the run only cut, it would go on until this timeout and end timed out.
+    limits = Limits(output_bytes=10_000, timeout_seconds=60)
+    result = CellRun(home, folder, "flood.mjs", limits=limits).run()
+    assert result.truncated and result.stopped_by == "output" and not result.timed_out
+    assert not result.ok
     assert sum(len(t) for s, t in result.output if s == "stdout") <= 10_000
-    assert "output cut" in result.output[-1][1]
+    assert result.output[-1] == ("stderr", "[output passed 10,000 bytes: the run was stopped]\n")
 
 
 def test_a_cell_that_forks_leaves_no_child_behind(home: Path, tmp_path: Path) -> None:

@@ -5,9 +5,11 @@ sibling files it imports; npm packages stay external so node resolves them from 
 node_modules, as tsx would) into `.peragus/build/`, cached by the content of the notebook's files,
 and run with `node --enable-source-maps` so errors point at the cell's own lines.
 
-The child gets its own process group: stop sends SIGTERM to the group, then SIGKILL after a grace
-period, so a cell that forks leaves nothing behind. A run has a timeout, a CPU-time limit, a heap
-limit and an output cap; output past the cap is cut with a notice.
+The child gets its own process group and its own containment (:mod:`.containment`: a cgroup, or
+RLIMIT_NPROC): stop sends SIGTERM to the group, then SIGKILL to every process of the run after a
+grace period, so a cell that forks, even one whose children leave its group, leaves nothing
+behind. A run has a timeout, a CPU-time limit, a heap limit, a memory limit, a process-count
+limit and an output cap; a run whose output passes the cap is stopped, and says so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import hashlib
 import os
 import resource
+import secrets
 import signal
 import subprocess
 import threading
@@ -26,12 +29,14 @@ from pathlib import Path
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
+from peragus.execution.containment import Containment, Usage, contain
 from peragus.execution.toolchain import OnNotice, esbuild, node
 from peragus.notebooks.model import FILENAME, language_of
 
 __all__ = ["CellRun", "CompileFailed", "Limits", "RunResult"]
 
 Stream = Literal["stdout", "stderr"]
+StoppedBy = Literal["output", "timeout", "memory", "stop", "shutdown"]
 OnOutput = Callable[[Stream, str], None]
 _BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL", "TERM")
 
@@ -55,6 +60,10 @@ class Limits:
     heap_mb: int = 1024
     output_bytes: int = 1_000_000
     grace_seconds: float = 2.0
+    max_tasks: int = 512
+    """Processes and threads together, as the kernel counts them (a node process has ~11)."""
+    memory_mb: int = 2048
+    """All the run's processes together, Buffers outside V8's heap included (cgroup only)."""
 
 
 @dataclass
@@ -65,11 +74,18 @@ class RunResult:
     stopped: bool = False
     timed_out: bool = False
     truncated: bool = False
+    stopped_by: StoppedBy | None = None
+    hit_task_limit: bool = False
     output: list[tuple[Stream, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0 and not self.stopped and not self.timed_out
+        return (
+            self.exit_code == 0
+            and not self.stopped
+            and not self.timed_out
+            and self.stopped_by is None
+        )
 
 
 def _files_digest(folder: Path) -> str:
@@ -92,14 +108,20 @@ class CellRun:
         *,
         secrets: dict[str, str] | None = None,
         limits: Limits = Limits(),
+        traceparent: str | None = None,
     ) -> None:
         self.home = home
         self.folder = folder
         self.filename = filename
         self.secrets = secrets or {}
         self.limits = limits
+        self.traceparent = traceparent
+        self.run_id = _new_run_id()
+        self.started_at = time.time()
         self._process: subprocess.Popen[bytes] | None = None
+        self._containment: Containment | None = None
         self._stop_requested = threading.Event()
+        self._stopped_by: StoppedBy | None = None
 
     def check_runnable(self) -> None:
         """Raises the error a run of this cell would, before anything is installed."""
@@ -164,12 +186,28 @@ class CellRun:
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k in _BASE_ENV}
         env["NODE_ENV"] = "development"
+        env["PERAGUS_RUN_ID"] = self.run_id  # how a leftover process would be recognised
+        if self.traceparent:
+            env["TRACEPARENT"] = self.traceparent  # the W3C name a traced client library reads
         env.update(self.secrets)
         return env
 
     def _limit_child(self) -> None:
+        """In the child before exec: into the run's containment, CPU time capped, and a lower
+        priority than the server, which must keep answering while a cell spins.
+        """
+        assert self._containment is not None
+        self._containment.child_setup()
         cpu = self.limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        os.nice(5)
+
+    def usage(self) -> Usage | None:
+        """The run's processes' CPU and memory now; None before it starts or after it ends."""
+        process, containment = self._process, self._containment
+        if process is None or containment is None or process.returncode is not None:
+            return None
+        return containment.usage(process.pid)
 
     def run(
         self, on_output: OnOutput | None = None, on_notice: OnNotice | None = None
@@ -178,6 +216,17 @@ class CellRun:
         started = time.perf_counter()  # compiling counts: it is part of what the user waits for
         command = self.command(on_notice)
         result = RunResult(exit_code=None, duration_ms=0.0, first_output_ms=None)
+        limits = self.limits
+        self._containment = contain(self.run_id, limits.max_tasks, limits.memory_mb * 1024 * 1024)
+        try:
+            self._execute(command, result, on_output, started)
+        finally:
+            self._containment.close()
+        return result
+
+    def _execute(
+        self, command: list[str], result: RunResult, on_output: OnOutput | None, started: float
+    ) -> None:
         self._process = process = subprocess.Popen(
             command,
             cwd=self.folder,
@@ -200,8 +249,13 @@ class CellRun:
                         result.first_output_ms = (time.perf_counter() - started) * 1000
                     if budget[0] <= 0:
                         if not result.truncated:
+                            # Cutting the output alone would leave it running for minutes.
                             result.truncated = True
-                            notice = f"[output cut at {self.limits.output_bytes:,} bytes]\n"
+                            self._end(process, "output", graceful=False)
+                            notice = (
+                                f"[output passed {self.limits.output_bytes:,} bytes: the run"
+                                " was stopped]\n"
+                            )
                             result.output.append(("stderr", notice))
                             if on_output:
                                 on_output("stderr", notice)
@@ -222,32 +276,70 @@ class CellRun:
             process.wait(timeout=self.limits.timeout_seconds)
         except subprocess.TimeoutExpired:
             result.timed_out = True
-            self._kill_group(process)
-        self._kill_group(process, only_leftovers=True)
+            self._end(process, "timeout")
+        # Whatever the cell started may outlive it (a detached child): nothing may outlive the run.
+        self._kill_all(process)
         for reader in readers:
             reader.join(timeout=5)
         result.exit_code = process.returncode
         result.stopped = self._stop_requested.is_set()
+        assert self._containment is not None
+        result.hit_task_limit = self._containment.hit_process_limit()
+        if self._stopped_by is None and self._containment.out_of_memory():
+            self._stopped_by = "memory"
+        result.stopped_by = self._stopped_by
         result.duration_ms = (time.perf_counter() - started) * 1000
-        return result
+        for notice in self._limit_notices(result):
+            result.output.append(("stderr", notice))
+            if on_output:
+                on_output("stderr", notice)
 
-    def stop(self) -> None:
-        """SIGTERM to the cell's process group, SIGKILL after the grace period."""
+    def _limit_notices(self, result: RunResult) -> list[str]:
+        notices = []
+        if result.stopped_by == "memory":
+            notices.append(
+                f"[the run was stopped: its processes used more than {self.limits.memory_mb:,} MB"
+                " of memory]\n"
+            )
+        if result.hit_task_limit:
+            notices.append(
+                f"[the cell reached its limit of {self.limits.max_tasks} processes and threads;"
+                " starting more failed]\n"
+            )
+        return notices
+
+    def stop(self, why: StoppedBy = "stop") -> None:
+        """SIGTERM to the cell's process group, SIGKILL to all its processes after the grace."""
         self._stop_requested.set()
         if self._process is not None:
-            self._kill_group(self._process)
+            self._end(self._process, why)
 
-    def _kill_group(
-        self, process: subprocess.Popen[bytes], *, only_leftovers: bool = False
+    def kill(self) -> None:
+        """SIGKILL at once to every process of the run (a forced shutdown)."""
+        self._stop_requested.set()
+        if self._process is not None:
+            self._end(self._process, "shutdown", graceful=False)
+
+    def _end(
+        self, process: subprocess.Popen[bytes], why: StoppedBy, *, graceful: bool = True
     ) -> None:
-        pgid = process.pid
-        if not only_leftovers:
+        if self._stopped_by is None:
+            self._stopped_by = why
+        if graceful:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(pgid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=self.limits.grace_seconds)
-        # Whatever the cell forked is in its group: nothing may outlive the run.
+        self._kill_all(process)
+
+    def _kill_all(self, process: subprocess.Popen[bytes]) -> None:
+        if self._containment is not None:
+            self._containment.kill_all(process.pid)
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=5)
+
+
+def _new_run_id() -> str:
+    return secrets.token_hex(6)
