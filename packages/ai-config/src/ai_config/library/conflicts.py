@@ -27,6 +27,11 @@ class Conflict:
     """The upstream revision whose version conflicted."""
     copy: str | None = None
     """For a binary conflict: the library path of upstream's version, beside the user's."""
+    base_blob: str | None = None
+    """The common version both sides changed (a blob in the personal repository)."""
+    theirs_blob: str | None = None
+    """The other side's bytes (a blob in the personal repository): upstream's for an update,
+    the other machine's for a sync tool's conflict copy (which has no upstream revision)."""
 
 
 class ConflictRecords:

@@ -90,8 +90,16 @@ class BranchState:
 
 
 class Git:
-    def __init__(self, repo: Path) -> None:
+    """A repository at ``repo``; ``git_dir`` keeps its history elsewhere (a personal library in a
+    synced folder keeps its `.git` on this machine, out of the sync), and ``exclude`` names
+    paths no commit takes (the update lock)."""
+
+    def __init__(
+        self, repo: Path, *, git_dir: Path | None = None, exclude: Sequence[str] = ()
+    ) -> None:
         self.repo = repo
+        self.git_dir = git_dir
+        self.exclude = tuple(exclude)
 
     def run(
         self,
@@ -144,8 +152,11 @@ class Git:
             "GIT_TERMINAL_PROMPT": "0",
             "LC_ALL": "C",
         }
+        where = (
+            ["--git-dir", str(self.git_dir), "--work-tree", str(self.repo)] if self.git_dir else []
+        )
         done = subprocess.run(
-            ["git", *args],
+            ["git", *where, *args],
             cwd=cwd or self.repo,
             env=env,
             input=input_bytes,
@@ -220,9 +231,9 @@ class Git:
 
     def commit_all(self, message: str) -> str | None:
         """Commit every change; None when there was nothing to commit."""
-        self.run("add", "-A")
-        if not self.out("status", "--porcelain"):
-            return None
+        self.run("add", "-A", "--", ".", *(f":(exclude){path}" for path in self.exclude))
+        if self.run("diff", "--cached", "--quiet", check=False).returncode == 0:
+            return None  # nothing staged (an excluded file may still show in `git status`)
         self.run("commit", "-q", "-m", message)
         return self.head()
 

@@ -18,11 +18,14 @@ from pathlib import Path
 from stat import S_ISDIR, S_ISLNK, S_ISREG
 from typing import NamedTuple
 
+from ai_config.sync.copies import is_sync_tool_file
 from groundwork.state.atomic import atomic_write_json
 
 __all__ = ["FileState", "Scan", "TreeIndex"]
 
 CONFLICT_MARKER = b"\n<<<<<<< "
+_NOT_LIBRARY = frozenset((".git", ".ai-config"))
+"""git's folder, and ai-config's own files beside the personal ones (fork records, the lock)."""
 
 
 class FileState(NamedTuple):
@@ -64,7 +67,7 @@ def _walk(root: Path) -> tuple[dict[str, os.stat_result], dict[str, str]]:
             continue
         for entry in entries:
             name = entry.name
-            if name == ".git":
+            if name in _NOT_LIBRARY or (name[0] == "." and is_sync_tool_file(name)):
                 continue
             st = entry.stat(follow_symlinks=False)
             mode = st.st_mode

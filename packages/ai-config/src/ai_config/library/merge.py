@@ -41,8 +41,17 @@ def _same_endings(data: bytes, crlf: bool) -> bytes:
     return lf.replace(b"\n", b"\r\n") if crlf else lf
 
 
-def merge_bytes(git: Git, rel: str, mine: bytes, fork: bytes, upstream: bytes) -> Merged:
-    """Merge upstream's change (``fork`` -> ``upstream``) into the personal copy ``mine``."""
+def merge_bytes(
+    git: Git,
+    rel: str,
+    mine: bytes,
+    fork: bytes,
+    upstream: bytes,
+    *,
+    labels: tuple[str, str] = ("base when forked", "upstream"),
+) -> Merged:
+    """Merge upstream's change (``fork`` -> ``upstream``) into the personal copy ``mine``;
+    ``labels`` name the base and the other side in conflict markers."""
     if mine in (fork, upstream):
         return Merged("clean", upstream)
     if fork == upstream:
@@ -62,9 +71,9 @@ def merge_bytes(git: Git, rel: str, mine: bytes, fork: bytes, upstream: bytes) -
             "-L",
             f"personal {rel}",
             "-L",
-            "base when forked",
+            labels[0],
             "-L",
-            "upstream",
+            labels[1],
             *map(str, files),
             check=False,
         )

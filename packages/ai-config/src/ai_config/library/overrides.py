@@ -133,15 +133,18 @@ def forget(lib: Library, path: str) -> OverrideStatus:
     return forgotten
 
 
-def resolve(lib: Library, path: str, side: Side) -> OverrideStatus:
-    """``ours``: the personal file as it was before the update; ``theirs``: upstream's;
-    ``merged``: the file as the user has edited it now (no markers left)."""
+def resolve(lib: Library, path: str, side: Side, *, merged: bytes | None = None) -> OverrideStatus:
+    """``ours``: the personal file as it was before the update; ``theirs``: upstream's (or the
+    other machine's, for a sync tool's conflict copy); ``merged``: the file as the user has
+    edited it now (no markers left), or the ``merged`` bytes given (the TUI's merge editor:
+    written inside the change, so the backup holds the file as it was, markers and all)."""
     rel, target = _personal_file(lib, path)
     conflicts = lib.conflicts.load()
     record = conflicts.get(rel)
-    data = target.read_bytes()
-    has_markers = data.startswith(b"<<<<<<< ") or CONFLICT_MARKER in data
-    if record is None and not has_markers:
+    before = target.read_bytes()
+    data = merged if merged is not None and side == "merged" else before
+    has_markers = _has_markers(data)
+    if record is None and not _has_markers(before):
         raise ToolError(
             "AI_CONFIG_NO_CONFLICT",
             f"{rel} has no conflict to resolve.",
@@ -175,11 +178,16 @@ def resolve(lib: Library, path: str, side: Side) -> OverrideStatus:
     if side == "ours" and record is not None:
         chosen = _blob(lib.personal.blob_by_id(record.ours), rel, "your version")
     elif side == "theirs" and record is not None:
-        chosen = _blob(lib.base.blob(record.theirs, rel), rel, "upstream's version")
+        theirs = (
+            lib.personal.blob_by_id(record.theirs_blob)
+            if record.theirs_blob
+            else lib.base.blob(record.theirs, rel)
+        )
+        chosen = _blob(theirs, rel, "the other side's version")
     copy = lib.personal_dir / record.copy if record is not None and record.copy else None
     touched = [target, lib.conflicts.file, *([copy] if copy else [])]
     with lib.safety.change(f"library resolve --{side}", touched, repo=lib.personal, path=rel):
-        if chosen != data:
+        if chosen != before:
             atomic_write(target, chosen)
         if copy is not None:
             copy.unlink(missing_ok=True)
@@ -188,6 +196,10 @@ def resolve(lib: Library, path: str, side: Side) -> OverrideStatus:
             lib.conflicts.save(conflicts)
         lib.personal.commit_all(f"Resolve {rel} ({side})")
     return OverrideStatus(path=rel, state="clean", forked_from=lib.forks().get(rel))
+
+
+def _has_markers(data: bytes) -> bool:
+    return data.startswith(b"<<<<<<< ") or CONFLICT_MARKER in data
 
 
 def _blob(data: bytes | None, rel: str, which: str) -> bytes:

@@ -15,7 +15,7 @@ from groundwork.errors import ExitCode, ToolError
 
 __all__ = ["contained", "escapes", "library_path", "outside_error"]
 
-_HIDDEN = (".git",)
+_HIDDEN = (".git", ".ai-config")
 
 
 def library_path(raw: str) -> str:

@@ -30,6 +30,7 @@ from ai_config.library.models import (
 from ai_config.library.paths import contained, escapes, library_path
 from ai_config.library.remote import branch_to_clone
 from ai_config.safety import Safety
+from ai_config.sync.copies import is_conflict_copy
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
 from groundwork.state.atomic import atomic_write_json
@@ -65,23 +66,43 @@ class Effective:
         return fnmatch.filter(paths[start:end], pattern)
 
 
+SHARED_DIR = ".ai-config"
+"""ai-config's own files inside the personal library: what travels with your files when a sync
+tool shares the folder (fork records, the update lock); never a library file itself."""
+UPDATE_LOCK = f"{SHARED_DIR}/update.lock"
+
+
 class Library:
     def __init__(self, home: Path) -> None:
+        from ai_config.settings import Settings
+
         self.home = home
         self.base_dir = home / "library" / "base"
-        self.personal_dir = home / "library" / "personal"
-        self.forks_file = home / "state" / "forks.json"
+        chosen = Settings.load(home).personal_dir
+        self.personal_dir = chosen or home / "library" / "personal"
+        # In a synced folder the personal history stays on this machine: two machines
+        # committing into one synced `.git` would corrupt it. A personal library that already
+        # has its `.git` inside keeps it there.
+        inside = self.personal_dir / ".git"
+        outside = chosen is not None and not inside.exists()
+        self.personal_git_dir = home / "state" / "personal.git" if outside else inside
+        self.forks_file = self.personal_dir / SHARED_DIR / "forks.json"
+        self.legacy_forks_file = home / "state" / "forks.json"
         self.conflicts = ConflictRecords(home / "state" / "conflicts.json")
         self.lock_file = home / "library.lock"
         self.base = Git(self.base_dir)
-        self.personal = Git(self.personal_dir)
+        self.personal = Git(
+            self.personal_dir,
+            git_dir=self.personal_git_dir if outside else None,
+            exclude=(UPDATE_LOCK,),
+        )
         self.safety = Safety(home)
 
     # -- set-up -------------------------------------------------------------------------------
 
     @property
     def initialised(self) -> bool:
-        return (self.base_dir / ".git").is_dir() and (self.personal_dir / ".git").is_dir()
+        return (self.base_dir / ".git").is_dir() and self.personal_git_dir.is_dir()
 
     def require(self) -> None:
         if not self.initialised:
@@ -118,11 +139,16 @@ class Library:
             else:
                 self._create_starter()
             self.personal_dir.mkdir(parents=True, exist_ok=True)
-            self.personal.run("init", "-q", "-b", "main")
-            self.personal.run("commit", "-q", "--allow-empty", "-m", "Personal library")
             atomic_write_json(self.forks_file, {})
+            self.init_personal_git("Personal library")
             self.write_base_pin(self.base.head())
         return self.base.head()
+
+    def init_personal_git(self, message: str) -> None:
+        """A new history for the personal library, with whatever files it has now."""
+        self.personal.run("init", "-q", "-b", "main")
+        self.personal.run("commit", "-q", "--allow-empty", "-m", message)
+        self.personal.commit_all(message)
 
     def _create_starter(self) -> None:
         starter = resources.files("ai_config.starter")
@@ -144,11 +170,18 @@ class Library:
     # -- reading ------------------------------------------------------------------------------
 
     def forks(self) -> dict[str, str]:
-        try:
-            data = json.loads(self.forks_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        return {str(k): str(v) for k, v in data.items()}
+        """Which base revision each override was forked from. Kept beside the personal files
+        (they sync together); ai-config 0.1 kept them in its state folder, read until the
+        next change writes them in their new place."""
+        for file in (self.forks_file, self.legacy_forks_file):
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue
+            except ValueError:
+                return {}  # a broken file: doctor reports it, repair rewrites it
+            return {str(k): str(v) for k, v in data.items()}
+        return {}
 
     def scans(self) -> dict[Path, Scan]:
         """One scan of each layer, the base first and the personal library last; a command
@@ -170,7 +203,7 @@ class Library:
         for layer, scan in scans.items():
             mine = layer == self.personal_dir
             for rel, state in scan.files.items():
-                if mine and rel in copies:
+                if mine and (rel in copies or is_conflict_copy(rel)):
                     continue
                 origin: Origin = ("override" if rel in where else "personal") if mine else "base"
                 where[rel] = (origin, layer)
@@ -237,12 +270,12 @@ class Library:
 
         return forget(self, path)
 
-    def settle(self, path: str, side: Side) -> OverrideStatus:
-        """Resolve a conflict an update left: keep ours, take theirs, or accept the file as
-        edited."""
+    def settle(self, path: str, side: Side, *, merged: bytes | None = None) -> OverrideStatus:
+        """Resolve a conflict an update (or a sync tool) left: keep ours, take theirs, or
+        accept the file as edited (or the ``merged`` bytes)."""
         from ai_config.library.overrides import resolve
 
-        return resolve(self, path, side)
+        return resolve(self, path, side, merged=merged)
 
     # -- moving the base (ai_config.library.update) ---------------------------------------------
 

@@ -9,10 +9,12 @@ cleanly, since both sides then carry the same change.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +24,8 @@ from ai_config.library.git import Change
 from ai_config.library.merge import merge_bytes, upstream_copy_path
 from ai_config.library.models import Renamed, SourceUpdate
 from ai_config.library.paths import contained
+from ai_config.library.store import UPDATE_LOCK
+from ai_config.sync.lock import update_lock
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write, atomic_write_json
 
@@ -71,7 +75,20 @@ class _Plan:
     upstream: bytes
 
 
-def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> SourceUpdate:
+Progress = Callable[[int, int, str], None]
+"""Told ``(done, total, path)`` as each override is merged: the TUI's progress bar."""
+
+
+def update(
+    lib: Library,
+    *,
+    dry_run: bool = False,
+    frozen: bool = False,
+    target: str | None = None,
+    progress: Progress | None = None,
+) -> SourceUpdate:
+    """``target``: move to this revision without fetching (`repair` finishes an interrupted
+    update to exactly the revision it was going to)."""
     lib.require()
     if not lib.base.is_clean():
         raise ToolError(
@@ -91,11 +108,21 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
             suggestions=["Start from a shared library: ai-config init --library URL"],
             exit_code=ExitCode.NOT_FOUND,
         )
-    lib.base.run("fetch", "-q", token_url=lib.library_url())
+    # Dry runs change nothing, so they need no lock (and go on while another machine updates).
+    lock = update_lock(lib.personal_dir / UPDATE_LOCK, "library update")
+    with contextlib.nullcontext() if dry_run else lock:
+        return _update(lib, dry_run=dry_run, frozen=frozen, target=target, progress=progress)
+
+
+def _update(
+    lib: Library, *, dry_run: bool, frozen: bool, target: str | None, progress: Progress | None
+) -> SourceUpdate:
+    if target is None:
+        lib.base.run("fetch", "-q", token_url=lib.library_url())
     interrupted = interrupted_update(lib)
     # After a crash the base may already be fast-forwarded: report the whole move again.
     old = interrupted["old"] if interrupted else lib.base.head()
-    new = lib.base.out("rev-parse", "@{u}")
+    new = lib.base.out("rev-parse", "--verify", f"{target or '@{u}'}^{{commit}}")
     report = SourceUpdate(source="base", old=old, new=new)
     if frozen and old != new:
         raise ToolError(
@@ -119,6 +146,19 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
     for plan in plans:
         touched += [lib.personal_dir / plan.here, lib.personal_dir / plan.to]
         touched.append(lib.personal_dir / upstream_copy_path(plan.to))
+    _run(lib, plans, old, new, touched, report, progress)
+    return report
+
+
+def _run(
+    lib: Library,
+    plans: list[_Plan],
+    old: str,
+    new: str,
+    touched: list[Path],
+    report: SourceUpdate,
+    progress: Progress | None,
+) -> None:
     journal = _journal(lib)
     atomic_write_json(journal, {"old": old, "new": new})
     try:
@@ -131,6 +171,8 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
             _hold("merged-0")
             for done, plan in enumerate(plans, 1):
                 _apply(lib, plan, new, forks, conflicts, report)
+                if progress is not None:
+                    progress(done, len(plans), plan.to)
                 _hold(f"merged-{done}")
             atomic_write_json(lib.forks_file, forks)
             lib.conflicts.save(conflicts)
@@ -142,7 +184,6 @@ def update(lib: Library, *, dry_run: bool = False, frozen: bool = False) -> Sour
         journal.unlink(missing_ok=True)  # everything is back as it was
         raise
     journal.unlink()
-    return report
 
 
 def _plans(lib: Library, new: str, report: SourceUpdate) -> list[_Plan]:
@@ -192,12 +233,19 @@ def _apply(
     report: SourceUpdate,
 ) -> None:
     merged = merge_bytes(lib.personal, plan.to, plan.mine, plan.fork, plan.upstream)
-    if merged.outcome == "binary-conflict":
-        copy = upstream_copy_path(plan.to)
-        atomic_write(lib.personal_dir / copy, plan.upstream)
-        conflicts[plan.to] = Conflict("binary", lib.personal.store_blob(plan.mine), new, copy)
-    elif merged.outcome == "conflict":
-        conflicts[plan.to] = Conflict("text", lib.personal.store_blob(plan.mine), new)
+    if merged.outcome != "clean":
+        binary = merged.outcome == "binary-conflict"
+        copy = upstream_copy_path(plan.to) if binary else None
+        if copy is not None:
+            atomic_write(lib.personal_dir / copy, plan.upstream)
+        conflicts[plan.to] = Conflict(
+            "binary" if binary else "text",
+            lib.personal.store_blob(plan.mine),
+            new,
+            copy,
+            base_blob=lib.personal.store_blob(plan.fork),
+            theirs_blob=lib.personal.store_blob(plan.upstream),
+        )
     else:
         conflicts.pop(plan.to, None)
     if merged.data != plan.mine or plan.here != plan.to:

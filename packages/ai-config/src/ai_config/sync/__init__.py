@@ -1,0 +1,1 @@
+"""Team sync: the personal library inside a folder a sync tool shares."""
