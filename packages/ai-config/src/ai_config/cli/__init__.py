@@ -38,6 +38,7 @@ app = make_app(
         "stats": "ai_config.cli.overview:stats_app",
         "logs": "ai_config.cli.overview:logs_app",
         "uninstall": "ai_config.cli.uninstall",
+        "sync": "ai_config.cli.sync",
     },
 )
 add_doctor_command(app, "ai-config", _checks)

@@ -190,9 +190,17 @@ class Library:
         own index (it tells conflicts by their markers)."""
         self.require()
         found = {layer: git_scan(layer, Git(layer)) for layer in self.layers()}
-        index = self.home / "state" / "index-personal.json"
-        found[self.personal_dir] = TreeIndex(self.personal_dir, index).scan()
+        found[self.personal_dir] = self.personal_scan()
         return found
+
+    def personal_scan(self) -> Scan:
+        """The personal library's files, from ai-config's index (a warm scan reads none)."""
+        return TreeIndex(self.personal_dir, self.index_file).scan()
+
+    @property
+    def index_file(self) -> Path:
+        """A cache of the personal files' size, mtime and hash (this machine's)."""
+        return self.home / "state" / "index-personal.json"
 
     def effective(self, scans: dict[Path, Scan] | None = None) -> Effective:
         """The effective library from one scan of each layer (a warm scan reads no file)."""
