@@ -8,8 +8,10 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV_STAMP := .venv/.synced
 WEB := packages/peragus/web
 UI_BUILT := packages/peragus/src/peragus/server/static/index.html
+PHOENIX_WEB := packages/phoenix/web
+PHOENIX_UI_BUILT := packages/phoenix/src/phoenix/server/static/index.html
 
-.PHONY: help install ui demo test lint bench clean collector
+.PHONY: help install ui demo test acceptance lint bench clean collector
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,10 +30,15 @@ $(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(wildcard $(WEB)/*.ht
 	@command -v npm >/dev/null || { echo "peragus's web UI needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-install: $(VENV_STAMP) $(UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UI
+# phoenix's web console (Preact + uPlot, Vite), built into the package the same way.
+$(PHOENIX_UI_BUILT): $(PHOENIX_WEB)/package.json $(PHOENIX_WEB)/package-lock.json $(PHOENIX_WEB)/index.html $(PHOENIX_WEB)/vite.config.ts $(wildcard $(PHOENIX_WEB)/src/*)
+	@command -v npm >/dev/null || { echo "phoenix's console needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
+	cd $(PHOENIX_WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+install: $(VENV_STAMP) $(UI_BUILT) $(PHOENIX_UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UIs
 	@$(UV) run --frozen python -m compileall -q packages/*/src >/dev/null
 
-ui: $(UI_BUILT) ## Build peragus's web UI (TypeScript + Vite) into the package
+ui: $(UI_BUILT) $(PHOENIX_UI_BUILT) ## Build peragus's web UI and phoenix's console (TypeScript + Vite) into their packages
 
 demo: install ## Run each tool's main job on its embedded default
 	@for tool in $(TOOLS); do \
@@ -80,6 +87,11 @@ collector: ## Build phoenix-otelcol (phoenix's collector distribution) or reuse 
 test: install collector ## Run the whole test suite
 	$(UV) run --frozen pytest -n auto --dist loadfile
 
+# The PRD's acceptance tests, each named after its ID (real processes, Prometheus, the collector
+# and the browser): `pytest -m acceptance`.
+acceptance: install collector ## Run the acceptance suite (tests marked acceptance)
+	$(UV) run --frozen pytest -n auto --dist loadfile -m acceptance
+
 lint: install ## ruff format --check, ruff check, mypy
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen ruff check .
@@ -92,4 +104,4 @@ bench: install ## Run every tool's benchmarks and print their figures
 	done
 
 clean: ## Remove the virtual environment and caches
-	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(dir $(UI_BUILT))
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(dir $(UI_BUILT)) $(PHOENIX_WEB)/node_modules $(dir $(PHOENIX_UI_BUILT))
