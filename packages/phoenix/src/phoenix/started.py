@@ -8,10 +8,16 @@ from pydantic import BaseModel
 
 from groundwork.service.discovery import ServiceInfo
 
-__all__ = ["ServiceStarted"]
+__all__ = ["ConsoleStarted", "ServiceStarted"]
 
 
 class ServiceStarted(BaseModel):
     """`service.url` is the base address; the info is also in <PHOENIX_HOME>/<name>.json."""
 
     service: ServiceInfo
+
+
+class ConsoleStarted(ServiceStarted):
+    """`phoenix server`: also the one-time login URL that opens the console in a browser."""
+
+    login_url: str

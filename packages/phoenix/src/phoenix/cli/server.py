@@ -8,7 +8,7 @@ import typer
 
 from groundwork.output import OutputFormat, OutputOption, renders
 from phoenix.cli.views import plain
-from phoenix.started import ServiceStarted
+from phoenix.started import ConsoleStarted
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -18,12 +18,12 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, rich_markup_mode="rich")
 
 
-def _url(started: ServiceStarted) -> RenderableType:
-    return plain(started.service.url)
+def _url(started: ConsoleStarted) -> RenderableType:
+    return plain(f"{started.login_url}\n(open it for the console; the API is at /docs)")
 
 
 @renders(_url)
-def _announce(started: ServiceStarted, *, output: OutputFormat) -> ServiceStarted:
+def _announce(started: ConsoleStarted, *, output: OutputFormat) -> ConsoleStarted:
     """The server runs until stopped: its address, once it listens, is its one output."""
     return started
 
@@ -36,10 +36,12 @@ def server(
     ] = 8470,
     output: OutputOption = OutputFormat.TABLE,
 ) -> int:
-    """Serve the REST API (experiments, pipelines, deployments, load simulator); docs at /docs.
+    """Serve the web console and the REST API (pipelines, deployments, fleet, experiments, load
+    simulator); API docs at /docs.
 
-    Requests need the token in <PHOENIX_HOME>/phoenix-server.token. Prints its URL once it
-    listens (with -o json: {"service": {...}}) and runs until stopped.
+    Prints a one-time login URL for the console once it listens (with -o json:
+    {"service": {...}, "login_url": "..."}) and runs until stopped. API requests need the token
+    in <PHOENIX_HOME>/phoenix-server.token.
 
     Examples:
 
@@ -47,18 +49,16 @@ def server(
 
       phoenix server --port 0 -o json
     """
-    from groundwork.service import serve
+    from groundwork.service import login_path, serve
     from phoenix.home import home
     from phoenix.server.api import server_app, server_config
 
     config = server_config(home(), host, port)
+    app = server_app(home(), config)
 
     def announce(info: ServiceInfo) -> None:
-        _announce(ServiceStarted(service=info), output=output)
+        started = ConsoleStarted(service=info, login_url=f"{info.url}{login_path(app)}")
+        _announce(started, output=output)
 
-    serve(
-        server_app(home(), config),
-        config,
-        on_ready=announce,
-    )
+    serve(app, config, on_ready=announce)
     return 0

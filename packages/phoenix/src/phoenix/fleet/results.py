@@ -103,6 +103,9 @@ class HostStatus(BaseModel):
     refused_points: float | None = Field(description="otelcol_receiver_refused_metric_points")
     sent_points: float | None = Field(description="otelcol_exporter_sent_metric_points")
     failed_points: float | None = Field(description="otelcol_exporter_send_failed_metric_points")
+    uptime_seconds: float | None = Field(
+        default=None, description="otelcol_process_uptime: the span the counters cover."
+    )
     message: str
 
 

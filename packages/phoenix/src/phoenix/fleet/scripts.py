@@ -102,7 +102,8 @@ echo "== deployed"; cat "$dir/deployed.json" 2>/dev/null; echo
 echo "== running"; alive && echo yes || echo no
 echo "== health"; get "$health" / 2>/dev/null | tail -n 1; echo
 echo "== telemetry"
-get {q(host.telemetry_port)} /metrics 2>/dev/null | grep -E '^otelcol_(receiver|exporter)_' || true
+get {q(host.telemetry_port)} /metrics 2>/dev/null \
+  | grep -E '^otelcol_((receiver|exporter)_|process_uptime)' || true
 """
     )
 

@@ -17,6 +17,7 @@ _TELEMETRY = {
     "refused_points": "otelcol_receiver_refused_metric_points",
     "sent_points": "otelcol_exporter_sent_metric_points",
     "failed_points": "otelcol_exporter_send_failed_metric_points",
+    "uptime_seconds": "otelcol_process_uptime",
 }
 
 
@@ -36,6 +37,7 @@ def host_status(host: FleetHost) -> HostStatus:
             refused_points=None,
             sent_points=None,
             failed_points=None,
+            uptime_seconds=None,
             message=exc.message,
         )
     sections: dict[str, list[str]] = {}
@@ -73,6 +75,7 @@ def _total(lines: list[str], prefix: str) -> float | None:
         float(line.rsplit(" ", 1)[1])
         for line in lines
         if line.startswith(prefix)
-        and line.split("{", 1)[0].split(" ", 1)[0] in (prefix, prefix + "_total")
+        and line.split("{", 1)[0].split(" ", 1)[0]
+        in (prefix, prefix + "_total", prefix + "_seconds_total")
     ]
     return sum(values) if values else None

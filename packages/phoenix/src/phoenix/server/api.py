@@ -221,8 +221,15 @@ def server_config(home: Path, host: str, port: int) -> ServiceConfig:
     )
 
 
-def server_app(home: Path, config: ServiceConfig) -> FastAPI:
+def server_app(home: Path, config: ServiceConfig, *, event_seconds: float = 1.0) -> FastAPI:
+    """``event_seconds``: how often a live experiment's stream looks for new figures."""
+    from phoenix.server.console_api import router as console_router
+    from phoenix.server.pages import add_pages
+
     app = create_app(config, title="phoenix", docs=True)
     app.state.home = home
+    app.state.event_seconds = event_seconds
     app.include_router(router)
+    app.include_router(console_router)
+    add_pages(app)
     return app
