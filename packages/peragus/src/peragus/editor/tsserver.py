@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +78,13 @@ class TsServer:
         )
         self._reader = asyncio.create_task(self._read())
         await self.request("configure", {"preferences": _PREFERENCES, "hostInfo": "peragus"})
+
+    def kill(self) -> None:
+        """SIGKILL to its process group, without waiting (a forced shutdown)."""
+        process = self._process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     async def stop(self) -> None:
         process, self._process = self._process, None

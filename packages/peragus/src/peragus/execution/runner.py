@@ -159,6 +159,9 @@ class CellRun:
         if out.exists():
             return out
         out.parent.mkdir(parents=True, exist_ok=True)
+        # Built under another name and renamed: a kill mid-build must not leave a partial file
+        # that the next run would take for the cached build.
+        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
         done = subprocess.run(
             [
                 str(esbuild(self.home, on_notice)),
@@ -170,14 +173,16 @@ class CellRun:
                 "--target=node20",
                 "--sourcemap=inline",
                 "--log-level=error",
-                f"--outfile={out}",
+                f"--outfile={partial}",
             ],
             cwd=self.folder,
             capture_output=True,
             text=True,
         )
         if done.returncode != 0:
+            partial.unlink(missing_ok=True)
             raise CompileFailed(self.filename, done.stderr.strip())
+        partial.replace(out)
         for old in out.parent.glob(f"{stem}-*.mjs"):
             if old != out:
                 old.unlink(missing_ok=True)

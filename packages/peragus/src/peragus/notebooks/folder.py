@@ -6,23 +6,36 @@ tsconfig.json sit at the top. A link has no fence, so fences that are not srcboo
 gives back the file as it was imported.
 
 Every file is written atomically, so a crash mid-save leaves each file either as it was or as it
-should be. A save rewrites only the files whose text changed: the
-server saves on every edit, and one edited cell should cost one write, not one per cell.
+should be. The temporary file of a write lives in `.peragus/tmp/`, never beside the file (src/ is
+an npm project's folder, and a kill -9 mid-write would leave it there); the server empties that
+folder when it starts. A save rewrites only the files whose text changed: the server saves on
+every edit, and one edited cell should cost one write, not one per cell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.state import atomic_write
 from peragus.notebooks.model import CodeCell, Notebook
 from peragus.notebooks.srcmd import NotebookInvalid, decode, encode
 
-__all__ = ["DEFAULT_TSCONFIG", "read_folder", "read_notebook_text", "tsconfig_text", "write_folder"]
+__all__ = [
+    "DEFAULT_TSCONFIG",
+    "TEMPORARIES",
+    "read_folder",
+    "read_notebook_text",
+    "remove_temporaries",
+    "tsconfig_text",
+    "write_folder",
+]
 
 FENCES = Path(".peragus") / "fences.json"
+TEMPORARIES = Path(".peragus") / "tmp"
 
 
 def read_notebook_text(path: Path) -> str:
@@ -38,14 +51,55 @@ def read_notebook_text(path: Path) -> str:
     return text
 
 
-def _write(path: Path, text: str) -> None:
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write(folder: Path, path: Path, text: str) -> None:
+    """``path`` (inside the notebook ``folder``) atomically, its temporary in TEMPORARIES."""
     data = text.encode("utf-8")
     try:
         if path.read_bytes() == data:
             return
     except FileNotFoundError:
         pass
-    atomic_write(path, data)
+    scratch = folder / TEMPORARIES
+    scratch.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=scratch)
+    try:
+        os.fchmod(fd, 0o644 & ~_umask())
+        with os.fdopen(fd, "wb") as tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        Path(name).replace(path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            Path(name).unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def remove_temporaries(folder: Path) -> list[Path]:
+    """Writes a kill left unfinished: TEMPORARIES' files, and those older releases of peragus
+    wrote beside the file (``.README.md.x1y2.tmp``: a cell's name never starts with a dot).
+    """
+    found = [p for p in (folder / TEMPORARIES).glob("*") if p.is_file()]
+    for where in (folder, folder / "src"):
+        found += [p for p in where.glob(".*.tmp") if p.is_file()]
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
 
 
 DEFAULT_TSCONFIG = {
@@ -73,25 +127,25 @@ def tsconfig_text(notebook: Notebook) -> str | None:
 def write_folder(notebook: Notebook, folder: Path) -> None:
     (folder / "src").mkdir(parents=True, exist_ok=True)
     if notebook.package_json is not None:
-        _write(folder / "package.json", notebook.package_json.source)
+        _write(folder, folder / "package.json", notebook.package_json.source)
     text = tsconfig_text(notebook)
     if text is not None:
-        _write(folder / "tsconfig.json", text)
+        _write(folder, folder / "tsconfig.json", text)
     names = set()
     for cell in notebook.code_cells():
-        _write(folder / "src" / cell.filename, cell.source)
+        _write(folder, folder / "src" / cell.filename, cell.source)
         names.add(cell.filename)
     for stale in (folder / "src").iterdir():
         if stale.is_file() and stale.name not in names:
             stale.unlink()
-    _write(folder / "README.md", encode(notebook, inline=False))
+    _write(folder, folder / "README.md", encode(notebook, inline=False))
     fences = {c.filename: c.fence for c in notebook.code_cells() if c.fence is not None}
     if notebook.package_json is not None and notebook.package_json.fence != "```json":
         fences["package.json"] = notebook.package_json.fence
     kept = folder / FENCES
     if fences:
         kept.parent.mkdir(exist_ok=True)
-        _write(kept, json.dumps(fences, indent=2) + "\n")
+        _write(folder, kept, json.dumps(fences, indent=2) + "\n")
     else:
         kept.unlink(missing_ok=True)
 

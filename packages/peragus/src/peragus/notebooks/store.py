@@ -10,7 +10,12 @@ from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
-from peragus.notebooks.folder import read_folder, read_notebook_text, write_folder
+from peragus.notebooks.folder import (
+    read_folder,
+    read_notebook_text,
+    remove_temporaries,
+    write_folder,
+)
 from peragus.notebooks.model import CodeCell, MarkdownCell, Notebook, PackageJsonCell
 from peragus.notebooks.srcmd import decode, encode
 from peragus.results import DeletedNotebook, NotebookInfo
@@ -82,6 +87,10 @@ class NotebookStore:
             cells=len(notebook.cells),
             folder=str(folder),
         )
+
+    def remove_temporaries(self) -> list[Path]:
+        """Every notebook's unfinished writes (a killed server's), removed."""
+        return [path for folder in self.folders() for path in remove_temporaries(folder)]
 
     def infos(self) -> list[NotebookInfo]:
         return [self.info(path) for path in self.folders()]

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request, WebSocket
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
@@ -16,13 +16,17 @@ from groundwork.errors import ExitCode, ToolError
 from groundwork.service import ServiceConfig, create_app
 from peragus.ai.cells import edit_cell, generate_cells
 from peragus.examples import ExampleList, example_text, examples
+from peragus.execution.containment import containment_kind, sweep_stale_groups
 from peragus.execution.npm_search import NpmSearchResult, search_npm
 from peragus.execution.runner import Limits
 from peragus.notebooks.srcmd import decode
 from peragus.notebooks.store import NotebookStore, new_notebook
+from peragus.observability.metrics import HttpMetricsMiddleware
+from peragus.observability.status import SAMPLE_SECONDS, Monitor, OpenNotebook
 from peragus.results import DeletedNotebook, NotebookList, NotebookResult
 from peragus.server import STATIC
 from peragus.server.hub import Hub
+from peragus.server.observe import Observability, TraceMiddleware, span_of
 from peragus.server.schemas import (
     AiSettingsBody,
     CellEdit,
@@ -40,6 +44,8 @@ from peragus.server.schemas import (
     SettingsView,
 )
 from peragus.server.sessions import Sessions
+from peragus.server.shutdown import shut_down
+from peragus.server.status_routes import router as status_router
 from peragus.server.websocket import Notebooks
 from peragus.settings.store import AiSettings, SettingsStore
 
@@ -57,6 +63,13 @@ class MarkdownResponse(PlainTextResponse):
 def _nb(request: Request) -> Notebooks:
     notebooks: Notebooks = request.app.state.notebooks
     return notebooks
+
+
+def _audit(request: Request, action: Any, target: str | None = None, **detail: str) -> None:
+    span = span_of(request.scope)
+    _nb(request).observability.audit.record(
+        action, target, via="api", trace_id=span.trace_id if span else None, **detail
+    )
 
 
 router = APIRouter(prefix="/api")
@@ -88,6 +101,7 @@ def import_notebook(request: Request, body: ImportNotebook) -> NotebookResult:
             suggestions=["Send the .src.md text as 'text', or its address as 'url'."],
             exit_code=ExitCode.USAGE,
         )
+    _audit(request, "notebook.import", path.name, source=body.url or "text")
     return NotebookResult(notebook=store.info(path))
 
 
@@ -96,7 +110,9 @@ async def delete_notebook(request: Request, name: str) -> DeletedNotebook:
     notebooks = _nb(request)
     await notebooks.language.stop(name)
     await asyncio.to_thread(notebooks.sessions.close, name)
-    return await asyncio.to_thread(notebooks.sessions.store.delete, name)
+    deleted = await asyncio.to_thread(notebooks.sessions.store.delete, name)
+    _audit(request, "notebook.delete", name, moved_to=deleted.moved_to)
+    return deleted
 
 
 @router.get(
@@ -136,13 +152,24 @@ def get_settings(request: Request) -> SettingsResult:
 @router.put("/settings/ai")
 def put_ai_settings(request: Request, body: AiSettingsBody) -> SettingsResult:
     settings = _nb(request).settings
-    settings.set_ai(AiSettings(**body.model_dump(exclude={"api_key"})), body.api_key)
+    ai = AiSettings(**body.model_dump(exclude={"api_key"}))
+    settings.set_ai(ai, body.api_key)
+    _audit(
+        request,
+        "settings.ai",
+        provider=ai.provider,
+        base_url=ai.base_url,
+        model=ai.model,
+        key_changed=str(bool(body.api_key)).lower(),
+    )
     return _settings(settings)
 
 
 @router.put("/secrets/{name}")
 def put_secret(request: Request, name: str, body: SecretBody) -> SecretResult:
-    return SecretResult(secret=_nb(request).settings.set_secret(name, body.value))
+    secret = _nb(request).settings.set_secret(name, body.value)
+    _audit(request, "secret.set", name)
+    return SecretResult(secret=secret)
 
 
 @router.delete("/secrets/{name}")
@@ -155,6 +182,7 @@ def delete_secret(request: Request, name: str) -> SecretResult:
             suggestions=["List secrets in Settings."],
             exit_code=ExitCode.NOT_FOUND,
         )
+    _audit(request, "secret.delete", name)
     return SecretResult(secret=removed)
 
 
@@ -162,13 +190,17 @@ def delete_secret(request: Request, name: str) -> SecretResult:
 def link_secret(request: Request, name: str, notebook: str) -> SecretResult:
     """Link the secret to this notebook: from then on only linked notebooks get it."""
     _nb(request).sessions.store.folder(notebook)  # an unknown notebook is a 404, not a link
-    return SecretResult(secret=_nb(request).settings.link(name, notebook, linked=True))
+    secret = _nb(request).settings.link(name, notebook, linked=True)
+    _audit(request, "secret.link", name, notebook=notebook)
+    return SecretResult(secret=secret)
 
 
 @router.delete("/secrets/{name}/notebooks/{notebook}")
 def unlink_secret(request: Request, name: str, notebook: str) -> SecretResult:
     """Unlink it; a secret linked to no notebook goes to every notebook."""
-    return SecretResult(secret=_nb(request).settings.link(name, notebook, linked=False))
+    secret = _nb(request).settings.link(name, notebook, linked=False)
+    _audit(request, "secret.unlink", name, notebook=notebook)
+    return SecretResult(secret=secret)
 
 
 @router.get("/npm/search")
@@ -188,6 +220,7 @@ def list_examples() -> ExampleList:
 def import_example(request: Request, name: str) -> NotebookResult:
     store = _nb(request).sessions.store
     path = store.save(decode(example_text(name), f"the example {name}"))
+    _audit(request, "notebook.import", path.name, source=f"example {name}")
     return NotebookResult(notebook=store.info(path))
 
 
@@ -226,27 +259,67 @@ def _index(page_file: str = "index.html") -> Response:
     return HTMLResponse(page.read_text(encoding="utf-8"), headers={"cache-control": "no-cache"})
 
 
+def _recover(store: NotebookStore) -> None:
+    """What a killed server left: its cells' processes and cgroups, and unfinished writes."""
+    sweep_stale_groups()
+    store.remove_temporaries()
+
+
+def _open_notebooks(notebooks: Notebooks) -> list[OpenNotebook]:
+    return [
+        OpenNotebook(
+            name=session.id,
+            pages=notebooks.hub.subscribers(f"session:{session.id}"),
+            tsserver=notebooks.language.running(session.id),
+            running_cells=len(session.runs),
+        )
+        for session in notebooks.sessions.all()
+    ]
+
+
+async def _sample(monitor: Monitor) -> None:
+    while True:
+        await asyncio.to_thread(monitor.sample)
+        await asyncio.sleep(SAMPLE_SECONDS)
+
+
 def peragus_app(
     home: Path, notebooks_dir: Path, config: ServiceConfig, limits: Limits | None = None
 ) -> FastAPI:
     app = create_app(config, title="peragus", docs=True)
     settings = SettingsStore(home)
+    observability = app.state.observability = Observability.create(home)
+    app.add_middleware(TraceMiddleware, tracer=observability.tracer)
+    app.add_middleware(
+        HttpMetricsMiddleware, metrics=observability.metrics, on_problem=observability.http_problem
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         hub = Hub(asyncio.get_running_loop())
-        app.state.notebooks = Notebooks(
-            home, Sessions(NotebookStore(notebooks_dir)), settings, hub, limits or Limits()
+        store = NotebookStore(notebooks_dir)
+        await asyncio.to_thread(_recover, store)
+        notebooks = app.state.notebooks = Notebooks(
+            home, Sessions(store), settings, hub, limits or Limits(), observability
         )
+        observability.monitor = Monitor(
+            notebooks.live_runs,
+            lambda: _open_notebooks(notebooks),
+            settings.alerts,
+            containment_kind(),
+        )
+        sampler = asyncio.create_task(_sample(observability.monitor))
         try:
             yield
         finally:
-            await app.state.notebooks.language.stop_all()
-            app.state.notebooks.shutdown()
+            sampler.cancel()
+            await shut_down(notebooks)
+            observability.tracer.shutdown()
             settings.close()
 
     app.router.lifespan_context = lifespan
     app.include_router(router)
+    app.include_router(status_router)
 
     @app.websocket("/websocket")
     async def websocket(websocket: WebSocket) -> None:
@@ -262,5 +335,9 @@ def peragus_app(
     @app.get("/notebooks/{name}", include_in_schema=False)
     def notebook_page(name: str) -> Response:
         return _index("notebook.html")
+
+    @app.get("/status", include_in_schema=False)
+    def status_page() -> Response:
+        return _index("status.html")
 
     return app

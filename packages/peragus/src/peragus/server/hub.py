@@ -12,10 +12,14 @@ import asyncio
 import contextlib
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket
+
+if TYPE_CHECKING:
+    from peragus.observability.tracing import Span
 
 __all__ = ["Connection", "Hub"]
 
@@ -23,16 +27,24 @@ QUEUE_SIZE = 256
 STALL_SECONDS = 10.0
 
 
+def _uncounted(_event: str) -> None:
+    """For connections nobody counts (the hub's own tests)."""
+
+
 class Connection:
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, on_send: Callable[[str], None] = _uncounted) -> None:
         self.websocket = websocket
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=QUEUE_SIZE)
         self.topics: set[str] = set()
         self.closed = False
+        self.on_send = on_send
+        self.span: Span | None = None
+        """The connection's trace (its handshake's span), carried into what it starts."""
 
     async def send(self, topic: str, event: str, payload: dict[str, Any]) -> None:
         if self.closed:
             return
+        self.on_send(event)
         try:
             await asyncio.wait_for(
                 self.queue.put(json.dumps([topic, event, payload])), STALL_SECONDS

@@ -53,6 +53,15 @@ class LanguageFeatures:
     def running(self, session_id: str) -> bool:
         return session_id in self._open
 
+    def count(self) -> int:
+        """tsserver processes running now."""
+        return sum(1 for state in self._open.values() if state.server.running)
+
+    def kill_all(self) -> None:
+        """SIGKILL to every tsserver at once: a forced shutdown does not wait for them."""
+        for state in self._open.values():
+            state.server.kill()
+
     @staticmethod
     def _files(session: Session) -> dict[str, str]:
         with session.lock:

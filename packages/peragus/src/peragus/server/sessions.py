@@ -271,3 +271,11 @@ class Sessions:
 
     def all(self) -> list[Session]:
         return list(self._open.values())
+
+    def flush(self) -> None:
+        """Returns once no save is under way: each edit is written while its session's lock is
+        held, so taking every lock in turn waits for the writes in progress.
+        """
+        for session in self.all():
+            with session.lock:
+                pass

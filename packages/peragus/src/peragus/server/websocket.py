@@ -7,28 +7,44 @@ answered with an ``error`` event on the same topic and the connection stays open
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from groundwork.errors import ToolError
+from groundwork.logs import get_logger
 from peragus.execution.dependencies import install, missing_packages
-from peragus.execution.runner import CellRun, Limits
+from peragus.execution.runner import CellRun, Limits, RunResult
 from peragus.notebooks.model import PackageJsonCell
+from peragus.observability.status import RunRef
+from peragus.observability.tracing import Span
 from peragus.server.editor_events import EDITOR_EVENTS, handle_editor_event
 from peragus.server.hub import Connection, Hub
 from peragus.server.language import LanguageFeatures
-from peragus.server.protocol import CellCreate, CellRef, CellRename, CellUpdate, DepsInstall, parse
+from peragus.server.observe import Observability, span_of, traced
+from peragus.server.protocol import (
+    INCOMING,
+    CellCreate,
+    CellRef,
+    CellRename,
+    CellUpdate,
+    DepsInstall,
+    parse,
+)
 from peragus.server.sessions import PACKAGE_ID, Session, Sessions
 from peragus.settings.store import SettingsStore
 
 __all__ = ["Notebooks"]
 
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
+log = get_logger("peragus.server")
 
 
 def _too_large(text: str) -> bool:
@@ -40,17 +56,36 @@ def _error(exc: ToolError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "suggestions": exc.suggestions}
 
 
+def outcome_of(result: RunResult) -> str:
+    """A run's outcome, from a closed set (a metrics label)."""
+    if result.stopped_by in ("output", "memory", "timeout", "shutdown"):
+        return str(result.stopped_by)
+    if result.stopped:
+        return "stopped"
+    if result.timed_out:
+        return "timeout"
+    return "ok" if result.exit_code == 0 else "failed"
+
+
 class Notebooks:
     """Everything the WebSocket acts on: sessions, runs, installs; shared by the HTTP routes."""
 
     def __init__(
-        self, home: Path, sessions: Sessions, settings: SettingsStore, hub: Hub, limits: Limits
+        self,
+        home: Path,
+        sessions: Sessions,
+        settings: SettingsStore,
+        hub: Hub,
+        limits: Limits,
+        observability: Observability,
     ) -> None:
         self.home = home
         self.sessions = sessions
         self.settings = settings
         self.hub = hub
         self.limits = limits
+        self.observability = observability
+        self.run_spans: dict[str, Span] = {}
         # Runs block a thread each for their whole length; the default pool (cores + 4) would
         # let five long cells starve every other notebook.
         self.runs = ThreadPoolExecutor(max_workers=64, thread_name_prefix="peragus-cell")
@@ -59,7 +94,11 @@ class Notebooks:
 
     async def serve(self, websocket: WebSocket) -> None:
         await websocket.accept()
-        connection = Connection(websocket)
+        messages = self.observability.metrics.ws_messages
+        connection = Connection(websocket, lambda event: messages.labels("out", event).inc())
+        connection.span = span_of(websocket.scope)
+        connections = self.observability.metrics.ws_connections
+        connections.inc()
         writer = asyncio.create_task(connection.writer())
         try:
             while not connection.closed:
@@ -71,6 +110,7 @@ class Notebooks:
         except WebSocketDisconnect:
             pass
         finally:
+            connections.dec()
             topics = list(connection.topics)
             self.hub.unsubscribe(connection)
             await connection.close()
@@ -95,7 +135,12 @@ class Notebooks:
             if isinstance(message, list) and message and isinstance(message[0], str)
             else "error"
         )
+        event = message[1] if isinstance(parsed, str) and len(message) > 1 else None
+        event = parsed.event if not isinstance(parsed, str) else event
+        known = event if isinstance(event, str) and event in INCOMING else "other"
+        self.observability.metrics.ws_messages.labels("in", known).inc()
         if isinstance(parsed, str):
+            self.observability.error("PERAGUS_MESSAGE_INVALID", parsed, f"ws {known}")
             await connection.send(topic, "error", {"message": parsed})
             return
         if parsed.event == "ping":
@@ -104,7 +149,8 @@ class Notebooks:
         try:
             await self._dispatch(connection, parsed.topic, parsed.event, parsed.payload)
         except ToolError as exc:
-            await connection.send(topic, "error", _error(exc))
+            self.observability.error(exc.code, exc.message, f"ws {known}")
+            await connection.send(topic, "error", {**_error(exc), **traced(connection.span)})
 
     def background(
         self, connection: Connection, topic: str, work: Coroutine[Any, Any, None]
@@ -115,7 +161,8 @@ class Notebooks:
             try:
                 await work
             except ToolError as exc:
-                await connection.send(topic, "error", _error(exc))
+                self.observability.error(exc.code, exc.message, "ws background")
+                await connection.send(topic, "error", {**_error(exc), **traced(connection.span)})
 
         task = asyncio.create_task(guarded())
         self._tasks.add(task)
@@ -183,9 +230,25 @@ class Notebooks:
             if (run := session.runs.get(payload.cellId)) is not None:
                 await asyncio.to_thread(run.stop)
         elif isinstance(payload, CellRef) and event == "cell:exec":
-            self.start_run(session, payload.cellId)
+            self.start_run(session, payload.cellId, connection.span)
 
-    def start_run(self, session: Session, cell_id: str) -> None:
+    def live_runs(self) -> list[RunRef]:
+        refs = []
+        for session in self.sessions.all():
+            for cell_id, run in list(session.runs.items()):
+                span = self.run_spans.get(run.run_id)
+                with contextlib.suppress(ToolError):
+                    refs.append(
+                        RunRef(
+                            session.id,
+                            session.code_cell(cell_id).filename,
+                            run,
+                            span.trace_id if span else None,
+                        )
+                    )
+        return refs
+
+    def start_run(self, session: Session, cell_id: str, parent: Span | None = None) -> None:
         with session.lock:
             cell = session.code_cell(cell_id)
             if cell_id in session.runs:
@@ -205,21 +268,57 @@ class Notebooks:
                     ],
                     context={"packages": missing},
                 )
+            span = self.observability.tracer.start(
+                "cell run",
+                parent.context if parent else None,
+                attributes={"peragus.cell": cell.filename, "peragus.notebook": session.id},
+            )
             run = CellRun(
                 self.home,
                 session.folder,
                 cell.filename,
                 secrets=self.settings.secret_values(session.id),
                 limits=self.limits,
+                traceparent=span.traceparent,
             )
+            span.attributes["peragus.run_id"] = run.run_id
+            self.run_spans[run.run_id] = span
             session.runs[cell_id] = run
+        self.observability.metrics.running_cells.inc()
         self.runs.submit(self._run, session, cell_id, run)
 
     def _run(self, session: Session, cell_id: str, run: CellRun) -> None:
+        span = self.run_spans[run.run_id]
+        with structlog.contextvars.bound_contextvars(
+            trace_id=span.trace_id, span_id=span.context.span_id, run_id=run.run_id
+        ):
+            log.info("cell run started", notebook=session.id, cell=run.filename)
+            outcome = "error"
+            try:
+                outcome = self._run_and_publish(session, cell_id, run, span)
+            finally:
+                self.run_spans.pop(run.run_id, None)
+                metrics = self.observability.metrics
+                metrics.running_cells.dec()
+                metrics.cell_runs.labels(outcome).inc()
+                metrics.cell_duration.labels(outcome).observe(
+                    max(0.0, time.time() - run.started_at)
+                )
+                span.attributes["peragus.outcome"] = outcome
+                failed = outcome not in ("ok", "stopped")
+                self.observability.tracer.end(span, error=outcome if failed else None)
+                log.info(
+                    "cell run finished", notebook=session.id, cell=run.filename, outcome=outcome
+                )
+
+    def _run_and_publish(self, session: Session, cell_id: str, run: CellRun, span: Span) -> str:
+        """The run, its events published; its outcome (a metrics label)."""
         topic = f"session:{session.id}"
         publish = self.hub.publish_from_thread
-        publish(topic, "cell:updated", {"cell": session.cell_json(cell_id)})
+        trace = traced(span)
+        publish(topic, "cell:updated", {"cell": session.cell_json(cell_id), **trace})
         outcome: dict[str, Any] = {}
+        label = "error"
         try:
             result = run.run(
                 lambda stream, line: publish(
@@ -236,24 +335,30 @@ class Notebooks:
             outcome = {
                 "exitCode": result.exit_code,
                 "stopped": result.stopped,
+                "stoppedBy": result.stopped_by,
                 "timedOut": result.timed_out,
                 "truncated": result.truncated,
                 "durationMs": round(result.duration_ms, 1),
             }
+            label = outcome_of(result)
         except ToolError as exc:
-            publish(topic, "cell:error", {"cellId": cell_id, **_error(exc)})
+            self.observability.error(exc.code, exc.message, "ws cell:exec")
+            publish(topic, "cell:error", {"cellId": cell_id, **_error(exc), **trace})
             outcome = {"exitCode": None}
+            label = "compile_error" if exc.code == "PERAGUS_COMPILE_FAILED" else "error"
         finally:
             session.runs.pop(cell_id, None)
         try:
             cell = session.cell_json(cell_id)
         except ToolError:
-            return
-        publish(topic, "cell:updated", {"cell": cell, **outcome})
+            return label
+        publish(topic, "cell:updated", {"cell": cell, **outcome, **trace})
+        return label
 
     def _install(self, session: Session, topic: str, packages: list[str]) -> None:
         publish = self.hub.publish_from_thread
         publish(topic, "deps:install:status", {"status": "installing"})
+        installs = self.observability.metrics.npm_installs
         try:
             code = install(
                 session.folder,
@@ -263,8 +368,11 @@ class Notebooks:
                 ),
             )
         except ToolError as exc:
+            installs.labels("error").inc()
+            self.observability.error(exc.code, exc.message, "ws deps:install")
             publish(topic, "deps:install:status", {"status": "failed", **_error(exc)})
             return
+        installs.labels("ok" if code == 0 else "failed").inc()
         with session.lock:
             package_json = session.folder / "package.json"
             if package_json.is_file():
@@ -277,9 +385,3 @@ class Notebooks:
         publish(topic, "deps:install:status", {"status": status, "code": code})
         if session.notebook.package_json is not None:
             publish(topic, "cell:updated", {"cell": session.cell_json(PACKAGE_ID)})
-
-    def shutdown(self) -> None:
-        for session in self.sessions.all():
-            for run in list(session.runs.values()):
-                run.stop()
-        self.runs.shutdown(wait=False, cancel_futures=True)

@@ -17,7 +17,7 @@ from groundwork.errors import ExitCode, ToolError
 from groundwork.secrets import SecretBox
 from groundwork.state import Migration, open_database
 
-__all__ = ["AiSettings", "SecretInfo", "SettingsStore"]
+__all__ = ["AiSettings", "AlertSettings", "SecretInfo", "SettingsStore"]
 
 SECRET_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _AI_KEY_SECRET = "__ai_api_key"  # noqa: S105 - the name of the row, not a key
@@ -55,6 +55,16 @@ class AiSettings(BaseModel):
     provider: Literal["openai", "anthropic"] = "openai"
     base_url: str = Field(default="https://api.openai.com/v1", max_length=500)
     model: str = Field(default="gpt-4o-mini", max_length=200)
+
+
+class AlertSettings(BaseModel):
+    """Thresholds past which the status page shows a banner and `doctor --watch` stops."""
+
+    memory_mb: int = Field(
+        default=1024, ge=16, description="The server's and its cells' memory together."
+    )
+    errors_per_minute: int = Field(default=20, ge=1, description="Error replies and events.")
+    cell_seconds: int = Field(default=600, ge=1, description="A cell running longer than this.")
 
 
 class SecretInfo(BaseModel):
@@ -193,6 +203,19 @@ class SettingsStore:
             )
         if api_key:
             self._put(_AI_KEY_SECRET, api_key)
+
+    def alerts(self) -> AlertSettings:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM settings WHERE key = 'alerts'").fetchone()
+        return AlertSettings.model_validate_json(row["value"]) if row else AlertSettings()
+
+    def set_alerts(self, alerts: AlertSettings) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('alerts', ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (alerts.model_dump_json(),),
+            )
 
     def ai_key(self) -> str | None:
         with self._lock:

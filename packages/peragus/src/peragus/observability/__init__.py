@@ -1,0 +1,1 @@
+"""Metrics, tracing, the status page's figures and the audit log."""
