@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from groundwork.paths import private_dir
 from groundwork.state import Migration, open_database
 
 __all__ = ["open_store"]
@@ -101,4 +102,12 @@ MIGRATIONS = [
 
 
 def open_store(home: Path) -> sqlite3.Connection:
-    return open_database(home / "phoenix.db", MIGRATIONS, check_same_thread=False)
+    """Opened under a lock: groundwork reads the schema version before it starts the migration's
+    transaction, so two first opens at once (the server's threads, the server and the CLI) could
+    both apply the same migration."""
+    import fcntl
+
+    private_dir(home)
+    with (home / "phoenix.db.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return open_database(home / "phoenix.db", MIGRATIONS, check_same_thread=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,10 +116,71 @@ def test_openapi_types_every_reply(api: httpx.Client) -> None:
     ]
     assert len(operations) >= 20
     for name, operation in operations:
+        if name.endswith("/report.html"):
+            continue  # a page, checked below
         [schema] = _reply_schemas(operation)
         assert set(schema) == {"$ref"}, f"{name} replies {schema}, not a declared model"
     experiment = spec["components"]["schemas"]["ExperimentReport"]["properties"]
     assert set(experiment) == {"experiment", "variants", "intervals"}
+    events = spec["paths"]["/api/v1/experiments/{experiment_id}/events"]["get"]["responses"]
+    assert events["200"]["content"] == {
+        "text/event-stream": {"schema": {"$ref": "#/components/schemas/ExperimentEvent"}}
+    }
+    assert "ExperimentEvent" in spec["components"]["schemas"]
+    html = spec["paths"]["/api/v1/experiments/{experiment_id}/report.html"]["get"]["responses"]
+    assert html["200"]["content"] == {"text/html": {"schema": {"type": "string"}}}
+
+
+def test_the_console_routes(api: httpx.Client) -> None:
+    [row] = api.get("/api/v1/hosts").json()["host_deployments"]
+    assert row["host"] == "this host" and row["pipeline"] == "process-baseline-v1"
+    assert row["status"] == "down" and row["problem"]["code"] == "PHOENIX_AGENT_DOWN"
+    entry = api.get("/api/v1/catalog/process-topk-v1").json()["catalog_entry"]
+    assert entry["source"] == catalog.source("process-topk-v1")
+    assert entry["collector_yaml"].startswith("# phoenix pipeline process-topk-v1")
+    assert {"name": "topk.k", "value": "20"} in entry["parameters"]
+    assert entry["measurement"]["fidelity"] == "approximate"
+    assert api.get("/api/v1/catalog/nope").json()["code"] == "PHOENIX_PIPELINE_NOT_FOUND"
+    assert api.get("/api/v1/fleet/hosts").json() == {"hosts": []}
+    assert api.get("/api/v1/fleet/status").json() == {"host_statuses": []}
+    empty = api.post("/api/v1/fleet/rollback", json={"group": "web"})
+    assert (empty.status_code, empty.json()["code"]) == (404, "PHOENIX_GROUP_EMPTY")
+    page = api.get("/catalog/process-topk-v1")
+    assert page.status_code == 200 and '<div id="app">' in page.text
+
+
+def test_an_experiment_streams_its_figures_until_it_ends(api: httpx.Client) -> None:
+    created = api.post(
+        "/api/v1/experiments",
+        json={
+            "name": "streamed",
+            "candidate": "process-topk-v1",
+            "duration": "3s",
+            "interval": "1s",
+        },
+    ).json()["experiment"]
+    api.post(f"/api/v1/experiments/{created['id']}/start")
+    events = []
+    with api.stream("GET", f"/api/v1/experiments/{created['id']}/events") as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        kind = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind == "report":
+                events.append(json.loads(line.removeprefix("data: ")))
+    # The stream ended by itself once the experiment had ended, after showing its progress.
+    states = [e["report"]["experiment"]["state"] for e in events]
+    assert states[-1] == "completed" and "running" in states
+    measured = [e["report"]["variants"].get("B", {}).get("intervals", 0) for e in events]
+    assert measured == sorted(measured) and measured[-1] >= 2
+    assert events[-1]["simulation"]["running"] is False
+    assert events[-1]["problem"] is None
+    html = api.get(f"/api/v1/experiments/{created['id']}/report.html")
+    assert "attachment" in html.headers["content-disposition"]
+    assert "<h1>Experiment streamed" in html.text
+    missing = api.get("/api/v1/experiments/nope/events")
+    assert (missing.status_code, missing.json()["code"]) == (404, "PHOENIX_EXPERIMENT_NOT_FOUND")
 
 
 def test_a_burst_is_limited_and_service_resumes_after_retry_after(api: httpx.Client) -> None:
