@@ -39,6 +39,7 @@ app = make_app(
         "logs": "ai_config.cli.overview:logs_app",
         "uninstall": "ai_config.cli.uninstall",
         "sync": "ai_config.cli.sync",
+        "profile": "ai_config.cli.profile",
     },
 )
 add_doctor_command(app, "ai-config", _checks)

@@ -151,22 +151,7 @@ def export(
             exit_code=ExitCode.USAGE,
         )
     names = [a.name for a in exporter.store.list()] if all_agents else [agent_name(name or "")]
-    recorded = exporter.records.load()
-    plan = exporter.plan()
-    for each in names:
-        # Without --target, an agent goes where it went before (or to Q CLI the first time).
-        places = (
-            {(t, dest) for t in target}
-            if target
-            else {
-                (ExportTarget(r.target), Path(r.dest) if r.dest else None)
-                for r in recorded
-                if r.agent == each and r.target in set(ExportTarget)
-            }
-            or {(ExportTarget.Q_CLI, dest)}
-        )
-        for where, folder in sorted(places, key=lambda p: (p[0], str(p[1]))):
-            exporter.add(plan, each, where, folder, inline=inline_secrets)
+    plan = exporter.plan_agents(names, target, dest, inline=inline_secrets)
     environment = sorted(exporter.environment)
     notice = (
         "The project files refer to these variables in place of secrets; set them where the"

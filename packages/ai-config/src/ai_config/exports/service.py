@@ -113,6 +113,40 @@ class Exporter:
             inputs_sha=self.inputs.sha(read, place),
         )
 
+    def plan_agents(
+        self,
+        names: list[str],
+        targets: list[ExportTarget] | None,
+        dest: Path | None,
+        *,
+        inline: bool = False,
+    ) -> ExportPlan:
+        """One run's plan for these agents, as `agent export` makes it: to ``targets`` (into
+        ``dest``); without targets, the profile in use's, else each agent where it went before
+        (Q CLI the first time)."""
+        if not targets:
+            from ai_config.profiles import ProfileStore
+
+            profile = ProfileStore(self.home).active()
+            if profile is not None and profile.targets:
+                targets, dest = profile.targets, dest or profile.dest
+        recorded = self.records.load()
+        plan = self.plan()
+        for each in names:
+            places = (
+                {(t, dest) for t in targets}
+                if targets
+                else {
+                    (ExportTarget(r.target), Path(r.dest) if r.dest else None)
+                    for r in recorded
+                    if r.agent == each and r.target in set(ExportTarget)
+                }
+                or {(ExportTarget.Q_CLI, dest)}
+            )
+            for where, folder in sorted(places, key=lambda p: (p[0], str(p[1]))):
+                self.add(plan, each, where, folder, inline=inline)
+        return plan
+
     def export(
         self,
         agent_name: str,

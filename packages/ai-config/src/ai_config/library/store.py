@@ -358,11 +358,22 @@ class Library:
     def write_lock(self, lock: LibraryConfig) -> None:
         save_config(self.lock_file, lock)
 
+    def profile_sources(self) -> list[str]:
+        """The sources the profile in use layers ([]: no profile, or one naming none: all)."""
+        from ai_config.profiles import ProfileStore
+
+        if not (self.home / "profiles.json").exists():
+            return []  # the common case, without loading the profiles' model
+        active = ProfileStore(self.home).active()
+        return active.sources if active else []
+
     def layers(self) -> list[Path]:
-        """Where files come from, lowest first: the base, then each added source in order."""
+        """Where files come from, lowest first: the base, then each added source in order
+        (those the profile in use names, when it names some)."""
+        chosen = self.profile_sources()
         extra = [
             self.home / "library" / "sources" / name
             for name in self.read_lock().sources
-            if name != "base"
+            if name != "base" and (not chosen or name in chosen)
         ]
         return [self.base_dir, *[p for p in extra if p.is_dir()]]
