@@ -1,15 +1,23 @@
-"""Real processes for the tests: long sleeps started through links named like services."""
+"""What phoenix's tests share: real processes (long sleeps started through links named like
+services), the collector build, and Debian's headless Chromium driven by Playwright against a real
+phoenix server."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psutil
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 BUILD = Path(__file__).parents[1] / "otelcol" / "build.sh"
 
@@ -64,3 +72,55 @@ def processes(tmp_path: Path) -> Iterator[Callable[[list[str]], list[subprocess.
     for process in started:
         process.kill()
         process.wait()
+
+
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser(system_tool: Any) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    from phoenix.server.pages import STATIC
+
+    chromium = system_tool("chromium", "chromium-browser", package="chromium")
+    assert (STATIC / "index.html").is_file(), "the console is not built: run `make ui`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console(browser: Browser) -> Callable[[Path], AbstractContextManager[tuple[Page, str]]]:
+    """Opens a logged-in page on a fresh phoenix server over a home: ``with console(home) as
+    (page, url)``."""
+    return lambda home: _console(browser, home)
+
+
+@contextlib.contextmanager
+def _console(browser: Browser, home: Path) -> Iterator[tuple[Page, str]]:
+    """A logged-in page on a fresh server over ``home``; yields the page and the base URL."""
+    from groundwork.service import login_path, running_service
+    from phoenix.server.api import server_app, server_config
+
+    config = server_config(home, "127.0.0.1", 0)
+    app = server_app(home, config, event_seconds=0.2)
+    with running_service(app, config) as info:
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.goto(f"{info.url}{login_path(app)}")
+        try:
+            yield page, info.url
+        finally:
+            context.close()
