@@ -18,7 +18,10 @@ from ai_config.exports.check import stale_exports
 from ai_config.home import home
 from ai_config.library.git import Git, git_available
 from ai_config.library.store import Library
+from ai_config.maintenance import perf
+from ai_config.maintenance.repair import broken_export_records
 from ai_config.mcp.catalog import McpCatalog
+from ai_config.sync.status import sync_status
 from groundwork.errors import ToolError
 from groundwork.health import CheckResult, HealthRegistry, Status, folder_check
 
@@ -40,6 +43,13 @@ def _git_version() -> CheckResult:
 
 def _repositories() -> CheckResult:
     lib = Library(home())
+    if (lib.base_dir / ".git").is_dir() and not lib.personal_git_dir.is_dir():
+        return CheckResult(
+            "libraries",
+            Status.ERROR,
+            f"the personal library's git history ({lib.personal_git_dir}) is missing",
+            "ai-config repair (starts a new history with your files as they are)",
+        )
     if not lib.initialised:
         return CheckResult("libraries", Status.INFO, "no library yet", "ai-config init")
     for name, repo in (("base", lib.base), ("personal", lib.personal)):
@@ -57,7 +67,8 @@ def _repositories() -> CheckResult:
             "libraries",
             Status.ERROR,
             f"an update ({interrupted['old'][:8]} -> {interrupted['new'][:8]}) was interrupted",
-            "Run ai-config library update again to finish it; nothing was lost.",
+            "Run ai-config library update again to finish it (or ai-config repair, which finishes"
+            " it to the revision it was going to); nothing was lost.",
         )
     return CheckResult("libraries", Status.OK, "base and personal repositories are intact")
 
@@ -79,7 +90,8 @@ def _library_checks() -> list[CheckResult]:
         raise
     conflicts = [o.path for o in status.overrides if o.state == "conflict"]
     links = status.unsafe_links
-    stale = stale_exports(home(), scans)
+    # Broken records are the export records check's finding; reading them here would fail.
+    stale = stale_exports(home(), scans) if broken_export_records(home()) is None else []
     return [
         CheckResult(
             "conflicts",
@@ -131,6 +143,78 @@ def _secrets() -> CheckResult:
         return CheckResult("secrets key", Status.ERROR, exc.message, exc.suggestions[0])
 
 
+def _sync() -> CheckResult:
+    lib = Library(home())
+    if not lib.initialised:
+        return CheckResult("sync", Status.INFO, "no library yet", "ai-config init")
+    found = sync_status(lib)
+    where = f"in a {found.folder.tool} folder" if found.folder else "not in a synced folder"
+    if found.lock is not None and found.lock.stale:
+        return CheckResult(
+            "sync",
+            Status.WARNING,
+            f"personal library {where}; a stale update lock: {found.lock.reason}",
+            "ai-config repair",
+        )
+    if found.conflict_copies:
+        names = ", ".join(c.path for c in found.conflict_copies[:3])
+        return CheckResult(
+            "sync",
+            Status.WARNING,
+            f"personal library {where}; {len(found.conflict_copies)} conflict copies: {names}",
+            "ai-config sync merge",
+        )
+    return CheckResult("sync", Status.OK, f"personal library {where}; nothing waits")
+
+
+def _export_records() -> CheckResult:
+    broken = broken_export_records(home())
+    if broken is None:
+        return CheckResult("export records", Status.OK, "readable")
+    good, lost = broken
+    return CheckResult(
+        "export records",
+        Status.ERROR,
+        f"state/exports.json cannot be read ({lost} broken, {len(good)} readable)",
+        "ai-config repair (keeps the readable ones, after a backup)",
+    )
+
+
+def _performance() -> CheckResult:
+    figures = perf.read(home())
+    status, update = figures.get("status"), figures.get("update")
+    if status is None:
+        return CheckResult(
+            "performance", Status.INFO, "no status measured yet", "ai-config library status"
+        )
+    files = int(status.get("files", 0))
+    parts = [
+        f"{files} library files",
+        f"last status {status['ms']:.0f} ms (target {perf.STATUS_TARGET_MS:.0f} ms)",
+    ]
+    slow = []
+    if status["ms"] > perf.STATUS_TARGET_MS:
+        slow.append("status")
+    if update is not None:
+        parts.append(
+            f"last update {update['ms'] / 1000:.1f} s (target {perf.UPDATE_TARGET_MS / 1000:.0f} s)"
+        )
+        if update["ms"] > perf.UPDATE_TARGET_MS:
+            slow.append("update")
+    if files > perf.FILES_TARGET:
+        slow.append(f"library size (beyond the {perf.FILES_TARGET:,} files measured)")
+    message = ", ".join(parts)
+    if slow:
+        return CheckResult(
+            "performance",
+            Status.WARNING,
+            f"{message}; over target: {', '.join(slow)}",
+            "ai-config gc; split large folders into sources a profile leaves out"
+            " (ai-config profile add NAME --source ...)",
+        )
+    return CheckResult("performance", Status.OK, message)
+
+
 def checks() -> HealthRegistry:
     registry = HealthRegistry(timeout_seconds=20)
     shared = _Once(_library_checks)
@@ -140,6 +224,9 @@ def checks() -> HealthRegistry:
     registry.register("libraries", _repositories)
     for name in ("conflicts", "symlinks", "exports"):
         registry.register(name, functools.partial(_first, shared, name))
+    registry.register("sync", _sync)
+    registry.register("export records", _export_records)
+    registry.register("performance", _performance)
     registry.register("destinations", _destinations)
     registry.register("secrets key", _secrets)
     return registry

@@ -6,15 +6,7 @@ Each group's module is imported when its command runs, so `--version` imports no
 
 from ai_config import __version__
 from ai_config.home import ENV_VAR
-from groundwork.cli import add_doctor_command, make_app, run
-from groundwork.health import HealthRegistry
-
-
-def _checks() -> HealthRegistry:
-    from ai_config.doctor import checks
-
-    return checks()
-
+from groundwork.cli import make_app, run
 
 app = make_app(
     "ai-config",
@@ -40,9 +32,11 @@ app = make_app(
         "uninstall": "ai_config.cli.uninstall",
         "sync": "ai_config.cli.sync",
         "profile": "ai_config.cli.profile",
+        "doctor": "ai_config.cli.doctor:doctor_app",
+        "repair": "ai_config.cli.maintenance:repair_app",
+        "gc": "ai_config.cli.maintenance:gc_app",
     },
 )
-add_doctor_command(app, "ai-config", _checks)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ai_config.config import LibraryConfig, SourcePin, load_config, save_config
 from ai_config.library.conflicts import ConflictRecords
@@ -34,6 +35,9 @@ from ai_config.sync.copies import is_conflict_copy
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
 from groundwork.state.atomic import atomic_write_json
+
+if TYPE_CHECKING:
+    from ai_config.library.update import Progress
 
 __all__ = ["Effective", "Library", "LibraryFile", "Origin"]
 
@@ -105,6 +109,18 @@ class Library:
         return (self.base_dir / ".git").is_dir() and self.personal_git_dir.is_dir()
 
     def require(self) -> None:
+        if (self.base_dir / ".git").is_dir() and not self.personal_git_dir.is_dir():
+            raise ToolError(
+                "AI_CONFIG_PERSONAL_GIT_MISSING",
+                f"The personal library ({self.personal_dir}) has lost its git history"
+                f" ({self.personal_git_dir} is gone), so its changes cannot be kept or undone.",
+                suggestions=[
+                    "Start a new history with the files as they are: ai-config repair",
+                    "Or put it back from a backup: ai-config backup list",
+                ],
+                context={"git_dir": str(self.personal_git_dir)},
+                exit_code=ExitCode.NOT_FOUND,
+            )
         if not self.initialised:
             raise ToolError(
                 "AI_CONFIG_NOT_INITIALISED",
@@ -255,9 +271,17 @@ class Library:
     def status(
         self, *, fetch: bool = False, scans: dict[Path, Scan] | None = None
     ) -> LibraryStatus:
-        from ai_config.library.status import status
+        import time
 
-        return status(self, fetch=fetch, scans=scans)
+        from ai_config.library.status import status
+        from ai_config.maintenance import perf
+
+        started = time.perf_counter()
+        found = status(self, fetch=fetch, scans=scans)
+        if not fetch:  # a fetch's time is the network's
+            elapsed = (time.perf_counter() - started) * 1000
+            perf.record(self.home, "status", elapsed, files=found.files)
+        return found
 
     # -- personal edits (ai_config.library.overrides) ----------------------------------------
 
@@ -287,11 +311,27 @@ class Library:
 
     # -- moving the base (ai_config.library.update) ---------------------------------------------
 
-    def update(self, *, dry_run: bool = False, frozen: bool = False) -> SourceUpdate:
+    def update(
+        self, *, dry_run: bool = False, frozen: bool = False, progress: Progress | None = None
+    ) -> SourceUpdate:
         """Fetch, fast-forward the base and merge upstream changes into the overrides."""
+        import time
+
+        from ai_config.library.update import update
+        from ai_config.maintenance import perf
+
+        started = time.perf_counter()
+        done = update(self, dry_run=dry_run, frozen=frozen, progress=progress)
+        if not dry_run:
+            elapsed = (time.perf_counter() - started) * 1000
+            perf.record(self.home, "update", elapsed, changed=len(done.changed))
+        return done
+
+    def update_to(self, revision: str) -> SourceUpdate:
+        """Finish an interrupted update: to the revision it was going to, without fetching."""
         from ai_config.library.update import update
 
-        return update(self, dry_run=dry_run, frozen=frozen)
+        return update(self, target=revision)
 
     def rollback(self, revision: str | None) -> SourceUpdate:
         from ai_config.library.update import rollback

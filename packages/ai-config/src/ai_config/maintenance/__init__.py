@@ -1,0 +1,1 @@
+"""Keeping ai-config healthy: performance figures, repair, garbage collection, diagnostics."""
