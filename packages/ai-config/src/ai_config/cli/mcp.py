@@ -8,19 +8,17 @@ never loads it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import Field
 
 from ai_config.home import home
+from ai_config.mcp import actions
+from ai_config.mcp.actions import command_line
 from ai_config.mcp.catalog import McpCatalog, McpServer
 from ai_config.results import Result
-from ai_config.safety import Safety
-from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 
 if TYPE_CHECKING:
@@ -39,12 +37,6 @@ RegistryOption = Annotated[
 
 def _catalog() -> McpCatalog:
     return McpCatalog(home())
-
-
-@contextmanager
-def _change(catalog: McpCatalog, action: str, **details: Any) -> Iterator[None]:
-    with Safety(catalog.home).change(action, [catalog.user_file, catalog.secrets_file], **details):
-        yield
 
 
 class McpServerList(Result):
@@ -71,13 +63,6 @@ class SecretResult(Result):
     secret: SecretName
 
 
-def _command_line(server: McpServer) -> str:
-    entry = server.definition
-    return " ".join(
-        [str(entry.get("command", entry.get("url", ""))), *map(str, entry.get("args", []))]
-    )
-
-
 def _servers_view(result: McpServerList) -> RenderableType:
     from rich.console import Group
     from rich.markup import escape
@@ -89,7 +74,7 @@ def _servers_view(result: McpServerList) -> RenderableType:
     for server in result.mcp_servers:
         table.add_row(
             server.name,
-            escape(_command_line(server)),
+            escape(command_line(server)),
             server.origin + (f" ({escape(server.file)})" if server.file else ""),
             escape(str(server.definition.get("description", ""))),
         )
@@ -174,12 +159,9 @@ def add(
       ai-config mcp add search --file search-server.json --public LOG_LEVEL
     """
     text = json_text or (file.read_text(encoding="utf-8") if file else sys.stdin.read())
-    catalog = _catalog()
-    servers = catalog.parse(text, name)
-    catalog.refuse_taken(servers, force=force)  # before the change: a refusal changes nothing
-    with _change(catalog, "mcp add", servers=sorted(servers)):
-        added = catalog.put(servers, force=force, public=public or [])
-    return McpServerList(mcp_servers=[catalog.server(each) for each in added])
+    return McpServerList(
+        mcp_servers=actions.add(_catalog(), text, name, force=force, public=public or [])
+    )
 
 
 @app.command("remove")
@@ -191,11 +173,7 @@ def remove(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> McpServe
 
       ai-config mcp remove docs
     """
-    catalog = _catalog()
-    catalog.server(name)  # a name that is not there is an error, not a change rolled back
-    with _change(catalog, "mcp remove", server=name):
-        removed = catalog.remove(name)
-    return McpServerResult(mcp_server=removed)
+    return McpServerResult(mcp_server=actions.remove(_catalog(), name))
 
 
 @app.command("secret")
@@ -221,35 +199,13 @@ def secret(
         import getpass
 
         value = getpass.getpass("Value: ", stream=sys.stderr)
-    catalog = _catalog()
-    with _change(catalog, "mcp secret", secret=key):
-        catalog.secrets.put(key, value)
+    actions.set_secret(_catalog(), key, value)
     return SecretResult(secret=SecretName(name=key))
 
 
 def _available(catalog: McpCatalog, query: str | None, registry: str | None) -> McpServerList:
-    """The catalog's servers, and the registry's when one is configured and answers."""
-    from ai_config.mcp.registry import RegistryUnavailable, registry_servers, registry_url
-
-    servers = {s.name: s for s in catalog.servers()}
-    notice = None
-    url = registry_url(registry)
-    if url is not None:
-        try:
-            for found in registry_servers(url, query):
-                servers.setdefault(found.name, found)
-        except RegistryUnavailable as exc:
-            notice = f"The MCP registry was not reachable ({exc}); showing the catalog only."
-    chosen = [s for _, s in sorted(servers.items()) if query is None or _matches(s, query)]
-    return McpServerList(mcp_servers=chosen, notice=notice)
-
-
-def _matches(server: McpServer, query: str) -> bool:
-    words = query.lower().split()
-    text = " ".join(
-        [server.name, str(server.definition.get("description", "")), _command_line(server)]
-    ).lower()
-    return all(word in text for word in words)
+    servers, notice = actions.available(catalog, query, registry)
+    return McpServerList(mcp_servers=servers, notice=notice)
 
 
 @app.command("search")
@@ -300,36 +256,5 @@ def install(
 
       ai-config mcp install github && ai-config mcp secret GITHUB_PERSONAL_ACCESS_TOKEN
     """
-    catalog = _catalog()
-    found = next(
-        (s for s in _available(catalog, None, registry).mcp_servers if s.name == name), None
-    )
-    if found is None:
-        raise ToolError(
-            "AI_CONFIG_MCP_NOT_FOUND",
-            f"No MCP server named {name!r} in the catalog"
-            + (" or the registry." if registry or _registry_set() else "."),
-            suggestions=["Look for it: ai-config mcp search WORD"],
-            exit_code=ExitCode.NOT_FOUND,
-        )
-    if found.origin == "user" and not force:
-        raise ToolError(
-            "AI_CONFIG_MCP_EXISTS",
-            f"{name} is yours already.",
-            suggestions=[f"Change it: ai-config mcp add {name} --force --json '{{...}}'"],
-            exit_code=ExitCode.CONFLICT,
-        )
-    # Copied as it is: its values were public where it came from (secret ones are references).
-    keys = [k for field in ("env", "headers") for k in (found.definition.get(field) or {})]
-    with _change(catalog, "mcp install", server=name, origin=found.origin):
-        catalog.put({name: found.definition}, force=True, public=keys)
-    installed = catalog.server(name)
-    return InstallResult(
-        mcp_server=installed, secrets_needed=catalog.needed_secrets(installed.definition)
-    )
-
-
-def _registry_set() -> bool:
-    from ai_config.mcp.registry import registry_url
-
-    return registry_url(None) is not None
+    installed, needed = actions.install(_catalog(), name, registry, force=force)
+    return InstallResult(mcp_server=installed, secrets_needed=needed)
