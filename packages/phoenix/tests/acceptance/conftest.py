@@ -142,13 +142,25 @@ def start_agent() -> Iterator[Callable[[Cli, float], Agent]]:
         process.wait(timeout=20)
 
 
-def agent_job(agent: Agent, home: Path, job: str = "agent") -> str:
+def _agent_job(agent: Agent, home: Path) -> str:
     target = agent.url.removeprefix("http://").removesuffix("/metrics")
     return (
-        f"  - job_name: {job}\n"
+        "  - job_name: agent\n"
         f"    static_configs: [{{targets: ['{target}']}}]\n"
         f"    authorization: {{credentials_file: {home / 'phoenix-agent.token'}}}\n"
     )
+
+
+@pytest.fixture
+def phoenix_cli() -> Callable[..., Cli]:
+    """``phoenix_cli(home, env)``: the CLI over a home (test modules cannot import conftest)."""
+    return Cli
+
+
+@pytest.fixture
+def agent_job() -> Callable[[Agent, Path], str]:
+    """The scrape_configs entry for an agent: its address and its token file."""
+    return _agent_job
 
 
 @dataclass
