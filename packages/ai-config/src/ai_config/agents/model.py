@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ai_config.agents.names import AGENT_NAME
 
-__all__ = ["Q_SCHEMA", "Agent", "is_external"]
+__all__ = ["Q_SCHEMA", "Agent", "is_external", "new_agent"]
 
 Q_SCHEMA = "https://raw.githubusercontent.com/aws/amazon-q-developer-cli/refs/heads/main/schemas/agent-v1.json"
 
@@ -44,3 +44,26 @@ class Agent(BaseModel):
     tool_aliases: dict[str, str] = Field(default_factory=dict, alias="toolAliases")
     tools_settings: dict[str, Any] = Field(default_factory=dict, alias="toolsSettings")
     hooks: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
+
+
+def new_agent(
+    name: str,
+    *,
+    description: str = "",
+    prompt: str = "",
+    resources: list[str] | None = None,
+    mcp_servers: list[str] | None = None,
+    allowed_tools: list[str] | None = None,
+) -> Agent:
+    """An agent as `agent create` (and the TUI's form) makes one: only the fields given, and
+    every tool."""
+    given = {
+        "description": description or None,
+        "prompt": prompt or None,
+        "resources": resources,
+        "mcpServers": mcp_servers,
+        "allowedTools": allowed_tools,
+    }
+    return Agent.model_validate(
+        {"name": name, **{k: v for k, v in given.items() if v}, "tools": ["*"]}
+    )

@@ -35,6 +35,7 @@ app = make_app(
         "doctor": "ai_config.cli.doctor:doctor_app",
         "repair": "ai_config.cli.maintenance:repair_app",
         "gc": "ai_config.cli.maintenance:gc_app",
+        "tui": "ai_config.cli.tui:tui_app",
     },
 )
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ai_config.agents.model import Agent
+from ai_config.agents.model import Agent, new_agent
 from ai_config.agents.names import agent_name
 from ai_config.cli.export import export
 from ai_config.home import home
@@ -156,15 +156,13 @@ def create(
     """
     from ai_config.mcp.catalog import McpCatalog
 
-    given = {
-        "description": description or None,
-        "prompt": prompt or None,
-        "resources": resource,
-        "mcpServers": mcp,
-        "allowedTools": allowed_tool,
-    }
-    agent = Agent.model_validate(
-        {"name": agent_name(name), **{k: v for k, v in given.items() if v}, "tools": ["*"]}
+    agent = new_agent(
+        agent_name(name),
+        description=description,
+        prompt=prompt,
+        resources=resource,
+        mcp_servers=mcp,
+        allowed_tools=allowed_tool,
     )
     agents = store()
     agents.resolve(agent, McpCatalog(home()))

@@ -310,16 +310,9 @@ def update(
 
       ai-config library update
     """
-    from ai_config.library.sources import SourceSet
+    from ai_config.library.sources import update_all
 
-    lib = library()
-    lib.require()
-    updates, notice = [], None
-    if lib.upstream() is not None:
-        updates.append(lib.update(dry_run=dry_run, frozen=frozen))
-    else:
-        notice = "The base library has no upstream (it came from the starter): nothing to fetch."
-    updates += SourceSet(lib).update(frozen=frozen, dry_run=dry_run)
+    updates, notice = update_all(library(), dry_run=dry_run, frozen=frozen)
     return UpdateList(updates=updates, dry_run=dry_run, notice=notice)
 
 

@@ -16,9 +16,10 @@ from ai_config.library.git import Git
 from ai_config.library.models import SourceInfo, SourceUpdate
 from ai_config.library.remote import branch_to_clone
 from ai_config.library.store import Library
+from ai_config.library.update import Progress
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["SourceSet"]
+__all__ = ["SourceSet", "update_all"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -157,3 +158,18 @@ class SourceSet:
         lock = self.library.read_lock()
         lock.sources[name] = SourcePin(url=url or None, branch=branch, revision=revision)
         self.library.write_lock(lock)
+
+
+def update_all(
+    library: Library, *, dry_run: bool, frozen: bool, progress: Progress | None = None
+) -> tuple[builtins.list[SourceUpdate], str | None]:
+    """`library update`: the base (merging your overrides), then every added source; a notice
+    when the base has no upstream."""
+    library.require()
+    updates, notice = [], None
+    if library.upstream() is not None:
+        updates.append(library.update(dry_run=dry_run, frozen=frozen, progress=progress))
+    else:
+        notice = "The base library has no upstream (it came from the starter): nothing to fetch."
+    updates += SourceSet(library).update(frozen=frozen, dry_run=dry_run)
+    return updates, notice

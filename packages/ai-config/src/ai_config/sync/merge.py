@@ -35,7 +35,7 @@ from groundwork.state.atomic import atomic_write
 if TYPE_CHECKING:
     from ai_config.library.store import Library
 
-__all__ = ["ConflictCopy", "CopyMerge", "find_copies", "merge_copies"]
+__all__ = ["ConflictCopy", "CopyMerge", "common_version", "find_copies", "merge_copies"]
 
 _HISTORY = 50
 """How many of the file's committed versions are looked at for the common one."""
@@ -122,7 +122,7 @@ def _merge_one(lib: Library, copy: ConflictCopy) -> CopyMerge:
             outcome = "restored"
         else:
             mine = target.read_bytes()
-            base = _common_version(lib, copy.original, mine, theirs)
+            base = common_version(lib, copy.original, mine, theirs)
             if copy.original == lib.forks_file.relative_to(lib.personal_dir).as_posix():
                 outcome, data = "merged", _merged_forks(mine, base, theirs)
             else:
@@ -154,7 +154,7 @@ def _merge_one(lib: Library, copy: ConflictCopy) -> CopyMerge:
     return CopyMerge(path=copy.original, copy_path=copy.path, tool=copy.tool, outcome=outcome)
 
 
-def _common_version(lib: Library, rel: str, mine: bytes, theirs: bytes) -> bytes:
+def common_version(lib: Library, rel: str, mine: bytes, theirs: bytes) -> bytes:
     """The version both sides most likely started from (empty when none is known)."""
     commits = lib.personal.run(
         "log", "--format=%H", "-n", str(_HISTORY), "--", rel, check=False
