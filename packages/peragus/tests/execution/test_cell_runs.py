@@ -87,7 +87,12 @@ def test_a_flood_of_output_is_cut_and_the_run_stopped_with_a_notice(
     home: Path, tmp_path: Path
 ) -> None:
     folder = notebook(
-        tmp_path / "o", "javascript", {"flood.mjs": "while (true) console.log('x'.repeat(50))"}
+        tmp_path / "o",
+        "javascript",
+        {
+            "flood.mjs": "const chunk = 'x'.repeat(50) + '\\n';\n"
+            "(function go() { process.stdout.write(chunk, go); })();"
+        },
     )
     # Were the run only cut, it would go on until this timeout and end timed out.
     limits = Limits(output_bytes=10_000, timeout_seconds=60)

@@ -10,14 +10,18 @@ processes or hundreds of small ones, never without bound.
 - Linux with the cgroup v1 hierarchy writable (root, as on CI machines and in containers): each
   run gets its own cgroup under the server's own, in the ``pids`` controller (``pids.max``), and,
   where they are mounted, ``memory`` (``memory.limit_in_bytes``: a Buffer flood outside V8's heap
-  is stopped too), ``cpu`` (a low ``cpu.shares``, so a spinning cell cannot starve the server)
-  and ``freezer`` (frozen before the kill, so a fork loop cannot outrun it). Every process the
-  cell starts is in the cgroup, whatever it does with sessions and process groups, so the kill
-  at the end is complete.
+  is stopped too), ``cpu`` (see below) and ``freezer`` (frozen before the kill, so a fork loop
+  cannot outrun it). Every process the cell starts is in the cgroup, whatever it does with
+  sessions and process groups, so the kill at the end is complete.
 - Elsewhere, for a user who is not root (Linux without a writable hierarchy, macOS):
   RLIMIT_NPROC set to the tasks the user runs already plus the run's allowance.
 - Root without a writable cgroup hierarchy gets no process-count limit at all: runs are refused
   with an error naming what is missing, unless ``PERAGUS_UNCONTAINED=1`` says to run them anyway.
+
+CPU: a run starts with the weight of any process, so a short cell answers at once; once it has
+run for ``BACKGROUND_AFTER_SECONDS`` it is moved to the background (``cpu.shares`` 2 in its
+cgroup, else nice 19 for its process group), so a cell that spins, or forks spinners, never slows
+the server or the next short run.
 """
 
 from __future__ import annotations
@@ -38,9 +42,10 @@ __all__ = ["Containment", "Usage", "contain", "containment_kind", "sweep_stale_g
 
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_PREFIX = "peragus-"
-CELL_CPU_SHARES = 128
-"""A cell's group against the server's threads at 1024 each: the server stays responsive."""
+BACKGROUND_CPU_SHARES = 2
+"""A run that has gone on for a while, against 1024 for the server's threads and fresh runs."""
 UNCONTAINED_ENV = "PERAGUS_UNCONTAINED"
+BACKGROUND_AFTER_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,11 @@ class Containment(ABC):
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(0.005)
+
+    def to_background(self, leader: int) -> None:
+        """The run has gone on for a while: the lowest CPU priority from now on."""
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PGRP, os.getpgid(leader), 19)
 
     def hit_process_limit(self) -> bool:
         return False
@@ -159,8 +169,6 @@ class CgroupV1(Containment):
         _write(self.groups["pids"] / "pids.max", str(max_tasks))
         if "memory" in self.groups:
             _write(self.groups["memory"] / "memory.limit_in_bytes", str(memory_bytes))
-        if "cpu" in self.groups:
-            _write(self.groups["cpu"] / "cpu.shares", str(CELL_CPU_SHARES))
         self._procs = [str(group / "cgroup.procs") for group in self.groups.values()]
 
     def child_setup(self) -> None:
@@ -193,6 +201,14 @@ class CgroupV1(Containment):
         with contextlib.suppress(OSError):
             _write(freezer / "freezer.state", "THAWED")
         super().kill_all(leader)
+
+    def to_background(self, leader: int) -> None:
+        group = self.groups.get("cpu")
+        if group is None:
+            super().to_background(leader)
+            return
+        with contextlib.suppress(OSError):
+            _write(group / "cpu.shares", str(BACKGROUND_CPU_SHARES))
 
     def hit_process_limit(self) -> bool:
         try:

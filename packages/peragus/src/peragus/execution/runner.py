@@ -14,6 +14,7 @@ limit and an output cap; a run whose output passes the cap is stopped, and says 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import os
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
-from peragus.execution.containment import Containment, Usage, contain
+from peragus.execution.containment import BACKGROUND_AFTER_SECONDS, Containment, Usage, contain
 from peragus.execution.toolchain import OnNotice, esbuild, node
 from peragus.notebooks.model import FILENAME, language_of
 
@@ -38,6 +39,7 @@ __all__ = ["CellRun", "CompileFailed", "Limits", "RunResult"]
 Stream = Literal["stdout", "stderr"]
 StoppedBy = Literal["output", "timeout", "memory", "stop", "shutdown"]
 OnOutput = Callable[[Stream, str], None]
+CHUNK_BYTES = 64 * 1024
 _BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SHELL", "TERM")
 
 
@@ -148,7 +150,10 @@ class CellRun:
     def command(self, on_notice: OnNotice | None = None) -> list[str]:
         self.check_runnable()
         source = self.folder / "src" / self.filename
-        flags = [node(), f"--max-old-space-size={self.limits.heap_mb}"]
+        # V8 collects garbage late, near its heap limit: under a lower memory limit, that alone
+        # would get a cell killed for garbage it no longer holds.
+        heap = min(self.limits.heap_mb, self.limits.memory_mb * 3 // 4)
+        flags = [node(), f"--max-old-space-size={heap}"]
         if language_of(self.filename) == "javascript":
             return [*flags, str(source)]
         return [*flags, "--enable-source-maps", str(self._compiled(source, on_notice))]
@@ -198,14 +203,11 @@ class CellRun:
         return env
 
     def _limit_child(self) -> None:
-        """In the child before exec: into the run's containment, CPU time capped, and a lower
-        priority than the server, which must keep answering while a cell spins.
-        """
+        """In the child before exec: into the run's containment, CPU time capped."""
         assert self._containment is not None
         self._containment.child_setup()
         cpu = self.limits.cpu_seconds
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        os.nice(5)
 
     def usage(self) -> Usage | None:
         """The run's processes' CPU and memory now; None before it starts or after it ends."""
@@ -245,31 +247,48 @@ class CellRun:
         budget = [self.limits.output_bytes]
         lock = threading.Lock()
 
+        def emit(stream: Stream, data: bytes, decoder: codecs.IncrementalDecoder) -> None:
+            with lock:
+                if result.first_output_ms is None:
+                    result.first_output_ms = (time.perf_counter() - started) * 1000
+                if result.truncated:
+                    return
+                over = len(data) > budget[0]
+                text = decoder.decode(data[: budget[0]], final=over)
+                budget[0] -= min(len(data), budget[0])
+                if text:
+                    result.output.append((stream, text))
+                notice = None
+                if over:
+                    # Cutting the output alone would leave it running for minutes.
+                    result.truncated = True
+                    self._end(process, "output", graceful=False)
+                    notice = (
+                        f"[output passed {self.limits.output_bytes:,} bytes: the run was stopped]\n"
+                    )
+                    result.output.append(("stderr", notice))
+            if on_output and text:
+                on_output(stream, text)
+            if on_output and notice:
+                on_output("stderr", notice)
+
         def pump(stream: Stream, pipe: object) -> None:
-            assert hasattr(pipe, "readline")
-            for raw in iter(pipe.readline, b""):
-                line = raw.decode("utf-8", errors="replace")
-                with lock:
-                    if result.first_output_ms is None:
-                        result.first_output_ms = (time.perf_counter() - started) * 1000
-                    if budget[0] <= 0:
-                        if not result.truncated:
-                            # Cutting the output alone would leave it running for minutes.
-                            result.truncated = True
-                            self._end(process, "output", graceful=False)
-                            notice = (
-                                f"[output passed {self.limits.output_bytes:,} bytes: the run"
-                                " was stopped]\n"
-                            )
-                            result.output.append(("stderr", notice))
-                            if on_output:
-                                on_output("stderr", notice)
-                        continue
-                    line = line[: budget[0]]
-                    budget[0] -= len(line.encode())
-                    result.output.append((stream, line))
-                if on_output:
-                    on_output(stream, line)
+            """Whatever the pipe holds, in whole lines: a flood goes out in large chunks
+            rather than a message per line, and a line is never split mid-character.
+            """
+            assert hasattr(pipe, "read1")
+            decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            pending = b""
+            while chunk := pipe.read1(CHUNK_BYTES):
+                pending += chunk
+                cut = pending.rfind(b"\n") + 1
+                if cut == 0 and len(pending) < CHUNK_BYTES:
+                    continue  # half a line: wait for its end
+                cut = cut or len(pending)
+                emit(stream, pending[:cut], decoder)
+                pending = pending[cut:]
+            if pending:
+                emit(stream, pending, decoder)
 
         readers = [
             threading.Thread(target=pump, args=("stdout", process.stdout), daemon=True),
@@ -277,11 +296,18 @@ class CellRun:
         ]
         for reader in readers:
             reader.start()
+        assert self._containment is not None
+        background = threading.Timer(
+            BACKGROUND_AFTER_SECONDS, self._containment.to_background, (process.pid,)
+        )
+        background.daemon = True
+        background.start()
         try:
             process.wait(timeout=self.limits.timeout_seconds)
         except subprocess.TimeoutExpired:
             result.timed_out = True
             self._end(process, "timeout")
+        background.cancel()
         # Whatever the cell started may outlive it (a detached child): nothing may outlive the run.
         self._kill_all(process)
         for reader in readers:

@@ -315,7 +315,7 @@ class Notebooks:
         """The run, its events published; its outcome (a metrics label)."""
         topic = f"session:{session.id}"
         publish = self.hub.publish_from_thread
-        trace = traced(span)
+        trace = {**traced(span), "runId": run.run_id}
         publish(topic, "cell:updated", {"cell": session.cell_json(cell_id), **trace})
         outcome: dict[str, Any] = {}
         label = "error"
