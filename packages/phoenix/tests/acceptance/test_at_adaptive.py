@@ -1,0 +1,75 @@
+"""The PRD's acceptance test AT-P04: the adaptive filter's output moves inversely with the host's
+real load (its own module: no other simulated load of this suite runs beside it)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from phoenix.loadsim.control import LoadSim
+from phoenix.loadsim.profiles import ProfileName, load_spec
+from phoenix.pipelines import catalog
+
+pytestmark = pytest.mark.acceptance
+
+
+def _workers(home: Path, spec: Path) -> LoadSim:
+    sim = LoadSim(home)
+    sim.start(load_spec(ProfileName.CUSTOM, spec_file=spec))
+    return sim
+
+
+def test_AT_P04_adaptive_filter_output_moves_inversely_with_load(tmp_path: Path) -> None:
+    """Real host load: workers at 9% of a core each, kept by the 5% threshold (7.5% above 60%
+    load) on a quieter host, and left out once busy processes push the host past 80% and the
+    threshold doubles to 10%."""
+    from phoenix.collector.scrape import Scraper
+    from phoenix.deployments import with_params
+    from phoenix.pipelines.engine import Engine
+
+    pipeline = with_params(
+        catalog.get("process-adaptive-filter-v1"), {"adaptive_thresholds.min_age_seconds": "0"}
+    )
+    (tmp_path / "workers.yaml").write_text(
+        "groups: [{name: 'adaptive-w{i}', count: 6, pattern: steady, cpu_percent: 9}]\n"
+    )
+    (tmp_path / "burners.yaml").write_text(
+        f"groups: [{{name: 'burner-{{i}}', count: {psutil.cpu_count()}, pattern: steady,"
+        " cpu_percent: 100}]\n"
+    )
+    workers = _workers(tmp_path / "w", tmp_path / "workers.yaml")
+    try:
+        worker_pids = {p.pid for p in workers.children()}
+        engine = Engine(pipeline)
+        scraper = Scraper()
+        scraper.scrape()
+
+        def measure(below: float | None, above: float | None) -> tuple[float, int, int]:
+            """A two-second scrape whose host load is in range (other work on the machine may
+            take a few tries to settle)."""
+            for _ in range(60):
+                time.sleep(2)  # the interval the CPU shares cover
+                batch = scraper.scrape()
+                load = batch.host_load
+                if (below is None or load < below) and (above is None or load > above):
+                    result = engine.run(batch)
+                    kept = len(worker_pids & set(result.output.pid))
+                    return load, result.output_series, kept
+            pytest.fail(f"the host load never went {'below' if below else 'above'} the band")
+
+        quiet_load, quiet_series, quiet_workers = measure(below=80, above=None)
+        burners = _workers(tmp_path / "b", tmp_path / "burners.yaml")
+        try:
+            busy_load, busy_series, busy_workers = measure(below=None, above=80)
+        finally:
+            burners.stop()
+    finally:
+        workers.stop()
+    print(f"quiet: load {quiet_load:.0f}%, {quiet_series} series")
+    print(f"busy: load {busy_load:.0f}%, {busy_series} series")
+    assert quiet_workers >= 4, "a quieter host keeps the 9% workers"
+    assert busy_workers == 0, "a busy host leaves them out (threshold 10%)"
+    assert busy_series < quiet_series
