@@ -1,6 +1,7 @@
 // Autosave that never loses a keystroke: every edit is kept in localStorage at once, sent to the
-// server after a short pause, and dropped only when the server echoes it back as saved. A reload
-// (or a server restart) re-sends whatever was not acknowledged.
+// server after a short pause, and dropped only when the server echoes it back as saved. A reload,
+// or a reconnection (the server may have restarted, with new cell ids), re-sends whatever was not
+// acknowledged, matched to the cells by file name or position.
 
 import type { Socket } from "./socket";
 
@@ -37,6 +38,9 @@ export class Drafts {
 
   private send(draft: Draft): void {
     this.timers.delete(draft.cellId);
+    // While the socket is down the draft waits in storage: the server that answers next may know
+    // the cells by other ids, and the reconnection's restore sends it with the right one.
+    if (!this.socket.connected) return;
     this.socket.send(`session:${this.session}`, "cell:update", {
       cellId: draft.cellId,
       updates: { [draft.field]: draft.value },

@@ -116,6 +116,10 @@ export function NotebookPage({ name }: { name: string }) {
 
   function handle(event: string, payload: any): void {
     if (event === "subscribed") {
+      // A reconnection: the server may have restarted (new cell ids); drafts it never saved are
+      // matched to its cells and sent again.
+      const list = (payload.session.cells as Cell[]).map((c, i) => ({ id: c.id, key: keyOf(c, i), value: valueOf(c) }));
+      restored.current = drafts.restore(list);
       setCells(payload.session.cells);
       setTsconfig(payload.session.tsconfig);
     } else if (event === "cell:updated") {

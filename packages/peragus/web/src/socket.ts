@@ -67,6 +67,10 @@ export class Socket {
     };
   }
 
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
   send(topic: string, event: string, payload: unknown): void {
     const message = JSON.stringify([topic, event, payload]);
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(message);
