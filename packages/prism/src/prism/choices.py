@@ -6,7 +6,15 @@ start, so `--help` lists them and shell completion offers them.
 
 from enum import StrEnum
 
-__all__ = ["ConnectionType", "DiskType", "Size"]
+__all__ = [
+    "BudgetAction",
+    "BudgetPeriod",
+    "ConnectionType",
+    "CostBy",
+    "DiskType",
+    "IdleAction",
+    "Size",
+]
 
 
 class Size(StrEnum):
@@ -39,3 +47,32 @@ class ConnectionType(StrEnum):
     BOTH = "both"
     ALL = "all"
     AUTO = "auto"
+
+
+class IdleAction(StrEnum):
+    """What an idle policy does once a workstation has been idle long enough."""
+
+    HIBERNATE = "hibernate"
+    STOP = "stop"
+
+
+class BudgetPeriod(StrEnum):
+    MONTHLY = "monthly"
+    TOTAL = "total"
+
+
+class BudgetAction(StrEnum):
+    """What happens when a project's spend crosses one of its budget's thresholds."""
+
+    NOTIFY = "notify"
+    HIBERNATE_ALL = "hibernate_all"
+    STOP_ALL = "stop_all"
+    PREVENT_LAUNCH = "prevent_launch"
+
+
+class CostBy(StrEnum):
+    """How `prism cost --by` groups its totals."""
+
+    DAY = "day"
+    WORKSTATION = "workstation"
+    KIND = "kind"

@@ -40,7 +40,8 @@ def test_every_template_of_the_collection_launches_in_the_sandbox(prism: Any, st
         "dcv",
     )
     assert 8443 in dcv["ports"]
-    assert any(n.startswith("idle_detection: not applied yet") for n in dcv["notes"])
+    assert dcv["idle"]["name"] == "default"
+    assert dcv["idle_agent_minutes"] == 5  # its idle_detection's check interval
     assert launched["xfce-desktop"]["services"] == {"desktop": 6080}
     both = launched["ubuntu-datascience"]
     assert set(both["services"]) == {"jupyter", "desktop"}

@@ -30,7 +30,8 @@ def test_the_whole_collection_validates_as_a_folder() -> None:
     assert len(reports) == 13
     assert [(r.slug, r.errors) for r in reports if not r.ok] == []
     warnings = {r.slug: " ".join(r.warnings) for r in reports}
-    assert "idle_detection: not applied yet" in warnings["ubuntu-22-04-desktop"]
+    assert "idle_detection" not in warnings["ubuntu-22-04-desktop"]  # applied now: no warning
+    assert "idle_minutes" not in warnings["collaborative-workspace"]  # the original's own names
     assert (
         "research_user: a field of the original prism that this prism does not apply"
         in (warnings["collaborative-workspace"])

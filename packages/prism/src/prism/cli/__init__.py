@@ -3,7 +3,7 @@
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from prism import __version__
-from prism.cli import connect, daemon, profiles, storage, workstations
+from prism.cli import connect, cost, daemon, profiles, storage, storage_care, workstations
 from prism.home import ENV_VAR
 
 
@@ -26,18 +26,30 @@ app = make_app(
     "\n\n  prism list"
     "\n\n  prism stop demo && prism start demo"
     "\n\n  prism delete demo --yes",
-    lazy_commands={"templates": "prism.cli.templates"},
+    lazy_commands={
+        "templates": "prism.cli.templates",
+        "idle": "prism.cli.idle",
+        "project": "prism.cli.projects",
+        "snapshot": "prism.cli.snapshots",
+        "save": "prism.cli.snapshots:save_app",
+    },
 )
 workstations.register(app)
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(storage.volume_app, name="volume")
 app.add_typer(storage.storage_app, name="storage")
-app.command("cost")(storage.cost)
+app.command("cost")(cost.cost)
 app.command("connect")(connect.connect)
 app.command("web")(connect.web)
 app.add_typer(daemon.app, name="daemon")
 add_doctor_command(app, "prism", _checks)
 
+__all__ = ["app", "main", "storage_care"]  # storage_care adds its commands to volume and storage
+
 
 def main() -> None:
+    from prism.home import home
+    from prism.notices import show_pending
+
+    show_pending(home())
     run(app, tool="prism", home_env=ENV_VAR)

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
     from prism.workstations.results import LaunchResult, ProgressUpdate
 
-__all__ = ["launch", "parse_params"]
+__all__ = ["LaunchProgress", "launch", "parse_params", "template_path"]
 
 
-def _template_path() -> list[str]:
+def template_path() -> list[str]:
     """PRISM_TEMPLATE_PATH's folders, made absolute: prismd reads them from its own folder."""
     import os
     from pathlib import Path
@@ -69,9 +69,19 @@ def launch(
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Return once AWS accepted the launch.")
     ] = False,
+    project: Annotated[
+        str | None, typer.Option("--project", help="The project it belongs to (and its budget).")
+    ] = None,
+    no_idle: Annotated[
+        bool,
+        typer.Option("--no-idle", help="No idle agent and no idle policy: it runs until stopped."),
+    ] = False,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "LaunchResult":
     """Launch a workstation from a template, showing its progress.
+
+    New workstations get the default idle policy (hibernate after 60 min idle, stop where
+    they cannot hibernate; warning 5 min before), stated at launch; --no-idle opts out.
 
     A dropped progress stream (prismd restarted, the connection broke) is picked up again.
 
@@ -84,6 +94,8 @@ def launch(
       prism launch rstudio-server stats --size L --volume shared-data
 
       prism launch python-ml-workstation demo --dry-run --output json
+
+      prism launch gpu-deep-learning train --project genomics --no-idle
     """
     from prism.daemon.follow import follow_launch
     from prism.workstations.results import LaunchResult
@@ -99,7 +111,9 @@ def launch(
         "dry_run": dry_run,
         "wait": not no_wait,
         "volumes": volume or [],
-        "template_dirs": _template_path(),
+        "template_dirs": template_path(),
+        "project": project,
+        "idle": not no_idle,
     }
     accepted = client.call("POST", "/api/v1/workstations", LaunchResult, body=body)
     if accepted.dry_run:

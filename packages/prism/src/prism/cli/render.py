@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from prism.workstations.results import LaunchResult, WorkstationList, WorkstationResult
 
 __all__ = [
+    "idle_line",
     "launch_view",
     "where",
     "workstation_detail",
@@ -44,6 +45,8 @@ _DETAIL_FIELDS = (
     "spot",
     "hibernation",
     "root_volume_gb",
+    "project",
+    "restored_from",
     "ports",
     "created_at",
     "message",
@@ -75,17 +78,30 @@ def workstation_table(result: "WorkstationList") -> "Table | str":
     if not result.workstations:
         return "No workstations yet. Launch one: prism launch python-ml-workstation demo"
     table = Table(title="Workstations", title_justify="left")
-    for column in ("name", "template", "state", "type", "public ip", "where"):
+    projects = any(ws.project for ws in result.workstations)
+    reasons = any(ws.state_reason for ws in result.workstations)
+    columns = ["name", "template", "state", "type", "idle policy", "public ip", "where"]
+    if projects:
+        columns.insert(1, "project")
+    if reasons:
+        columns.append("why")
+    for column in columns:
         table.add_column(column)
     for ws in result.workstations:
-        table.add_row(
+        row = [
             ws.name,
             _escape(ws.template),
             state_text(ws.state),
             ws.instance_type,
+            _escape(ws.idle.name) if ws.idle else "none",
             ws.public_ip or "-",
             where(ws),
-        )
+        ]
+        if projects:
+            row.insert(1, _escape(ws.project or "-"))
+        if reasons:
+            row.append(_escape(ws.state_reason.text) if ws.state_reason else "")
+        table.add_row(*row)
     return table
 
 
@@ -96,10 +112,13 @@ def workstation_detail(result: "WorkstationResult") -> "Table":
     table = Table(show_header=False, title=workstation_line(ws), title_justify="left")
     table.add_column("field", style="bold")
     table.add_column("value")
+    if ws.state_reason is not None:
+        table.add_row("why", _escape(ws.state_reason.text))
     for key in _DETAIL_FIELDS:
         value = getattr(ws, key)
         if value not in (None, "", [], {}):
             table.add_row(key.replace("_", " "), _escape(str(value)))
+    table.add_row("idle policy", _escape(idle_line(ws)))
     for note in ws.notes:
         table.add_row("note", _escape(note))
     return table
@@ -122,6 +141,7 @@ def launch_view(result: "LaunchResult") -> str:
             f" ({ws.architecture}) in {where(ws)}. Nothing was launched."
         )
     lines = [workstation_line(ws)]
+    lines.append(idle_line(ws))
     if ws.simulated:
         lines.append(
             "[magenta]This workstation is simulated by the sandbox: nothing runs there.[/magenta]"
@@ -135,6 +155,19 @@ def launch_view(result: "LaunchResult") -> str:
         kind = "NICE DCV" if ws.desktop == "dcv" else "noVNC in the browser"
         lines.append(f"Desktop ({kind}): prism web {ws.name} desktop")
     return "\n".join(lines)
+
+
+def idle_line(ws: "Workstation") -> str:
+    """The idle policy, as a launch states it."""
+    if ws.idle is None:
+        return "No idle policy: it runs until you stop it." + (
+            " (--no-idle)" if ws.idle_agent_minutes is None else ""
+        )
+    where = "" if ws.idle.source == "default" else f" (from its {ws.idle.source})"
+    return (
+        f"Idle policy {_escape(ws.idle.name)}{where}: {_escape(ws.idle.describe())}."
+        f" Opt out: prism idle apply none {ws.name}"
+    )
 
 
 def _notice(notice: str | None) -> None:

@@ -1,13 +1,12 @@
-"""`prism volume ...` (EFS, shared), `prism storage ...` (EBS disks, one workstation) and
-`prism cost`.
-"""
+"""`prism volume ...` (EFS, shared) and `prism storage ...` (EBS disks, one workstation)."""
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from groundwork.output import OutputFormat, OutputOption, renders
+from groundwork.errors import ExitCode, ToolError
+from groundwork.output import OutputFormat, OutputOption, confirm, renders
 from prism.choices import DiskType
 from prism.cli.service import daemon_client
 
@@ -15,12 +14,15 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from prism.cloud.storage_model import DiskList, DiskResult, VolumeList, VolumeResult
-    from prism.cost.model import CostReport
 
 volume_app = typer.Typer(help="EFS volumes: shared folders that many workstations can mount.")
 storage_app = typer.Typer(help="EBS storage: a disk for one workstation at a time.")
 
 NameArg = Annotated[str, typer.Argument(help="Volume or storage name.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")]
+ProjectOption = Annotated[
+    str | None, typer.Option("--project", help="The project it belongs to (and its budget).")
+]
 WorkstationArg = Annotated[str, typer.Argument(help="Workstation name.")]
 Body = Mapping[str, object]
 Params = Mapping[str, str]
@@ -28,6 +30,17 @@ Params = Mapping[str, str]
 
 def _simulated(simulated: bool) -> str:
     return " [magenta](simulated)[/magenta]" if simulated else ""
+
+
+def confirm_or_stop(question: str, command: str) -> None:
+    """Ask before deleting data; a no (or no answer) is an error that deleted nothing."""
+    if not confirm(question):
+        raise ToolError(
+            "PRISM_DELETE_DECLINED",
+            "Nothing was deleted: you declined.",
+            suggestions=[f"To delete without being asked: {command} --yes"],
+            exit_code=ExitCode.FAILURE,
+        )
 
 
 def _volume_call(
@@ -61,24 +74,42 @@ def _volume_view(result: "VolumeResult") -> str:
 
 @volume_app.command("create")
 @renders(_volume_view)
-def volume_create(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "VolumeResult":
+def volume_create(
+    name: NameArg,
+    project: ProjectOption = None,
+    backup: Annotated[
+        bool, typer.Option("--backup", help="AWS Backup's daily backups from the start.")
+    ] = False,
+    output: OutputOption = OutputFormat.TABLE,
+) -> "VolumeResult":
     """Create an encrypted EFS volume with a mount target in every zone.
 
     Examples:
 
       prism volume create shared-data
+
+      prism volume create lab-data --project genomics --backup
     """
-    return _volume_call("POST", "/api/v1/volumes", body={"name": name})
+    body = {"name": name, "project": project, "backup": backup}
+    return _volume_call("POST", "/api/v1/volumes", body=body)
 
 
 def _volume_list_view(result: "VolumeList") -> "RenderableType":
     from rich.table import Table
 
     table = Table(title="Volumes (EFS)", title_justify="left")
-    for column in ("name", "file system", "state", "mounted on"):
+    for column in ("name", "file system", "state", "stored", "backups", "project", "mounted on"):
         table.add_column(column)
     for v in result.volumes:
-        table.add_row(v.name, v.file_system_id, v.state, ", ".join(v.mounted_on) or "-")
+        table.add_row(
+            v.name,
+            v.file_system_id,
+            v.state,
+            f"{v.size_bytes / 2**30:.2f} GiB",
+            (v.backup or "-").lower(),
+            v.project or "-",
+            ", ".join(v.mounted_on) or "-",
+        )
     return table
 
 
@@ -140,14 +171,31 @@ def _deleted_volume_view(result: "VolumeResult") -> str:
 def volume_delete(
     name: NameArg,
     force: Annotated[bool, typer.Option("--force", help="Delete even if mounted.")] = False,
+    yes: YesOption = False,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "VolumeResult":
-    """Delete a volume and its files (refused while mounted, unless --force).
+    """Delete a volume and its files (refused while mounted, unless --force). Asks first
+    unless --yes.
 
     Examples:
 
       prism volume delete shared-data
+
+      prism volume delete shared-data --yes
     """
+    if not yes:
+        from prism.cloud.storage_model import VolumeList
+
+        volumes = daemon_client().call("GET", "/api/v1/volumes", VolumeList).volumes
+        found = next((v for v in volumes if v.name == name), None)
+        refused = found is not None and found.mounted_on and not force  # prismd says why
+        if found is not None and not refused:
+            mounted = f", mounted on {', '.join(found.mounted_on)}" if found.mounted_on else ""
+            confirm_or_stop(
+                f"Delete volume {name} ({found.size_bytes / 2**30:.2f} GiB stored{mounted})"
+                " and every file on it?",
+                f"prism volume delete {name}",
+            )
     params = {"force": "true" if force else "false"}
     return _volume_call("DELETE", f"/api/v1/volumes/{name}", params=params)
 
@@ -211,9 +259,10 @@ def storage_create(
     workstation: Annotated[
         str | None, typer.Option("--workstation", help="Create it in this workstation's zone.")
     ] = None,
+    project: ProjectOption = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "DiskResult":
-    """Create an encrypted EBS disk.
+    """Create an encrypted EBS disk (in the workstation's project, unless --project).
 
     Examples:
 
@@ -226,6 +275,7 @@ def storage_create(
         "size_gb": size_gb if size_gb is not None else parse_disk_size(size),
         "volume_type": volume_type,
         "workstation": workstation,
+        "project": project,
     }
     return _disk_call("POST", "/api/v1/storage", body=body)
 
@@ -299,52 +349,25 @@ def _deleted_disk_view(result: "DiskResult") -> str:
 
 @storage_app.command("delete")
 @renders(_deleted_disk_view)
-def storage_delete(name: NameArg, output: OutputOption = OutputFormat.TABLE) -> "DiskResult":
-    """Delete storage and its data (refused while attached).
+def storage_delete(
+    name: NameArg, yes: YesOption = False, output: OutputOption = OutputFormat.TABLE
+) -> "DiskResult":
+    """Delete storage and its data (refused while attached). Asks first unless --yes.
 
     Examples:
 
       prism storage delete scratch
+
+      prism storage delete scratch --yes
     """
+    if not yes:
+        from prism.cloud.storage_model import DiskList
+
+        disks = daemon_client().call("GET", "/api/v1/storage", DiskList).disks
+        found = next((d for d in disks if d.name == name), None)
+        if found is not None and not found.attached_to:  # attached: prismd refuses, saying why
+            confirm_or_stop(
+                f"Delete storage {name} ({found.size_gb} GiB {found.volume_type}) and its data?",
+                f"prism storage delete {name}",
+            )
     return _disk_call("DELETE", f"/api/v1/storage/{name}")
-
-
-def _cost_view(report: "CostReport") -> "RenderableType":
-    from rich.console import Group
-    from rich.table import Table
-
-    table = Table(title="Cost so far (USD)", title_justify="left")
-    columns = ("name", "type", "$/hour", "running h", "stopped h", "compute", "storage", "total")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "name" else "right")
-    for c in report.costs:
-        table.add_row(
-            c.name + (" (simulated)" if c.simulated else ""),
-            c.instance_type,
-            f"{c.hourly_usd:.4f}",
-            f"{c.running_hours:.2f}",
-            f"{c.stopped_hours:.2f}",
-            f"{c.compute_usd:.2f}",
-            f"{c.storage_usd:.2f}",
-            f"{c.total_usd:.2f}",
-        )
-    return Group(table, f"Total: ${report.total_usd:.2f}")
-
-
-@renders(_cost_view)
-def cost(
-    name: Annotated[str | None, typer.Argument(help="One workstation (default: all).")] = None,
-    output: OutputOption = OutputFormat.TABLE,
-) -> "CostReport":
-    """What workstations have cost so far: compute while running, storage always.
-
-    Examples:
-
-      prism cost
-
-      prism cost demo --output json
-    """
-    from prism.cost.model import CostReport
-
-    params = {"name": name} if name else None
-    return daemon_client().call("GET", "/api/v1/cost", CostReport, params=params)

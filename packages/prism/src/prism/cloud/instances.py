@@ -12,6 +12,7 @@ from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
 
 __all__ = [
+    "TAG_PROJECT",
     "TAG_TEMPLATE",
     "TAG_WORKSPACE",
     "InstanceView",
@@ -24,8 +25,10 @@ __all__ = [
 
 TAG_WORKSPACE = "prism:workspace"
 TAG_TEMPLATE = "prism:template"
+TAG_PROJECT = "prism:project"
 
 _ARCH_CACHE: dict[str, str] = {}
+PROFILE_PROPAGATION_SECONDS = 30.0
 
 
 def architecture_of(ec2: Any, instance_type: str) -> str:
@@ -66,6 +69,9 @@ class RunPlan:
     spot: bool = False
     hibernation: bool = False
     extra_tags: dict[str, str] = field(default_factory=dict)
+    instance_profile: str | None = None
+    restored: bool = False
+    """The image holds a snapshot's disks: their encryption is theirs, not prism's to set."""
 
 
 def run(ec2: Any, plan: RunPlan, *, dry_run: bool = False) -> str:
@@ -100,7 +106,11 @@ def run(ec2: Any, plan: RunPlan, *, dry_run: bool = False) -> str:
                     "VolumeSize": plan.root_volume_gb,
                     "VolumeType": "gp3",
                     "DeleteOnTermination": True,
-                    "Encrypted": plan.hibernation,
+                    **(
+                        {}
+                        if plan.restored and not plan.hibernation
+                        else {"Encrypted": plan.hibernation}
+                    ),
                 },
             }
         ],
@@ -112,6 +122,8 @@ def run(ec2: Any, plan: RunPlan, *, dry_run: bool = False) -> str:
     }
     if plan.hibernation:
         request["HibernationOptions"] = {"Configured": True}
+    if plan.instance_profile:
+        request["IamInstanceProfile"] = {"Name": plan.instance_profile}
     if plan.spot:
         request["InstanceMarketOptions"] = {
             "MarketType": "spot",
@@ -128,8 +140,27 @@ def run(ec2: Any, plan: RunPlan, *, dry_run: bool = False) -> str:
                 return "dry-run"
             raise
         return "dry-run"
-    reply = aws_call("RunInstances", ec2.run_instances, **request)
+    reply = _run_when_profile_is_known(ec2, request)
     return str(reply["Instances"][0]["InstanceId"])
+
+
+def _run_when_profile_is_known(ec2: Any, request: dict[str, Any]) -> Any:
+    """RunInstances, waiting out IAM's delay: EC2 refuses an instance profile made seconds ago
+    as unknown until IAM's change reaches it.
+    """
+    deadline = time.monotonic() + PROFILE_PROPAGATION_SECONDS
+    while True:
+        try:
+            return aws_call("RunInstances", ec2.run_instances, **request)
+        except ToolError as exc:
+            unknown_profile = "instance profile" in exc.message.lower() or (
+                "iaminstanceprofile" in exc.message.lower()
+            )
+            if not (unknown_profile and "IamInstanceProfile" in request):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2.0)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,13 @@ from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
+from prism.cloud.instances import TAG_PROJECT
 from prism.cloud.network import ensure_security_group
 from prism.cloud.storage_model import Disk, Volume
 
 __all__ = [
+    "add_mount_targets",
+    "adopt_restored",
     "attach_storage",
     "create_storage",
     "create_volume",
@@ -48,7 +51,10 @@ def _not_found(kind: str, name: str, command: str) -> ToolError:
     )
 
 
-def list_volumes(efs: Any) -> list[Volume]:
+def list_volumes(efs: Any, *, with_backup: bool = False) -> list[Volume]:
+    """prism's volumes; ``with_backup`` asks each one's backup policy too (a call each)."""
+    from prism.cloud.backup import backup_status  # deferred: most callers need no backups
+
     found = []
     for fs in aws_call("DescribeFileSystems", efs.describe_file_systems)["FileSystems"]:
         tags = _tags(fs.get("Tags"))
@@ -63,6 +69,8 @@ def list_volumes(efs: Any) -> list[Volume]:
                 size_bytes=int(fs.get("SizeInBytes", {}).get("Value", 0)),
                 mounted_on=mounts,
                 created=str(fs.get("CreationTime", "")),
+                project=tags.get(TAG_PROJECT),
+                backup=backup_status(efs, fs["FileSystemId"]) if with_backup else None,
             )
         )
     return sorted(found, key=lambda v: v.name)
@@ -75,8 +83,12 @@ def find_volume(efs: Any, name: str) -> Volume:
     raise _not_found("volume", name, "volume")
 
 
-def create_volume(efs: Any, ec2: Any, name: str) -> Volume:
-    """An encrypted file system with a mount target in every default subnet."""
+def create_volume(
+    efs: Any, ec2: Any, name: str, *, project: str | None = None, backup: bool = False
+) -> Volume:
+    """An encrypted file system with a mount target in every default subnet; ``backup`` turns
+    on AWS Backup's automatic daily backups from the start.
+    """
     if any(v.name == name for v in list_volumes(efs)):
         raise ToolError(
             "PRISM_VOLUME_EXISTS",
@@ -84,14 +96,22 @@ def create_volume(efs: Any, ec2: Any, name: str) -> Volume:
             suggestions=["Choose another name, or mount the existing one: prism volume mount"],
             exit_code=ExitCode.CONFLICT,
         )
+    tags = {"Name": name, TAG_VOLUME: name, **({TAG_PROJECT: project} if project else {})}
     fs = aws_call(
         "CreateFileSystem",
         efs.create_file_system,
         CreationToken=f"prism-{name}",
         PerformanceMode="generalPurpose",
         Encrypted=True,
-        Tags=[{"Key": "Name", "Value": name}, {"Key": TAG_VOLUME, "Value": name}],
+        Backup=backup,
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
     )
+    add_mount_targets(efs, ec2, fs["FileSystemId"])
+    return find_volume(efs, name)
+
+
+def add_mount_targets(efs: Any, ec2: Any, file_system_id: str) -> None:
+    """A mount target in every default subnet, behind a group that lets the VPC in on NFS."""
     subnets = aws_call(
         "DescribeSubnets",
         ec2.describe_subnets,
@@ -110,11 +130,36 @@ def create_volume(efs: Any, ec2: Any, name: str) -> Volume:
             aws_call(
                 "CreateMountTarget",
                 efs.create_mount_target,
-                FileSystemId=fs["FileSystemId"],
+                FileSystemId=file_system_id,
                 SubnetId=subnet["SubnetId"],
                 SecurityGroups=[group],
             )
-    return find_volume(efs, name)
+
+
+def adopt_restored(efs: Any, ec2: Any) -> list[str]:
+    """File systems AWS Backup restored for `prism volume restore`, named by their creation
+    token: tagged as the volume asked for and given mount targets. Their names.
+    """
+    from prism.cloud.backup import RESTORE_TOKEN_PREFIX
+
+    adopted = []
+    for fs in aws_call("DescribeFileSystems", efs.describe_file_systems)["FileSystems"]:
+        token = str(fs.get("CreationToken", ""))
+        tags = _tags(fs.get("Tags"))
+        if not token.startswith(RESTORE_TOKEN_PREFIX) or TAG_VOLUME in tags:
+            continue
+        if fs.get("LifeCycleState") != "available":
+            continue
+        name = token.removeprefix(RESTORE_TOKEN_PREFIX)
+        aws_call(
+            "TagResource",
+            efs.tag_resource,
+            ResourceId=fs["FileSystemId"],
+            Tags=[{"Key": "Name", "Value": name}, {"Key": TAG_VOLUME, "Value": name}],
+        )
+        add_mount_targets(efs, ec2, fs["FileSystemId"])
+        adopted.append(name)
+    return adopted
 
 
 def _vpc_cidr(ec2: Any, vpc_id: str) -> str:
@@ -201,6 +246,8 @@ def list_storage(ec2: Any) -> list[Disk]:
                 availability_zone=raw["AvailabilityZone"],
                 attached_to=attachments[0]["InstanceId"] if attachments else None,
                 device=attachments[0].get("Device") if attachments else None,
+                project=tags.get(TAG_PROJECT),
+                created=str(raw.get("CreateTime", "")) or None,
             )
         )
     return sorted(found, key=lambda s: s.name)
@@ -214,7 +261,13 @@ def find_storage(ec2: Any, name: str) -> Disk:
 
 
 def create_storage(
-    ec2: Any, name: str, *, size_gb: int, volume_type: str, availability_zone: str
+    ec2: Any,
+    name: str,
+    *,
+    size_gb: int,
+    volume_type: str,
+    availability_zone: str,
+    project: str | None = None,
 ) -> Disk:
     if any(s.name == name for s in list_storage(ec2)):
         raise ToolError(
@@ -233,7 +286,11 @@ def create_storage(
         TagSpecifications=[
             {
                 "ResourceType": "volume",
-                "Tags": [{"Key": "Name", "Value": name}, {"Key": TAG_STORAGE, "Value": name}],
+                "Tags": [
+                    {"Key": "Name", "Value": name},
+                    {"Key": TAG_STORAGE, "Value": name},
+                    *([{"Key": TAG_PROJECT, "Value": project}] if project else []),
+                ],
             }
         ],
     )

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 __all__ = [
     "Disk",
     "DiskList",
     "DiskResult",
+    "RecoveryPoint",
+    "RecoveryPointList",
+    "RestoreJob",
     "Volume",
     "VolumeList",
     "VolumeMount",
+    "VolumeRestoreResult",
     "VolumeResult",
 ]
 
@@ -24,6 +30,11 @@ class Volume(BaseModel):
     size_bytes: int
     mounted_on: list[str] = Field(description="Workstations it is mounted on.")
     created: str
+    project: str | None = None
+    backup: str | None = Field(
+        default=None,
+        description="AWS Backup's automatic backups: ENABLED, DISABLED, ENABLING, DISABLING.",
+    )
 
 
 class VolumeMount(BaseModel):
@@ -60,6 +71,8 @@ class Disk(BaseModel):
     availability_zone: str
     attached_to: str | None = Field(default=None, description="The instance it is attached to.")
     device: str | None = None
+    project: str | None = None
+    created: str | None = None
 
 
 class DiskList(BaseModel):
@@ -71,3 +84,28 @@ class DiskResult(BaseModel):
 
     disk: Disk
     simulated: bool = False
+
+
+class RecoveryPoint(BaseModel):
+    """One backup of a volume (AWS Backup's recovery point)."""
+
+    arn: str
+    created: datetime
+    status: str
+    size_bytes: int | None = None
+
+
+class RecoveryPointList(BaseModel):
+    volume: str
+    recovery_points: list[RecoveryPoint] = Field(description="Newest first.")
+
+
+class RestoreJob(BaseModel):
+    job_id: str
+    volume: str = Field(description="The name the restored volume gets.")
+    recovery_point: RecoveryPoint
+
+
+class VolumeRestoreResult(BaseModel):
+    restore: RestoreJob
+    notice: str

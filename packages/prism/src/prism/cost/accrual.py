@@ -1,53 +1,95 @@
-"""What a workstation has cost so far, state by state.
+"""What things have cost, as segments of time at an hourly rate.
 
-Running (and pending) time pays for compute and storage; stopped and hibernated time pays for
-storage only (a hibernated instance's memory sits on its root volume); after deletion, nothing.
-The original counted stopped and hibernated time as running, and spot at the on-demand rate.
+A workstation pays for compute while running (and pending, and stopping), and for its root disk
+whenever it exists: stopped and hibernated time pays storage only (a hibernated instance's
+memory sits on its root disk); after deletion, nothing. Disks, volumes and snapshots pay for
+their size from creation to deletion. Every figure of `prism cost` and every budget's spend is a
+sum of these segments over a window (a budget's month, a day), so the two always agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from prism.cost.model import CostLine
-from prism.cost.prices import PriceBook
 from prism.workstations.model import Workstation, WorkstationState
 
-__all__ = ["accrue"]
+__all__ = ["HOURS_PER_MONTH", "Segment", "overlap_hours", "workstation_segments"]
 
 HOURS_PER_MONTH = 730.0
 _COMPUTE = {WorkstationState.RUNNING, WorkstationState.PENDING, WorkstationState.STOPPING}
-_STORAGE_ONLY = {WorkstationState.STOPPED, WorkstationState.HIBERNATED}
+_STOPPED = {WorkstationState.STOPPED}
+_HIBERNATED = {WorkstationState.HIBERNATED}
 
 
-def accrue(
-    workstation: Workstation,
+def overlap_hours(
+    start: datetime, end: datetime, since: datetime | None, until: datetime | None
+) -> float:
+    lower = max(start, since) if since else start
+    upper = min(end, until) if until else end
+    return max(0.0, (upper - lower).total_seconds() / 3600)
+
+
+@dataclass(frozen=True)
+class Segment:
+    item: str
+    """The cost line it belongs to (``workstation:NAME``, ``disk:vol-...``)."""
+    kind: str
+    """compute, ebs, efs or snapshot: what `prism cost --by kind` groups by."""
+    state: str
+    """running, stopped or hibernated for a workstation's segments; the kind otherwise."""
+    start: datetime
+    end: datetime
+    hourly_usd: float
+    workstation: str | None
+    project: str | None
+
+    def hours(self, since: datetime | None = None, until: datetime | None = None) -> float:
+        return overlap_hours(self.start, self.end, since, until)
+
+    def usd(self, since: datetime | None = None, until: datetime | None = None) -> float:
+        return self.hours(since, until) * self.hourly_usd
+
+    def by_day(
+        self, since: datetime | None = None, until: datetime | None = None
+    ) -> Iterator[tuple[str, float]]:
+        """(YYYY-MM-DD, USD) for each UTC day the segment touches within the window."""
+        start = max(self.start, since) if since else self.start
+        end = min(self.end, until) if until else self.end
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        while day < end:
+            following = day + timedelta(days=1)
+            yield day.strftime("%Y-%m-%d"), self.usd(max(day, start), min(following, end))
+            day = following
+
+
+def workstation_segments(
+    ws: Workstation,
     history: Sequence[tuple[WorkstationState, datetime]],
-    prices: PriceBook,
+    *,
+    compute_hourly: float,
+    storage_hourly: float,
     now: datetime,
-) -> CostLine:
-    price = prices.hourly(workstation.instance_type, workstation.region)
-    hourly = price.hourly * (prices.spot_factor if workstation.spot else 1.0)
-    storage_hourly = workstation.root_volume_gb * prices.ebs_gb_month / HOURS_PER_MONTH
-    running = stopped = 0.0
-    for (state, start), end in zip(history, [at for _, at in history[1:]] + [now], strict=True):
-        hours = max(0.0, (end - start).total_seconds() / 3600)
+) -> list[Segment]:
+    item = f"workstation:{ws.name}"
+    segments = []
+    ends = [at for _, at in history[1:]] + [now]
+    for (state, start), end in zip(history, ends, strict=True):
+        if end <= start:
+            continue
         if state in _COMPUTE:
-            running += hours
-        elif state in _STORAGE_ONLY:
-            stopped += hours
-    compute = running * hourly
-    storage = (running + stopped) * storage_hourly
-    return CostLine(
-        name=workstation.name,
-        instance_type=workstation.instance_type,
-        hourly_usd=round(hourly, 4),
-        price_source=price.source,
-        running_hours=round(running, 3),
-        stopped_hours=round(stopped, 3),
-        compute_usd=round(compute, 4),
-        storage_usd=round(storage, 4),
-        total_usd=round(compute + storage, 4),
-        simulated=workstation.simulated,
-    )
+            segments.append(
+                Segment(item, "compute", "running", start, end, compute_hourly, ws.name, ws.project)
+            )
+            label = "running"
+        elif state in _STOPPED:
+            label = "stopped"
+        elif state in _HIBERNATED:
+            label = "hibernated"
+        else:
+            continue
+        segments.append(
+            Segment(item, "ebs", label, start, end, storage_hourly, ws.name, ws.project)
+        )
+    return segments

@@ -58,12 +58,24 @@ class PriceBook:
         self.table = _table()
 
     @property
-    def ebs_gb_month(self) -> float:
-        return float(self.table["ebs_gp3_gb_month"])
-
-    @property
     def spot_factor(self) -> float:
         return float(self.table["spot_factor"])
+
+    def _region_factor(self, region: str) -> float:
+        return float(self.table["region_factor"].get(region, 1.15))
+
+    def ebs_gb_month(self, volume_type: str, region: str) -> float:
+        """EBS storage per GiB-month, by volume type (gp3 for a type the table lacks)."""
+        by_type = self.table["ebs_gb_month"]
+        return float(by_type.get(volume_type, by_type["gp3"])) * self._region_factor(region)
+
+    def efs_gb_month(self, region: str) -> float:
+        """EFS Standard storage per GiB-month of data stored."""
+        return float(self.table["efs_standard_gb_month"]) * self._region_factor(region)
+
+    def snapshot_gb_month(self, region: str) -> float:
+        """EBS snapshot storage per GiB-month."""
+        return float(self.table["snapshot_gb_month"]) * self._region_factor(region)
 
     def hourly(self, instance_type: str, region: str) -> Price:
         key = f"{region}/{instance_type}"
@@ -77,7 +89,7 @@ class PriceBook:
                 cache[key] = {"hourly": fetched, "at": time.time()}
                 atomic_write_json(self.cache_file, cache)
                 return Price(fetched, "pricing-api")
-        factor = float(self.table["region_factor"].get(region, 1.15))
+        factor = self._region_factor(region)
         base = self.table["hourly"].get(instance_type)
         if base is not None:
             return Price(round(float(base) * factor, 4), "bundled")

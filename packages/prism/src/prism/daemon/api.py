@@ -19,7 +19,14 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from groundwork.errors import ToolError, to_problem
 from prism.choices import Size
-from prism.daemon import storage_api, templates_api
+from prism.daemon import (
+    care_api,
+    idle_api,
+    projects_api,
+    snapshots_api,
+    storage_api,
+    templates_api,
+)
 from prism.daemon.config import progress_ping_seconds
 from prism.daemon.engine import Engine, LaunchHandle
 from prism.daemon.status import DaemonResult, DaemonStatus
@@ -66,6 +73,8 @@ class LaunchBody(BaseModel):
         default_factory=list,
         description="Template folders besides the state's (the CLI's PRISM_TEMPLATE_PATH).",
     )
+    project: str | None = None
+    idle: bool = Field(default=True, description="False: no idle agent, no idle policy.")
 
 
 def engine_of(request: Request) -> Engine:
@@ -134,6 +143,8 @@ async def launch(body: LaunchBody, request: Request, response: Response) -> Laun
         dry_run=body.dry_run,
         volumes=tuple(body.volumes),
         template_dirs=tuple(body.template_dirs),
+        project=body.project,
+        idle=body.idle,
     )
     handle = await asyncio.to_thread(engine.launch, launch_request, wait=body.wait)
     if body.dry_run:
@@ -229,7 +240,9 @@ async def act(
 
 @router.delete("/workstations/{name}", response_model=WorkstationResult)
 async def delete(name: str, request: Request) -> WorkstationResult:
-    ws = await asyncio.to_thread(engine_of(request).lifecycle.delete, name)
+    engine = engine_of(request)
+    ws = await asyncio.to_thread(engine.lifecycle.delete, name)
+    engine.forget(ws)
     return WorkstationResult(workstation=ws)
 
 
@@ -238,4 +251,8 @@ def install(app: FastAPI, engine: Engine) -> None:
     app.state.started_at = datetime.now(UTC).isoformat(timespec="seconds")
     app.include_router(router)
     app.include_router(storage_api.router)
+    app.include_router(care_api.router)
     app.include_router(templates_api.router)
+    app.include_router(idle_api.router)
+    app.include_router(projects_api.router)
+    app.include_router(snapshots_api.router)

@@ -8,6 +8,7 @@ Environment (the CLI passes its own on to the daemon it starts):
   person's CLI and scripts, and a runaway loop is refused. Benchmarks raise them.
 - ``PRISM_PROGRESS_PING_SECONDS``: how often a launch's progress stream sends a keep-alive
   ping, default 15. The CLI gives up reading a stream after three intervals of silence.
+- ``PRISM_CHECK_SECONDS``: how often prismd checks idle policies and budgets, default 60.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from prism import __version__
 __all__ = [
     "DEFAULT_PING_SECONDS",
     "DEFAULT_PORT",
+    "check_seconds",
     "daemon_config",
     "progress_ping_seconds",
     "progress_read_timeout",
@@ -30,6 +32,7 @@ __all__ = [
 
 DEFAULT_PORT = 8947
 DEFAULT_PING_SECONDS = 15.0
+DEFAULT_CHECK_SECONDS = 60.0
 _SILENT_PINGS = 3
 
 
@@ -79,3 +82,7 @@ def progress_read_timeout() -> float:
     pings well within it, so silence means the daemon or the connection is gone.
     """
     return progress_ping_seconds() * _SILENT_PINGS
+
+
+def check_seconds() -> float:
+    return float(_number("PRISM_CHECK_SECONDS", DEFAULT_CHECK_SECONDS) or DEFAULT_CHECK_SECONDS)

@@ -20,8 +20,9 @@ from groundwork.health import HealthRegistry, folder_check
 from groundwork.logs import configure_logging, get_logger
 from groundwork.paths import private_dir
 from groundwork.service import ServiceInfo, create_app, serve
+from prism.clock import Clock
 from prism.daemon import api
-from prism.daemon.config import daemon_config
+from prism.daemon.config import check_seconds, daemon_config
 from prism.daemon.engine import Engine
 from prism.daemon.startup import StartReporter
 from prism.home import home, log_dir
@@ -31,15 +32,16 @@ __all__ = ["build", "main"]
 log = get_logger("prism.daemon")
 
 
-def build(state: Path) -> tuple[FastAPI, Engine]:
+def build(state: Path, clock: Clock | None = None) -> tuple[FastAPI, Engine]:
     """prismd's app over a state folder, not yet serving: tests and benchmarks serve it
-    in-process, :func:`main` as the daemon.
+    in-process (with a clock they move), :func:`main` as the daemon, whose background checks
+    start once it serves.
     """
     config = daemon_config(state)
     health = HealthRegistry()
     health.register("state folder", folder_check("state folder", state))
     app = create_app(config, health=health, title="prismd", docs=True)
-    engine = Engine(state)
+    engine = Engine(state, clock)
     api.install(app, engine)
     return app, engine
 
@@ -54,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         private_dir(state)
         configure_logging(log_dir() / "prismd.log")
         report.stage("state")
+        interval = check_seconds()
         app, engine = build(state)
     except ToolError as exc:
         _refuse(report, exc)
@@ -63,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     def ready(info: ServiceInfo) -> None:
         report.stage("recover")
         engine.recover()
+        engine.start_checks(interval)
         log.info("prismd started", url=info.url, pid=info.pid)
         report.ready(info.url)
 

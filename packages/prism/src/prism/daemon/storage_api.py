@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from groundwork.errors import ExitCode, ToolError
-from prism.choices import DiskType
+from prism.choices import CostBy, DiskType
 from prism.cloud import storage
 from prism.cloud.errors import aws_call
 from prism.cloud.storage_model import (
@@ -19,9 +19,7 @@ from prism.cloud.storage_model import (
     VolumeMount,
     VolumeResult,
 )
-from prism.cost.accrual import accrue
 from prism.cost.model import CostReport
-from prism.cost.prices import PriceBook
 from prism.daemon.engine import Engine
 from prism.workstations.model import Workstation, WorkstationState
 
@@ -37,6 +35,8 @@ def _engine(request: Request) -> Engine:
 
 class VolumeBody(BaseModel):
     name: str = Field(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}$")
+    project: str | None = None
+    backup: bool = Field(default=False, description="AWS Backup's daily backups from the start.")
 
 
 class MountBody(BaseModel):
@@ -49,6 +49,7 @@ class StorageBody(BaseModel):
     size_gb: int = Field(default=100, ge=1, le=16384)
     volume_type: DiskType = DiskType.GP3
     workstation: str | None = None
+    project: str | None = None
 
 
 class AttachBody(BaseModel):
@@ -83,23 +84,42 @@ def _run_script(engine: Engine, ws: Workstation, script: str, what: str) -> str:
 
 @router.get("/volumes", response_model=VolumeList)
 async def list_volumes(request: Request) -> VolumeList:
-    efs = _engine(request).session().client("efs")
-    return VolumeList(volumes=await asyncio.to_thread(storage.list_volumes, efs))
+    cloud = _engine(request).session()
+
+    def read() -> VolumeList:
+        efs = cloud.client("efs")
+        storage.adopt_restored(efs, cloud.client("ec2"))
+        return VolumeList(volumes=storage.list_volumes(efs, with_backup=True))
+
+    return await asyncio.to_thread(read)
 
 
 @router.post("/volumes", status_code=201, response_model=VolumeResult)
 async def create_volume(body: VolumeBody, request: Request) -> VolumeResult:
-    cloud = _engine(request).session()
-    volume = await asyncio.to_thread(
-        storage.create_volume, cloud.client("efs"), cloud.client("ec2"), body.name
-    )
-    return VolumeResult(volume=volume, simulated=cloud.simulated)
+    engine = _engine(request)
+
+    def create() -> VolumeResult:
+        if body.project:
+            engine.projects.get(body.project)
+        cloud = engine.session()
+        efs = cloud.client("efs")
+        storage.create_volume(
+            efs, cloud.client("ec2"), body.name, project=body.project, backup=body.backup
+        )
+        engine.costing.forget_scan()
+        found = next(v for v in storage.list_volumes(efs, with_backup=True) if v.name == body.name)
+        return VolumeResult(volume=found, simulated=cloud.simulated)
+
+    return await asyncio.to_thread(create)
 
 
 @router.delete("/volumes/{name}", response_model=VolumeResult)
 async def delete_volume(name: str, request: Request, force: bool = False) -> VolumeResult:
-    cloud = _engine(request).session()
+    engine = _engine(request)
+    cloud = engine.session()
     volume = await asyncio.to_thread(storage.delete_volume, cloud.client("efs"), name, force=force)
+    engine.costing.ledger.deleted([volume.file_system_id], engine.clock.now())
+    engine.costing.forget_scan()
     return VolumeResult(volume=volume, simulated=cloud.simulated)
 
 
@@ -182,15 +202,22 @@ async def create_storage(body: StorageBody, request: Request) -> DiskResult:
     def create() -> DiskResult:
         cloud = engine.session()
         zone = f"{cloud.region}a"
+        project = body.project
         if body.workstation:
-            zone = engine.lifecycle.get(body.workstation).availability_zone or zone
+            ws = engine.lifecycle.get(body.workstation)
+            zone = ws.availability_zone or zone
+            project = project or ws.project
+        if project:
+            engine.projects.get(project)
         created = storage.create_storage(
             cloud.client("ec2"),
             body.name,
             size_gb=body.size_gb,
             volume_type=body.volume_type,
             availability_zone=zone,
+            project=project,
         )
+        engine.costing.forget_scan()
         return DiskResult(disk=created, simulated=cloud.simulated)
 
     return await asyncio.to_thread(create)
@@ -238,23 +265,30 @@ async def detach_storage(name: str, request: Request) -> DiskResult:
 
 @router.delete("/storage/{name}", response_model=DiskResult)
 async def delete_storage(name: str, request: Request) -> DiskResult:
-    cloud = _engine(request).session()
+    engine = _engine(request)
+    cloud = engine.session()
     disk = await asyncio.to_thread(storage.delete_storage, cloud.client("ec2"), name)
+    engine.costing.ledger.deleted([disk.volume_id], engine.clock.now())
+    engine.costing.forget_scan()
     return DiskResult(disk=disk, simulated=cloud.simulated)
 
 
 @router.get("/cost", response_model=CostReport)
-async def cost(request: Request, name: str | None = None) -> CostReport:
+async def cost(
+    request: Request,
+    name: str | None = None,
+    project: str | None = None,
+    by: CostBy | None = None,
+    since: datetime | None = None,
+) -> CostReport:
     engine = _engine(request)
 
     def compute() -> CostReport:
-        found = [engine.lifecycle.get(name)] if name else engine.lifecycle.list()
-        lines = []
-        for ws in found:
-            cloud = engine.session_for(ws)
-            pricing = None if cloud.simulated else cloud.client("pricing")
-            book = PriceBook(engine.home / "cache" / "prices.json", pricing)
-            lines.append(accrue(ws, engine.store.history(ws.name), book, datetime.now(UTC)))
-        return CostReport(costs=lines, total_usd=round(sum(c.total_usd for c in lines), 4))
+        if name:
+            engine.lifecycle.store.require(name)
+        if project:
+            engine.projects.get(project)
+        engine.lifecycle.list()  # states reconciled with EC2 before they are priced
+        return engine.costing.report(name=name, project=project, by=by, since=since)
 
     return await asyncio.to_thread(compute)

@@ -14,9 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from groundwork.errors import ExitCode, ToolError
+from prism.idle.agent import AgentSetup
 from prism.templates.issues import Issue, TemplateInvalid
 from prism.templates.loader import load_file, load_text, template_paths
 from prism.templates.model import Template, TemplateFile
@@ -45,8 +46,16 @@ class Resolved:
     template: Template
     values: dict[str, Any]
 
-    def user_data(self, mounts: tuple[Mount, ...] = ()) -> str:
-        return render_user_data(self.template, mounts=mounts)
+    def user_data(
+        self,
+        mounts: tuple[Mount, ...] = (),
+        idle: AgentSetup | Literal["preview"] | None = "preview",
+    ) -> str:
+        """The setup script; by default with the idle agent a launch adds, its settings those
+        of an example workstation (a launch passes its own, or None for --no-idle).
+        """
+        agent = AgentSetup.for_template(self.template) if idle == "preview" else idle
+        return render_user_data(self.template, mounts=mounts, idle=agent)
 
     @property
     def notes(self) -> list[Issue]:
@@ -193,7 +202,7 @@ class Catalog:
             template = resolved.template
             errors = _semantic_checks(template, path)
             if not errors:
-                render_user_data(template)
+                render_user_data(template, idle=AgentSetup.for_template(template))
         except TemplateInvalid as exc:
             return ValidationReport(path=path, slug=slug, errors=exc.issues, warnings=file.warnings)
         except ToolError as exc:

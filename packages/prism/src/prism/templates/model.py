@@ -15,7 +15,15 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
 
 from prism.templates.connection import ConnectionType
 from prism.templates.semver import parse_range, parse_version
@@ -142,10 +150,30 @@ class Service(_Open):
 
 
 class IdleDetection(_Open):
-    enabled: bool = False
-    idle_threshold_minutes: int = Field(default=30, ge=1)
+    """How the workstation's idle agent samples activity. ``enabled: false`` installs no agent
+    and gives the workstation no idle policy; absent or true, the agent runs every
+    ``check_interval_minutes`` and counts CPU load above ``cpu_threshold_percent`` (of all CPUs)
+    and GPU use above ``gpu_threshold_percent`` as activity.
+    """
+
+    enabled: bool | None = None
+    idle_threshold_minutes: int = Field(
+        default=30, ge=1, validation_alias=AliasChoices("idle_threshold_minutes", "idle_minutes")
+    )
     hibernate_threshold_minutes: int = Field(default=60, ge=1)
-    check_interval_minutes: int = Field(default=5, ge=1)
+    check_interval_minutes: int = Field(default=5, ge=1, le=60)
+    cpu_threshold_percent: float = Field(
+        default=10.0,
+        gt=0,
+        le=100,
+        validation_alias=AliasChoices("cpu_threshold_percent", "cpu_threshold"),
+    )
+    gpu_threshold_percent: float = Field(
+        default=5.0,
+        gt=0,
+        le=100,
+        validation_alias=AliasChoices("gpu_threshold_percent", "gpu_threshold"),
+    )
 
 
 class InstanceDefaults(_Open):

@@ -22,20 +22,6 @@ __all__ = ["check_compatible", "template_notes"]
 
 def template_notes(template: Template, path: str) -> list[Issue]:
     notes: list[Issue] = []
-    idle = template.idle_detection
-    if idle is not None and idle.enabled:
-        notes.append(
-            Issue(
-                path,
-                None,
-                "idle_detection",
-                f"not applied yet: the workstation will not stop or hibernate by itself after"
-                f" {idle.idle_threshold_minutes} idle minutes",
-                "Stop or hibernate it yourself (prism stop / prism hibernate) until idle"
-                " detection arrives.",
-                "warning",
-            )
-        )
     for user in template.users:
         if user.password is not None:
             notes.append(

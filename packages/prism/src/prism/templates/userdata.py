@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from groundwork.errors import ExitCode, ToolError
+from prism.idle.agent import AgentSetup, config_lines, stage_lines
 from prism.templates.connection import access_for
 from prism.templates.desktop import DESKTOP_USER, desktop_lines
 from prism.templates.model import Template, User
@@ -172,8 +173,13 @@ def _package_stages(template: Template, family: str, manager: str) -> list[tuple
 
 
 def render_user_data(
-    template: Template, *, mounts: Sequence[Mount] = (), check_size: bool = True
+    template: Template,
+    *,
+    mounts: Sequence[Mount] = (),
+    idle: AgentSetup | None = None,
+    check_size: bool = True,
 ) -> str:
+    """The script; ``idle`` adds the idle agent (a stage) and its settings for the workstation."""
     family = os_family(template.base)
     manager = template.package_manager or ("dnf" if family == "dnf" else "apt")
     stages = _package_stages(template, family, manager)
@@ -203,9 +209,13 @@ def render_user_data(
     if distributed:
         lines = [line for s in distributed for line in distribution_service_lines(s)]
         stages.append(("system_services", lines))
+    if idle is not None:
+        stages.append(("idle_agent", stage_lines(idle)))
 
     parts = [_HEADER.format(name=template.name.replace("\n", " "), slug=template.key)]
     parts += [_function(f"stage_{name}", lines) for name, lines in stages]
+    if idle is not None:
+        parts.append("\n".join(config_lines(idle)))
     parts.append("\n".join(f"run_stage {name} stage_{name}" for name, _ in stages))
     parts.append('echo "STAGE:complete:COMPLETE $(date -Is)"\n')
     script = "\n".join(parts)

@@ -10,14 +10,16 @@ second one.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
+from prism.cloud.iam import PROFILE_NAME, ensure_instance_profile
 from prism.cloud.images import BASES, ImageFinder, canonical_base
-from prism.cloud.instances import RunPlan, architecture_of, run, wait_for
+from prism.cloud.instances import TAG_PROJECT, RunPlan, architecture_of, run, wait_for
 from prism.cloud.keys import ensure_key_pair
 from prism.cloud.network import caller_cidr, ensure_security_group, first_offered, pick_subnet
 from prism.cloud.session import CloudSession
@@ -48,6 +50,14 @@ class LaunchRequest:
     dry_run: bool = False
     volumes: tuple[str, ...] = ()
     template_dirs: tuple[str, ...] = ()
+    project: str | None = None
+    idle: bool = True
+    """False for --no-idle: no idle agent, no idle policy."""
+    image_id: str | None = None
+    """An image to launch instead of the template's base (a restored snapshot)."""
+    restored_from: str | None = None
+    root_volume_gb: int | None = None
+    data_disks_gb: int = 0
 
 
 def _image_exists(ec2: Any, image_id: str) -> bool:
@@ -81,10 +91,19 @@ def check_request(request: LaunchRequest) -> None:
         )
 
 
+Admission = Callable[[Workstation, LaunchRequest], None]
+
+
 class Launcher:
-    def __init__(self, home: Path, store: WorkstationStore) -> None:
+    def __init__(self, home: Path, store: WorkstationStore, admit: Admission | None = None) -> None:
+        """``admit`` sees each new workstation before it is recorded: it may refuse it (a
+        project's budget) and settles its idle policy.
+        """
         self.home = home
         self.store = store
+        self.admit = admit
+        self._profiles: dict[str, str | None] = {}
+        self._profile_error = ""
 
     def plan_for(self, template: str) -> ProgressPlan:
         return ProgressPlan(STAGES, history=self.store.typical_durations(template))
@@ -117,6 +136,11 @@ class Launcher:
         instance_type, size = instance_type_for(request.size, preferred, template.minimum_size)
         base = canonical_base(template.base)
         login_user = template.login_user or (BASES[base].login_user if base in BASES else "ubuntu")
+        agent = template.idle_agent(request.name, cloud.region, request.project)
+        if agent is None and request.idle:
+            notes.append(
+                "idle_detection: enabled is false, so it has no idle agent and no idle policy"
+            )
         workstation = Workstation(
             name=request.name,
             profile=cloud.profile.name,
@@ -129,7 +153,7 @@ class Launcher:
             architecture="unknown",
             spot=request.spot,
             hibernation=request.hibernation,
-            root_volume_gb=template.root_volume_gb,
+            root_volume_gb=request.root_volume_gb or template.root_volume_gb,
             login_user=login_user,
             ports=template.ports,
             services=template.services,
@@ -137,9 +161,16 @@ class Launcher:
             connection_type=template.access.connection_type.value,
             desktop=template.access.desktop,
             params=dict(request.params),
+            project=request.project,
+            idle_agent_minutes=agent.check_minutes if agent and request.idle else None,
+            restored_from=request.restored_from,
+            data_disks_gb=request.data_disks_gb,
             notes=notes,
             message="simulated in the sandbox" if cloud.simulated else "",
+            created_at=self.store.clock.now(),
         )
+        if self.admit is not None:
+            self.admit(workstation, request)
         if not request.dry_run:
             self.store.create(workstation)
         return workstation, template
@@ -186,14 +217,17 @@ class Launcher:
                 Mount(find_volume(cloud.client("efs"), v).file_system_id, cloud.region, f"/mnt/{v}")
                 for v in request.volumes
             )
+            agent = None
+            if workstation.idle_agent_minutes is not None:
+                agent = template.idle_agent(workstation.name, cloud.region, workstation.project)
             with ThreadPoolExecutor(max_workers=2) as pool:
-                script = pool.submit(render_user_data, template, mounts)
+                script = pool.submit(render_user_data, template, mounts, agent)
                 arch = architecture_of(ec2, workstation.instance_type)
-                own = template.image_of_its_own(cloud.region, arch)
+                own = request.image_id or template.image_of_its_own(cloud.region, arch)
                 image = pool.submit(lambda: own or finder.find(template.base, arch, cloud.region))
                 workstation.architecture = arch
                 workstation.image_id = image.result()
-                if own and cloud.simulated and not _image_exists(ec2, own):
+                if own and not request.image_id and cloud.simulated and not _image_exists(ec2, own):
                     workstation.image_id = stand_in_image(ec2, ssm, arch)
                     workstation.notes.append(
                         f"ami_config: the sandbox has no copy of {own}; a stand-in image"
@@ -216,6 +250,7 @@ class Launcher:
             )
             workstation.key_file = str(key_file)
             workstation.availability_zone = placement.availability_zone
+            profile = self._instance_profile(cloud, workstation)
         with plan.stage("run", "RunInstances"):
             instance_id = run(
                 ec2,
@@ -231,6 +266,9 @@ class Launcher:
                     root_volume_gb=workstation.root_volume_gb,
                     spot=request.spot,
                     hibernation=request.hibernation,
+                    extra_tags={TAG_PROJECT: workstation.project} if workstation.project else {},
+                    instance_profile=profile,
+                    restored=request.image_id is not None,
                 ),
                 dry_run=request.dry_run,
             )
@@ -263,3 +301,23 @@ class Launcher:
         self.store.save(workstation)
         self.store.record_durations(template.slug, plan.durations())
         return workstation
+
+    def _instance_profile(self, cloud: CloudSession, workstation: Workstation) -> str | None:
+        """The workstations' instance profile, made on first use; None (with a note on the
+        workstation) when this identity may not make it.
+        """
+        key = cloud.profile.name
+        if key not in self._profiles:
+            try:
+                self._profiles[key] = ensure_instance_profile(cloud.client("iam"))
+            except ToolError as exc:
+                self._profiles[key] = None
+                self._profile_error = exc.message
+        if self._profiles[key] is None:
+            workstation.notes.append(
+                f"instance profile: prism could not make {PROFILE_NAME} ({self._profile_error});"
+                " without it the idle agent cannot publish, so its idle policy never acts, and"
+                " volume mounts through SSM fail. Ask an administrator to create it once"
+                " (prism launch by someone allowed to does)."
+            )
+        return self._profiles[key]

@@ -171,6 +171,7 @@ class Lifecycle:
         aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id])
         self._seen.clear()
         ws.state, ws.message = WorkstationState.STOPPING, ""
+        ws.state_reason = None
         return self.store.save(ws)
 
     def hibernate(self, name: str) -> tuple[Workstation, str | None]:
@@ -186,6 +187,7 @@ class Lifecycle:
         aws_call("StopInstances", ec2.stop_instances, InstanceIds=[ws.instance_id], Hibernate=True)
         self._seen.clear()
         ws.state, ws.message = WorkstationState.HIBERNATED, "hibernating"
+        ws.state_reason = None
         return self.store.save(ws), None
 
     def start(self, name: str) -> Workstation:
@@ -194,6 +196,7 @@ class Lifecycle:
         aws_call("StartInstances", ec2.start_instances, InstanceIds=[ws.instance_id])
         self._seen.clear()
         ws.state, ws.message = WorkstationState.PENDING, ""
+        ws.state_reason = None
         return self.store.save(ws)
 
     def resume(self, name: str) -> Workstation:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from groundwork.errors import ExitCode, ToolError
 
-__all__ = ["SIZES", "instance_type_for"]
+__all__ = ["SIZES", "instance_type_for", "smaller_type"]
 
 SIZES = ("XS", "S", "M", "L", "XL")
 _BURSTABLE = ("micro", "small", "medium", "large", "xlarge")
@@ -54,3 +54,12 @@ def instance_type_for(
         )
     family = (default_type or "t3.medium").split(".")[0]
     return f"{family}.{_steps(family)[SIZES.index(wanted)]}", wanted
+
+
+def smaller_type(instance_type: str) -> str | None:
+    """The next size down in the same family, or None at the smallest prism scales to."""
+    family, _, size = instance_type.partition(".")
+    steps = _steps(family)
+    if size not in steps or steps.index(size) == 0:
+        return None
+    return f"{family}.{steps[steps.index(size) - 1]}"

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state import Migration, open_database
-from prism.workstations.model import Workstation, WorkstationState, now
+from prism.clock import Clock, SystemClock
+from prism.records import SCHEMA, Records
+from prism.workstations.model import Workstation, WorkstationState
 
 __all__ = ["StateChange", "WorkstationStore"]
 
@@ -42,18 +44,23 @@ MIGRATIONS = [
         CREATE INDEX stage_durations_template ON stage_durations(template, stage, at);
         """,
     ),
+    Migration(2, "records and events", SCHEMA),
 ]
 
 StateChange = tuple[WorkstationState, datetime]
 
 
 class WorkstationStore:
-    """Thread-safe: the daemon's request handlers and launch workers share one store."""
+    """Thread-safe: the daemon's request handlers, launch workers and background checks share
+    one store. Every time it writes comes from ``clock``.
+    """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Clock | None = None) -> None:
         self._db = open_database(path, MIGRATIONS, check_same_thread=False)
         self._lock = threading.Lock()
         self._version = 0
+        self.clock = clock or SystemClock()
+        self.records = Records(self._db, self._lock, self.clock)
 
     @property
     def version(self) -> int:
@@ -125,7 +132,7 @@ class WorkstationStore:
 
     def save(self, workstation: Workstation) -> Workstation:
         """Store the new record; a state change is logged with its time."""
-        workstation.updated_at = now()
+        workstation.updated_at = self.clock.now()
         with self._lock:
             row = self._db.execute(
                 "SELECT state FROM workstations WHERE name = ?", (workstation.name,)
@@ -152,7 +159,7 @@ class WorkstationStore:
         with self._lock:
             self._db.executemany(
                 "INSERT INTO stage_durations (template, stage, seconds, at) VALUES (?, ?, ?, ?)",
-                [(template, s, d, now().isoformat()) for s, d in durations.items()],
+                [(template, s, d, self.clock.now().isoformat()) for s, d in durations.items()],
             )
 
     def typical_durations(self, template: str, *, last: int = 5) -> dict[str, float]:
@@ -172,5 +179,5 @@ class WorkstationStore:
     def _record(self, name: str, state: str) -> None:
         self._db.execute(
             "INSERT INTO state_changes (name, state, at) VALUES (?, ?, ?)",
-            (name, str(state), now().isoformat()),
+            (name, str(state), self.clock.now().isoformat()),
         )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
+from prism.idle.agent import AgentSetup
 from prism.templates.catalog import Resolved, catalog_for
 from prism.templates.connection import DESKTOP_SERVICE, Access, access_for
 from prism.templates.services import service_url
@@ -86,6 +87,12 @@ class LaunchTemplate:
             urls[DESKTOP_SERVICE] = self.access.desktop_url
         return urls
 
+    def idle_agent(self, workstation: str, region: str, project: str | None) -> AgentSetup | None:
+        """The idle agent for a workstation of this template; None when the template has it off."""
+        return AgentSetup.for_template(
+            self.resolved.template, workstation=workstation, region=region, project=project
+        )
+
     @property
     def notes(self) -> list[str]:
         return [f"{n.field}: {n.problem}" for n in self.resolved.notes]
@@ -118,5 +125,7 @@ def resolve_template(
     return LaunchTemplate(catalog_for(home, template_dirs).resolve(name, params))
 
 
-def render_user_data(template: LaunchTemplate, mounts: tuple[Mount, ...] = ()) -> str:
-    return template.resolved.user_data(mounts)
+def render_user_data(
+    template: LaunchTemplate, mounts: tuple[Mount, ...] = (), idle: AgentSetup | None = None
+) -> str:
+    return template.resolved.user_data(mounts, idle)

@@ -1,0 +1,1 @@
+"""Projects: workstations and storage that belong together, with a budget that prismd watches."""
