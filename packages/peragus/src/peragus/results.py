@@ -37,6 +37,9 @@ class NotebookInfo(BaseModel):
     language: Language | None = None
     cells: int | None = Field(default=None, description="Markdown and code cells.")
     folder: str = Field(description="Where the notebook's folder is.")
+    modified: str | None = Field(
+        default=None, description="When a cell or the notebook was last written (UTC, ISO 8601)."
+    )
     error: str | None = Field(default=None, description="Why the folder could not be read.")
 
 

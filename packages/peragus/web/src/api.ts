@@ -35,8 +35,11 @@ export type NotebookSummary = {
   language: string | null;
   cells: number | null;
   folder: string;
+  modified: string | null;
   error: string | null;
 };
+export type Template = { name: string; title: string; description: string; language: string; builtin: boolean };
+export type ListQuery = { q?: string; language?: string; modified_within_days?: string; sort?: string };
 export type Cell =
   | { id: string; type: "title"; text: string }
   | { id: string; type: "markdown"; text: string }
@@ -48,13 +51,35 @@ export type Secret = { name: string; updated_at: string; notebooks: string[] };
 export type Settings = { ai: AiSettings; ai_key_set: boolean; secrets: Secret[] };
 export type Example = { name: string; title: string; description: string; language: string };
 export type NpmPackage = { name: string; version: string; description: string };
+export type AlertSettings = { memory_mb: number; errors_per_minute: number; cell_seconds: number };
+export type Sample = {
+  at: string; rss_bytes: number; cpu_percent: number; cells_rss_bytes: number; cells_cpu_percent: number;
+  running_cells: number; errors: number;
+};
+export type Status = {
+  version: string; pid: number; started_at: string; uptime_seconds: number; containment: string;
+  resources: { rss_bytes: number; cpu_percent: number; cells_rss_bytes: number; cells_cpu_percent: number; threads: number };
+  notebooks: { name: string; pages: number; tsserver: boolean; running_cells: number }[];
+  runs: { notebook: string; cell: string; run_id: string; started_at: string; seconds: number; processes: number; cpu_percent: number; rss_bytes: number }[];
+  errors: { at: string; code: string; message: string; where: string }[];
+  history: Sample[];
+  alerts: { kind: string; message: string }[];
+  thresholds: AlertSettings;
+};
 
 // Replies put the thing under its noun ({"notebook": ...}, {"notebooks": [...]}), as the CLI's
 // JSON does; these calls hand the page the thing itself.
 export const api = {
-  notebooks: () => call<{ notebooks: NotebookSummary[] }>("GET", "/api/notebooks").then((r) => r.notebooks),
-  create: (title: string, language: string) =>
-    call<{ notebook: NotebookSummary }>("POST", "/api/notebooks", { title, language }).then((r) => r.notebook),
+  notebooks: (query: ListQuery = {}) => {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]);
+    const search = params.toString();
+    return call<{ notebooks: NotebookSummary[] }>("GET", `/api/notebooks${search ? `?${search}` : ""}`).then((r) => r.notebooks);
+  },
+  create: (title: string, language: string, template?: string) =>
+    call<{ notebook: NotebookSummary }>("POST", "/api/notebooks", { title, language, template: template || undefined }).then((r) => r.notebook),
+  templates: () => call<{ templates: Template[] }>("GET", "/api/templates").then((r) => r.templates),
+  saveTemplate: (name: string, title: string) =>
+    call<{ template: Template }>("POST", `/api/notebooks/${encodeURIComponent(name)}/template`, { title }).then((r) => r.template),
   importText: (text: string) =>
     call<{ notebook: NotebookSummary }>("POST", "/api/notebooks/import", { text }).then((r) => r.notebook),
   importUrl: (url: string) =>
@@ -68,6 +93,8 @@ export const api = {
   deleteSecret: (name: string) => call("DELETE", `/api/secrets/${encodeURIComponent(name)}`),
   linkSecret: (name: string, notebook: string, linked: boolean) =>
     call(linked ? "PUT" : "DELETE", `/api/secrets/${encodeURIComponent(name)}/notebooks/${encodeURIComponent(notebook)}`),
+  status: () => call<{ status: Status }>("GET", "/api/status").then((r) => r.status),
+  saveAlerts: (alerts: AlertSettings) => call("PUT", "/api/settings/alerts", alerts),
   examples: () => call<{ examples: Example[] }>("GET", "/api/examples").then((r) => r.examples),
   importExample: (name: string) =>
     call<{ notebook: NotebookSummary }>("POST", `/api/examples/${encodeURIComponent(name)}/import`).then((r) => r.notebook),

@@ -267,6 +267,18 @@ export function NotebookPage({ name }: { name: string }) {
       setNotice(problemText(e));
     }
   };
+  const saveAsTemplate = async () => {
+    const current = cellsRef.current?.find((c) => c.type === "title");
+    const title = window.prompt("Template name", current && "text" in current ? current.text : name);
+    if (!title) return;
+    drafts.flush();
+    try {
+      const template = await api.saveTemplate(name, title);
+      setNotice(`Saved as the template “${template.title}”: choose it when creating a notebook.`);
+    } catch (e) {
+      setNotice(problemText(e));
+    }
+  };
   const dragStart = (cellId: string) => (event: DragEvent) => {
     dragged.current = cellId;
     event.dataTransfer?.setData("text/plain", cellId);
@@ -296,6 +308,7 @@ export function NotebookPage({ name }: { name: string }) {
         <span class="spacer"></span>
         <button onClick=${startRunAll}>Run all</button>
         <a class="button" href=${`/api/notebooks/${encodeURIComponent(name)}/export`}>Export .src.md</a>
+        <button onClick=${saveAsTemplate}>Save as template</button>
         <button onClick=${() => setShowSettings(true)}>Settings</button>
         <${ThemeButton} />
       </nav>

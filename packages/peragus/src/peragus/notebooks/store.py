@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
@@ -50,6 +51,19 @@ def new_notebook(title: str, language: str) -> Notebook:
     )
 
 
+def _modified(folder: Path) -> str | None:
+    """The latest write to the notebook's README.md or a cell file."""
+    times = []
+    for path in (folder / "README.md", *(folder / "src").glob("*")):
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            continue
+    if not times:
+        return None
+    return datetime.fromtimestamp(max(times), UTC).isoformat(timespec="seconds")
+
+
 class NotebookStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -74,11 +88,16 @@ class NotebookStore:
         return sorted(p for p in self.root.iterdir() if (p / "README.md").is_file())
 
     def info(self, folder: Path) -> NotebookInfo:
+        modified = _modified(folder)
         try:
             notebook = read_folder(folder)
         except ToolError as exc:
             return NotebookInfo(
-                name=folder.name, title=folder.name, folder=str(folder), error=exc.message
+                name=folder.name,
+                title=folder.name,
+                folder=str(folder),
+                modified=modified,
+                error=exc.message,
             )
         return NotebookInfo(
             name=folder.name,
@@ -86,6 +105,7 @@ class NotebookStore:
             language=notebook.language,
             cells=len(notebook.cells),
             folder=str(folder),
+            modified=modified,
         )
 
     def remove_temporaries(self) -> list[Path]:

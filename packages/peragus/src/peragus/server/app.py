@@ -19,6 +19,8 @@ from peragus.examples import ExampleList, example_text, examples
 from peragus.execution.containment import containment_kind, sweep_stale_groups
 from peragus.execution.npm_search import NpmSearchResult, search_npm
 from peragus.execution.runner import Limits
+from peragus.notebooks.listing import NotebookOrder, select
+from peragus.notebooks.model import Language
 from peragus.notebooks.srcmd import decode
 from peragus.notebooks.store import NotebookStore, new_notebook
 from peragus.observability.metrics import HttpMetricsMiddleware
@@ -46,8 +48,10 @@ from peragus.server.schemas import (
 from peragus.server.sessions import Sessions
 from peragus.server.shutdown import shut_down
 from peragus.server.status_routes import router as status_router
+from peragus.server.template_routes import router as template_router
 from peragus.server.websocket import Notebooks
 from peragus.settings.store import AiSettings, SettingsStore
+from peragus.templates import Templates
 
 __all__ = ["peragus_app"]
 
@@ -76,15 +80,34 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/notebooks")
-def list_notebooks(request: Request) -> NotebookList:
+def list_notebooks(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200, description="In the title or name.")] = None,
+    language: Language | None = None,
+    modified_within_days: Annotated[float | None, Query(gt=0, le=36500)] = None,
+    sort: NotebookOrder = NotebookOrder.NAME,
+) -> NotebookList:
     store = _nb(request).sessions.store
-    return NotebookList(notebooks=store.infos(), folder=str(store.root))
+    found = select(
+        store.infos(),
+        search=q,
+        language=language,
+        modified_within_days=modified_within_days,
+        order=sort,
+    )
+    return NotebookList(notebooks=found, folder=str(store.root))
 
 
 @router.post("/notebooks", status_code=201)
 def create_notebook(request: Request, body: NewNotebook) -> NotebookResult:
     store = _nb(request).sessions.store
-    return NotebookResult(notebook=store.info(store.save(new_notebook(body.title, body.language))))
+    if body.template is None:
+        notebook = new_notebook(body.title, body.language)
+    else:
+        text = Templates(_nb(request).home).text(body.template)
+        notebook = decode(text, f"the template {body.template}")
+        notebook = notebook.model_copy(update={"title": body.title})
+    return NotebookResult(notebook=store.info(store.save(notebook)))
 
 
 @router.post("/notebooks/import", status_code=201)
@@ -320,6 +343,7 @@ def peragus_app(
     app.router.lifespan_context = lifespan
     app.include_router(router)
     app.include_router(status_router)
+    app.include_router(template_router)
 
     @app.websocket("/websocket")
     async def websocket(websocket: WebSocket) -> None:

@@ -40,7 +40,10 @@ __all__ = [
 
 class NewNotebook(BaseModel):
     title: str = Field(min_length=1, max_length=200)
-    language: Language = "typescript"
+    language: Language = Field(
+        default="typescript", description="Ignored with a template: it has its own."
+    )
+    template: str | None = Field(default=None, max_length=64, description="GET /api/templates.")
 
 
 class ImportNotebook(BaseModel):
