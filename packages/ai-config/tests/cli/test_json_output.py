@@ -36,9 +36,23 @@ def leaf_commands() -> set[tuple[str, ...]]:
     return walk(typer.main.get_command(app), ())
 
 
+def quit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ai-config tui` with no terminal here: the real app, headless, and a user pressing q."""
+    from ai_config.tui import app as tui
+
+    def headless(home: Path, first: Any) -> Any:
+        async def press_q(pilot: Any) -> None:
+            await pilot.press("q")
+
+        return tui.AiConfigApp(home, first).run(headless=True, auto_pilot=press_q)
+
+    monkeypatch.setattr(tui, "run_tui", headless)
+
+
 def test_every_command_prints_one_json_document_under_its_key(
-    tmp_path: Path, upstream: Any, cli: InProcess
+    tmp_path: Path, upstream: Any, cli: InProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    quit_at_once(monkeypatch)
     (tmp_path / "second").mkdir()
     other = type(upstream)(tmp_path / "second")
     other.push({"roles/ops.md": "# Ops\n"})
@@ -101,6 +115,19 @@ def test_every_command_prints_one_json_document_under_its_key(
         (("status",), "library"),
         (("stats",), "stats"),
         (("doctor",), "checks"),
+        (("doctor", "--bundle", str(tmp_path / "diagnostics.tar.gz")), "bundle"),
+        (("repair", "--dry-run"), "repairs"),
+        (("repair",), "repairs"),
+        (("gc", "--dry-run"), "gc"),
+        (("gc", "--keep", "5"), "gc"),
+        (("profile", "add", "work", "-t", "q-cli"), "profile"),
+        (("profile", "list"), "profiles"),
+        (("profile", "use", "work"), "profile"),
+        (("profile", "remove", "work"), "profile"),
+        (("sync", "use", str(tmp_path / "Sync" / "ai-config")), "personal"),
+        (("sync", "status"), "sync"),
+        (("sync", "merge"), "merges"),
+        (("tui",), "session"),
         (("uninstall", "--dry-run"), "uninstall"),
         (("uninstall", "--yes", "--backup-to", str(tmp_path / "before.tar.gz")), "uninstall"),
     ]

@@ -1,0 +1,122 @@
+"""More of the TUI, headless: an update with its progress and outcomes, a sync tool's conflict
+copy merged and a conflict settled in $EDITOR, an MCP server installed with its secret typed
+into a masked field."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar, TextArea
+
+from ai_config.library.store import Library
+from ai_config.mcp.secrets import SecretStore
+from ai_config.tui.app import AiConfigApp, Pane
+
+REVIEWER = "roles/reviewer.md"
+SIZE = (160, 60)
+
+
+def rows(table: DataTable[Any]) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_an_update_shows_its_progress_and_each_file_s_outcome(
+    library: Library, upstream: Any, edit: Any
+) -> None:
+    mine = library.edit(REVIEWER, open_editor=False)
+    edit(mine, "two\n", "two (mine)\n")
+    edit(library.edit("tools/git.md", open_editor=False), "# Git\n", "# Git (mine)\n")
+    library.personal.commit_all("my edits")
+    upstream.push(
+        {
+            REVIEWER: "# Reviewer\n\none\ntwo (team)\nthree\nfour\nfive\n",
+            "tools/git.md": "# Git\n\nsmall commits\n\nrebase first\n",
+        }
+    )
+    app = AiConfigApp(library.home, Pane.UPDATE)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#update-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert rows(app.query_one("#update-outcomes", DataTable)) == [
+            ["base", "tools/git.md", "merged"],
+            ["base", REVIEWER, "conflict"],
+        ]
+        bar = app.query_one("#update-progress", ProgressBar)
+        assert (bar.progress, bar.total) == (2, 2)
+        assert "1 merged, 1 conflicts" in str(app.query_one("#message").render())
+    assert "rebase first" in (library.personal_dir / "tools/git.md").read_text()
+    assert library.conflicts.load().keys() == {REVIEWER}
+
+
+async def test_a_sync_copy_is_merged_and_a_conflict_is_settled_in_the_editor(
+    library: Library, upstream: Any, edit: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine = library.edit(REVIEWER, open_editor=False)
+    library.personal.commit_all("override")
+    edit(mine, "one\n", "one (laptop)\n")
+    other = mine.read_text().replace("one (laptop)\n", "one\n").replace("five", "five (desktop)")
+    copy = mine.with_name("reviewer.sync-conflict-20261129-101500-ABCDEF7.md")
+    copy.write_text(other)
+
+    app = AiConfigApp(library.home, Pane.CONFLICTS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.query_one("#conflict-list", DataTable)
+        assert rows(table) == [[REVIEWER, f"roles/{copy.name}"]]
+        assert "five (desktop)" in app.query_one("#side-other", TextArea).text
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.query_one("#conflict-list", DataTable).row_count == 0
+    merged = mine.read_text()
+    assert "one (laptop)" in merged and "five (desktop)" in merged and not copy.exists()
+
+    edit(mine, "two\n", "two (mine)\n")
+    library.personal.commit_all("mine")
+    upstream.push({REVIEWER: "# Reviewer\n\none\ntwo (team)\nthree\nfour\nfive\n"})
+    assert library.update().conflicts == [REVIEWER]
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        "lines = [l for l in p.read_text().splitlines(True)"
+        " if not l.startswith(('<<<<<<<', '=======', '>>>>>>>', '||||||| '))]\n"
+        "p.write_text(''.join(l for l in lines if 'two (mine)' not in l))\n"
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = AiConfigApp(library.home, Pane.CONFLICTS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert rows(app.query_one("#conflict-list", DataTable)) == [[REVIEWER, "update"]]
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.query_one("#conflict-list", DataTable).row_count == 0
+    assert "two (team)" in mine.read_text() and "<<<<<<<" not in mine.read_text()
+    assert [c.action for c in app.session().changes] == ["library resolve --merged"]
+
+
+async def test_installing_an_mcp_server_asks_for_its_secret_in_a_masked_field(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AI_CONFIG_KEYRING", "0")
+    monkeypatch.delenv("AI_CONFIG_MCP_REGISTRY", raising=False)
+    app = AiConfigApp(library.home, Pane.MCP)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"github")
+        await pilot.pause()
+        assert [r[0] for r in rows(app.query_one("#mcp-list", DataTable))] == ["github"]
+        await pilot.click("#mcp-install")
+        await pilot.pause()
+        field = app.query_one("#secret-value", Input)
+        assert field.password and app.focused is field
+        await pilot.press(*"ghp-typed-secret", "enter")
+        await pilot.pause()
+        assert app.query_one("#secret-row").has_class("hidden")
+    assert SecretStore(library.home).get("GITHUB_PERSONAL_ACCESS_TOKEN") == "ghp-typed-secret"
+    audit = (library.home / "audit.log").read_text()
+    assert '"mcp install"' in audit and '"mcp secret"' in audit
+    assert "ghp-typed-secret" not in audit
