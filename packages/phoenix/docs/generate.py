@@ -343,7 +343,6 @@ GENERATED = {"catalog.md": catalog, "troubleshooting.md": troubleshooting, "cli.
 def main() -> int:
     os.environ["COLUMNS"] = "100"
     os.environ["NO_COLOR"] = "1"
-    os.environ.setdefault("PHOENIX_HOME", str(Path("/tmp") / "phoenix-docs"))
     stale = []
     for name, make in GENERATED.items():
         text = make().rstrip() + "\n"
@@ -354,7 +353,7 @@ def main() -> int:
         else:
             path.write_text(text, encoding="utf-8")
     if stale:
-        print(f"stale: {', '.join(stale)}; run docs/generate.py", file=sys.stderr)
+        sys.stderr.write(f"stale: {', '.join(stale)}; run docs/generate.py\n")
         return 1
     return 0
 
