@@ -2,7 +2,7 @@
 
 import type { EditorView } from "@codemirror/view";
 import { html } from "htm/preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Cell } from "./api";
 import type { Drafts } from "./drafts";
 import { createEditor, replaceDoc } from "./editor";
@@ -30,10 +30,16 @@ export function TitleInput(props: { cell: Extract<Cell, { type: "title" }>; draf
 
 type Actions = { onRun?: () => void; onFormat?: () => void; onMove?: (delta: -1 | 1) => void };
 
+// A server that restarted knows the cells by new ids, so their editors are made anew: the one
+// being typed in hands its focus and selection to its successor (same file name) in the same
+// task, before the next keystroke is dispatched, so that keystroke lands in the new editor.
+let handoff: { key: string; anchor: number; head: number } | null = null;
+
 /** A CodeMirror editor in a ref'd element; ``source`` from the server replaces its text when
  * ``accept`` says nothing typed here is pending. */
 export function useEditor(options: {
   cellId: string;
+  key?: string;
   source: string;
   initial: string;
   language: "typescript" | "javascript" | "json" | "text";
@@ -46,7 +52,7 @@ export function useEditor(options: {
   const view = useRef<EditorView | null>(null);
   const latest = useRef(options);
   latest.current = options;
-  useEffect(() => {
+  useLayoutEffect(() => {
     const actions = options.actions ?? {};
     view.current = createEditor(host.current!, {
       doc: options.initial,
@@ -57,9 +63,19 @@ export function useEditor(options: {
       onMove: actions.onMove && ((delta) => latest.current.actions?.onMove?.(delta)),
     });
     options.register?.(options.cellId, view.current);
+    if (handoff && handoff.key === options.key) {
+      const length = view.current.state.doc.length;
+      view.current.focus();
+      view.current.dispatch({ selection: { anchor: Math.min(handoff.anchor, length), head: Math.min(handoff.head, length) } });
+      handoff = null;
+    }
     return () => {
+      const old = view.current;
+      if (old?.hasFocus && options.key) {
+        handoff = { key: options.key, anchor: old.state.selection.main.anchor, head: old.state.selection.main.head };
+      }
       options.register?.(options.cellId, null);
-      view.current?.destroy();
+      old?.destroy();
     };
   }, [options.cellId]);
   useEffect(() => {
@@ -82,6 +98,7 @@ export function useDraftEditor(
   const code = language === "typescript" || language === "javascript";
   return useEditor({
     cellId,
+    key,
     source,
     initial: restored ?? drafts.get(cellId)?.value ?? source,
     language,

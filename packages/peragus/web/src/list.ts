@@ -96,12 +96,12 @@ export function NotebookList() {
       </div>
       <div class="row filters" role="search">
         <input type="search" aria-label="Search notebooks" placeholder="Search titles" value=${query.q ?? ""} onInput=${filter("q")} />
-        <select aria-label="Filter by language" value=${query.language ?? ""} onChange=${filter("language")}>
+        <select aria-label="Show only" value=${query.language ?? ""} onChange=${filter("language")}>
           <option value="">Any language</option>
           <option value="typescript">TypeScript</option>
           <option value="javascript">JavaScript</option>
         </select>
-        <select aria-label="Filter by modified" value=${query.modified_within_days ?? ""} onChange=${filter("modified_within_days")}>
+        <select aria-label="Edited" value=${query.modified_within_days ?? ""} onChange=${filter("modified_within_days")}>
           <option value="">Modified any time</option>
           <option value="1">Today</option>
           <option value="7">This week</option>
