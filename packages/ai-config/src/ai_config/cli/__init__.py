@@ -18,7 +18,8 @@ app = make_app(
     "\n\n  ai-config agent create helper -p roles/code-reviewer.md -r 'workflows/*.md' --mcp git"
     "\n\n  ai-config agent export helper --target q-cli --target claude-code"
     "\n\n  ai-config library edit roles/code-reviewer.md && ai-config library update"
-    "\n\n  ai-config status",
+    "\n\n  ai-config status"
+    "\n\n  ai-config tui",
     lazy_commands={
         "init": "ai_config.cli.library:init_app",
         "library": "ai_config.cli.library",
