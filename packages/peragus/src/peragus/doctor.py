@@ -33,6 +33,63 @@ def _web_ui() -> CheckResult:
     )
 
 
+def _containment() -> CheckResult:
+    from peragus.execution.containment import UNCONTAINED_ENV, containment_kind
+
+    kind = containment_kind()
+    if kind == "none":
+        return CheckResult(
+            "containment",
+            Status.ERROR,
+            "cells cannot get a process-count limit: running as root, and no cgroup v1 pids"
+            " hierarchy is writable",
+            "Mount the pids controller at /sys/fs/cgroup/pids, or run peragus as another user"
+            f" (or set {UNCONTAINED_ENV}=1 to run cells uncontained).",
+        )
+    if kind.startswith("none"):
+        return CheckResult("containment", Status.WARNING, f"cells run uncontained ({kind})")
+    return CheckResult("containment", Status.OK, f"each cell run in its own {kind}")
+
+
+def _secrets_key() -> CheckResult:
+    from groundwork.secrets import SecretBox
+    from peragus.settings.keys import KEY_NAME, config_dir
+
+    if (home() / KEY_NAME).exists():
+        return CheckResult(
+            "secrets key",
+            Status.INFO,
+            f"{home() / KEY_NAME} sits beside the database",
+            f"The next start of peragus moves it to {config_dir(home())}.",
+        )
+    return SecretBox("peragus", config_dir(home()) / KEY_NAME).check()
+
+
+def alert_checks() -> list[CheckResult]:
+    """The running server's alerts, one check each; one ok or info check when there are none."""
+    from groundwork.errors import ToolError
+    from peragus.cli.server_client import get_json, running_server_url
+
+    if running_server_url() is None:
+        return [CheckResult("alerts", Status.INFO, "the server is not running")]
+    try:
+        status = get_json("/api/status")["status"]
+    except ToolError as exc:
+        return [CheckResult("alerts", Status.ERROR, exc.message, exc.suggestions[0])]
+    alerts = status.get("alerts", [])
+    if not alerts:
+        return [CheckResult("alerts", Status.OK, "no threshold crossed")]
+    return [
+        CheckResult(
+            f"alert: {a['kind']}",
+            Status.ERROR,
+            a["message"],
+            "See the status page (/status) for what uses it; thresholds are set there.",
+        )
+        for a in alerts
+    ]
+
+
 def checks() -> HealthRegistry:
     registry = HealthRegistry()
     registry.register("notebooks folder", folder_check("notebooks folder", home()))
@@ -42,4 +99,6 @@ def checks() -> HealthRegistry:
     )
     registry.register("toolchain", _toolchain)
     registry.register("web UI", _web_ui)
+    registry.register("containment", _containment)
+    registry.register("secrets key", _secrets_key)
     return registry

@@ -1,18 +1,10 @@
 """The `peragus` command line: its commands, registered on groundwork's app."""
 
-from groundwork.cli import add_doctor_command, make_app
-from groundwork.health import HealthRegistry
+from groundwork.cli import make_app
 from peragus import __version__
 from peragus.cli import notebooks, run, start
 
 __all__ = ["app"]
-
-
-def _checks() -> HealthRegistry:
-    from peragus.doctor import checks
-
-    return checks()
-
 
 app = make_app(
     "peragus",
@@ -23,7 +15,15 @@ app = make_app(
     "\n\n  peragus import getting-started.src.md"
     "\n\n  peragus run getting-started.src.md"
     "\n\n  peragus export getting-started --out out.src.md"
-    "\n\n  peragus list --output json",
+    "\n\n  peragus list --output json"
+    "\n\n  peragus doctor --watch",
+    lazy_commands={
+        "doctor": "peragus.cli.doctor:doctor_app",
+        "audit": "peragus.cli.admin:audit_app",
+        "token": "peragus.cli.admin:token_app",
+        "secrets": "peragus.cli.admin:secrets_app",
+        "template": "peragus.cli.templates:template_app",
+    },
 )
 app.command("new")(notebooks.new)
 app.command("list")(notebooks.list_notebooks)
@@ -32,4 +32,3 @@ app.command("export")(notebooks.export)
 app.command("run")(run.run)
 app.command("delete")(notebooks.delete)
 app.command("start")(start.start)
-add_doctor_command(app, "peragus", _checks)

@@ -9,6 +9,7 @@ import typer
 
 from groundwork.output import OutputFormat, OutputOption, renders
 from peragus.home import home
+from peragus.notebooks.listing import NotebookOrder
 from peragus.notebooks.model import Language
 from peragus.results import (
     DeletedNotebook,
@@ -50,19 +51,33 @@ def new(
     language: Annotated[Language, typer.Option("--language", help="The code cells' language.")] = (
         "typescript"
     ),
+    template: Annotated[
+        str | None,
+        typer.Option("--template", help="Start from a template (peragus template list)."),
+    ] = None,
     folder: DirOption = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> NotebookResult:
-    """Create a notebook (a folder that is also an npm project).
+    """Create a notebook (a folder that is also an npm project), blank or from a template.
 
     Examples:
 
       peragus new "Data cleaning" --language typescript
+
+      peragus new "Weather" --template http-api
     """
     from peragus.notebooks.store import new_notebook
 
     notebooks = store(folder)
-    return NotebookResult(notebook=notebooks.info(notebooks.save(new_notebook(title, language))))
+    if template is None:
+        notebook = new_notebook(title, language)
+    else:
+        from peragus.notebooks.srcmd import decode
+        from peragus.templates import Templates
+
+        text = Templates(home()).text(template)
+        notebook = decode(text, f"the template {template}").model_copy(update={"title": title})
+    return NotebookResult(notebook=notebooks.info(notebooks.save(notebook)))
 
 
 def _notebook_table(result: NotebookList) -> RenderableType:
@@ -85,18 +100,44 @@ def _notebook_table(result: NotebookList) -> RenderableType:
 
 @renders(_notebook_table)
 def list_notebooks(
-    folder: DirOption = None, output: OutputOption = OutputFormat.TABLE
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="In the title or the name, any case.")
+    ] = None,
+    language: Annotated[
+        Language | None, typer.Option("--language", help="Only notebooks in this language.")
+    ] = None,
+    modified_within: Annotated[
+        float | None,
+        typer.Option("--modified-within", help="Only those edited in the last DAYS.", min=0.001),
+    ] = None,
+    sort: Annotated[
+        NotebookOrder,
+        typer.Option("--sort", help="Order: name, title, or modified (newest first)."),
+    ] = NotebookOrder.NAME,
+    folder: DirOption = None,
+    output: OutputOption = OutputFormat.TABLE,
 ) -> NotebookList:
-    """List notebooks.
+    """List notebooks; search, filter and sort them.
 
     Examples:
 
       peragus list --dir ~/notebooks
 
-      peragus list --output json
+      peragus list --search report --language typescript --sort modified
+
+      peragus list --modified-within 7 --output json
     """
+    from peragus.notebooks.listing import select
+
     notebooks = store(folder)
-    return NotebookList(notebooks=notebooks.infos(), folder=str(notebooks.root))
+    found = select(
+        notebooks.infos(),
+        search=search,
+        language=language,
+        modified_within_days=modified_within,
+        order=sort,
+    )
+    return NotebookList(notebooks=found, folder=str(notebooks.root))
 
 
 def _imported(result: NotebookResult) -> None:

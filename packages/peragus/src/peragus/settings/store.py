@@ -1,7 +1,9 @@
 """Settings and secrets in one SQLite file.
 
 Secret values go through groundwork's SecretBox: only ciphertext is stored, they are decrypted
-only to start a cell or call an AI provider, and nothing here returns one to an API caller.
+only to start a cell or call an AI provider, and nothing here returns one to an API caller. The
+key is kept apart from the database (:mod:`peragus.settings.keys`) and can be rotated: every
+secret is re-encrypted under a new key in one transaction.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.paths import private_dir
 from groundwork.secrets import SecretBox
 from groundwork.state import Migration, open_database
+from groundwork.state.atomic import atomic_write
+from peragus.settings.keys import KEY_NAME, config_dir, move_old_key
 
 __all__ = ["AiSettings", "AlertSettings", "SecretInfo", "SettingsStore"]
 
@@ -79,11 +84,76 @@ class SecretInfo(BaseModel):
     )
 
 
+_KEYRING_USER = "secrets-key"  # groundwork's SecretBox keeps the key under this user name
+
+
 class SettingsStore:
     def __init__(self, home: Path) -> None:
         self._conn = open_database(home / "peragus.db", _MIGRATIONS, check_same_thread=False)
-        self._box = SecretBox("peragus", home / "secrets.key")
+        self.key_file = config_dir(home) / KEY_NAME
+        self.key_moved = move_old_key(home, self.key_file)
+        self._box = SecretBox("peragus", self.key_file)
         self._lock = threading.Lock()
+        self._finish_rotation()
+
+    @property
+    def key_location(self) -> str:
+        return self._box.key_location
+
+    @property
+    def _next_key_file(self) -> Path:
+        return self.key_file.with_name(f"{KEY_NAME}.next")
+
+    def rotate_key(self) -> int:
+        """A new key, and every secret re-encrypted with it; the number of secrets.
+
+        The new key is written to ``secrets.key.next`` first, the secrets are re-encrypted in one
+        transaction, then the new key takes the old one's place: a crash at any point leaves a
+        key that opens every secret (see :meth:`_finish_rotation`).
+        """
+        from cryptography.fernet import Fernet
+
+        key = Fernet.generate_key()
+        fresh = Fernet(key)
+        with self._lock:
+            rows = self._conn.execute("SELECT name, ciphertext FROM secrets").fetchall()
+            plain = {r["name"]: self._box.decrypt(r["ciphertext"]) for r in rows}
+            private_dir(self.key_file.parent)
+            atomic_write(self._next_key_file, key + b"\n", private=True)
+            with self._conn:
+                for name, value in plain.items():
+                    token = fresh.encrypt(value.encode("utf-8")).decode("ascii")
+                    self._conn.execute(
+                        "UPDATE secrets SET ciphertext = ? WHERE name = ?", (token, name)
+                    )
+            self._install_next_key(key)
+        return len(plain)
+
+    def _install_next_key(self, key: bytes) -> None:
+        if self._box.uses_keyring:
+            import keyring
+
+            keyring.set_password("peragus", _KEYRING_USER, key.decode("ascii"))
+        else:
+            atomic_write(self.key_file, key + b"\n", private=True)
+        self._next_key_file.unlink()
+        self._box = SecretBox("peragus", self.key_file)
+
+    def _finish_rotation(self) -> None:
+        """A rotation a crash interrupted: the next key stays if the secrets need it."""
+        if not self._next_key_file.exists():
+            return
+        from cryptography.fernet import Fernet, InvalidToken
+
+        key = self._next_key_file.read_bytes().strip()
+        row = self._conn.execute("SELECT ciphertext FROM secrets LIMIT 1").fetchone()
+        try:
+            if row is not None:
+                Fernet(key).decrypt(row["ciphertext"].encode("ascii"))
+        except InvalidToken:
+            self._next_key_file.unlink()  # the transaction never committed: the old key holds
+            return
+        self._install_next_key(key)
 
     def _links(self) -> dict[str, list[str]]:
         links: dict[str, list[str]] = {}
