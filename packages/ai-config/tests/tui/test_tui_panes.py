@@ -106,7 +106,7 @@ async def test_installing_an_mcp_server_asks_for_its_secret_in_a_masked_field(
     monkeypatch.delenv("AI_CONFIG_MCP_REGISTRY", raising=False)
     app = AiConfigApp(library.home, Pane.MCP)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"github")
+        await pilot.press("/", *"github")
         await pilot.pause()
         assert [r[0] for r in rows(app.query_one("#mcp-list", DataTable))] == ["github"]
         await pilot.click("#mcp-install")

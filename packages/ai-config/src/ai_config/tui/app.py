@@ -60,7 +60,7 @@ _FOCUS = {
     Pane.LIBRARY: "#library-tree",
     Pane.CONFLICTS: "#conflict-list",
     Pane.AGENTS: "#agent-list",
-    Pane.MCP: "#mcp-search",
+    Pane.MCP: "#mcp-list",
     Pane.UPDATE: "#update-run",
 }
 """What has the focus when a pane shows, so that its keys work at once."""
@@ -71,6 +71,7 @@ class AiConfigApp(App[TuiSession]):
     CSS = _CSS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        Binding("escape", "leave_field", "Leave the field", show=False),
         *(
             Binding(str(n), f"show('{pane.value}')", pane.value.capitalize())
             for n, pane in enumerate(Pane, 1)
@@ -104,6 +105,11 @@ class AiConfigApp(App[TuiSession]):
         """Show a pane with its keys in reach (its first widget focused)."""
         self.query_one("#tabs", TabbedContent).active = pane
         self.query_one(_FOCUS[Pane(pane)]).focus()
+
+    def action_leave_field(self) -> None:
+        """Out of a text field (where 1-5 and q are typed, not keys), back to the pane."""
+        active = self.query_one("#tabs", TabbedContent).active
+        self.query_one(_FOCUS[Pane(active)]).focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """A pane shown (by key or click) is fresh: another pane's change may show in it."""

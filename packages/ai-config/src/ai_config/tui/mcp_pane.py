@@ -5,6 +5,7 @@ JSON. Each goes through `ai-config mcp`'s functions: encrypted, backed up, audit
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Input, Label, TextArea
 
@@ -16,6 +17,8 @@ __all__ = ["McpPane"]
 
 
 class McpPane(Vertical):
+    BINDINGS = [Binding("slash", "search", "Search")]
+
     def __init__(self) -> None:
         super().__init__(id="mcp-pane")
         self.needed: list[str] = []
@@ -57,6 +60,9 @@ class McpPane(Vertical):
             )
         if notice:
             say(self.app, notice)
+
+    def action_search(self) -> None:
+        self.query_one("#mcp-search", Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "mcp-search":
