@@ -172,6 +172,35 @@ def test_every_command_prints_one_json_document(home: Path, tmp_path: Path) -> N
     assert deleted["notebook"] == created and Path(deleted["moved_to"]).is_dir()
     doctor = json_of("doctor")
     assert doctor["tool"] == "peragus" and doctor["checks"]
+    assert {"containment", "secrets key", "alerts"} <= {c["name"] for c in doctor["checks"]}
+    watched = json_of("doctor", "--watch", "--count", "1", "--interval", "0.1")
+    assert watched["checks"][-1]["name"] == "alerts"
+
+    found = json_of("list", "--search", "STEP", "--sort", "modified")["notebooks"]
+    assert [n["name"] for n in found] == ["steps"]
+    templates = json_of("template", "list")["templates"]
+    assert {"script", "http-api", "data-steps"} <= {t["name"] for t in templates}
+    from_template = json_of("new", "Cities", "--template", "data-steps")["notebook"]
+    assert (from_template["title"], from_template["cells"]) == ("Cities", 4)
+    saved = json_of("template", "save", "steps", "--title", "My steps")["template"]
+    assert saved == {
+        "name": "my-steps",
+        "title": "My steps",
+        "description": "",
+        "language": "javascript",
+        "builtin": False,
+    }
+    token = json_of("token", "rotate")
+    assert token["token"]["file"] == str(home / "peragus.token") and "notice" in token
+    key = json_of("secrets", "rotate-key")["secrets_key"]
+    assert key == {
+        "location": str(home / "config" / "secrets.key"),
+        "secrets": 0,
+        "rotated_at": key["rotated_at"],
+    }
+    audit = json_of("audit", "--limit", "2")
+    assert [e["action"] for e in audit["events"]] == ["secrets.rotate_key", "token.rotate"]
+    assert audit["file"] == str(home / "logs" / "audit.jsonl")
 
 
 def test_start_prints_one_json_document_first_and_again(home: Path) -> None:

@@ -53,6 +53,12 @@ def test_openapi_types_every_reply(http: httpx.Client) -> None:
         "DELETE /api/secrets/{name}",
         "POST /api/sessions/{session_id}/ai/generate",
         "POST /api/sessions/{session_id}/ai/edit",
+        "GET /metrics",
+        "GET /api/status",
+        "GET /api/settings/alerts",
+        "PUT /api/settings/alerts",
+        "GET /api/templates",
+        "POST /api/notebooks/{name}/template",
     } <= set(routes)
     untyped = [route for route, operation in routes.items() if not typed(operation)]
     assert untyped == []
@@ -98,6 +104,13 @@ def test_notebook_replies_are_the_models_the_cli_prints(http: httpx.Client) -> N
     assert set(components["NotebookResult"]["properties"]) == set(NotebookResult.model_fields)
     export = spec["paths"]["/api/notebooks/{name}/export"]["get"]["responses"]["200"]
     assert export["content"] == {"text/markdown": {"schema": {"type": "string"}}}
+    metrics = spec["paths"]["/metrics"]["get"]["responses"]["200"]
+    assert metrics["content"] == {
+        "text/plain; version=0.0.4; charset=utf-8": {"schema": {"type": "string"}}
+    }
+    assert reply_schema("/api/status", "get", "200") == {
+        "$ref": "#/components/schemas/StatusResult"
+    }
 
 
 def test_a_flood_is_refused_with_retry_after_and_served_again_after_it(
