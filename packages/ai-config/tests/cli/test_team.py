@@ -168,6 +168,9 @@ def test_sync_use_moves_the_personal_library_and_keeps_its_history_here(
     assert cli("library", "new", "notes/mine.md").code == 0
     refused = cli("sync", "use", str(other), "-o", "json")
     assert (refused.code, doc(refused)["code"]) == (4, "AI_CONFIG_SYNC_FOLDER_NOT_EMPTY")
+    planned = doc(cli("uninstall", "--dry-run", "-o", "json"))["uninstall"]
+    assert f"personal library in {shared / 'ai-config'}" in planned["notice"]
+    assert str(shared / "ai-config") not in planned["removed"]
 
 
 def test_a_nextcloud_copy_that_overlaps_is_left_as_a_conflict_to_resolve(
@@ -180,6 +183,9 @@ def test_a_nextcloud_copy_that_overlaps_is_left_as_a_conflict_to_resolve(
     mine.write_text(text.replace("three", "three (laptop)"))
     copy = mine.with_name("reviewer (conflicted copy 2026-11-29 101500).md")
     copy.write_text(text.replace("three", "three (desktop)"))
+    overview = doc(cli("status", "-o", "json"))
+    assert overview["conflict_copies"] == [f"roles/{copy.name}"]
+    assert [o["path"] for o in overview["library"]["overrides"]] == ["roles/reviewer.md"]
     [merge] = doc(cli("sync", "merge", "-o", "json"))["merges"]
     assert (merge["outcome"], merge["tool"]) == ("conflict", "nextcloud")
     assert ">>>>>>> nextcloud conflict copy\n" in mine.read_text() and not copy.exists()

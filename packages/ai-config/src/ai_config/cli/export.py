@@ -113,7 +113,8 @@ def export(
 ) -> ExportList | ExportCheck:
     """Write agents out for agent tools; parts edited by hand since are not overwritten.
 
-    Without --target, each agent goes where it was exported before (Q CLI the first time).
+    Without --target, the profile in use chooses (ai-config profile use NAME); without one,
+    each agent goes where it was exported before (Q CLI the first time).
     Files agents share are shared: each agent owns its section of AGENTS.md and its servers in
     .mcp.json, .cursor/mcp.json and .kiro/settings/mcp.json. Everything an export overwrites
     is backed up first; --revert puts the last export back. Into a project (--dest), secrets

@@ -36,6 +36,9 @@ class Overview(Result):
     override_counts: dict[str, int] = Field(description="Personal files by state")
     agent_names: list[str]
     stale_exports: list[ExportedFile]
+    conflict_copies: list[str] = Field(
+        default_factory=list, description="Sync tools' conflict copies: ai-config sync merge"
+    )
 
 
 class Stats(Result):
@@ -96,6 +99,11 @@ def _overview_view(result: Overview) -> RenderableType:
             f"[bold red]{len(status.unsafe_links)} symlinks lead outside a library[/]"
             " (not followed): ai-config library status"
         )
+    if result.conflict_copies:
+        lines.append(
+            f"[yellow]{len(result.conflict_copies)} conflict copies from a sync tool[/]"
+            f" ({escape(', '.join(result.conflict_copies[:3]))}): ai-config sync merge"
+        )
     if result.stale_exports:
         lines.append(f"[yellow]{len(result.stale_exports)} exports to look at[/]:")
         lines += [f"  {e.state} {escape(e.path)}" for e in result.stale_exports]
@@ -139,11 +147,14 @@ def status(output: OutputOption = OutputFormat.TABLE) -> Overview:
     for override in library.overrides:
         counts[override.state] = counts.get(override.state, 0) + 1
     names = sorted({Path(rel).stem for rel in lib.glob("agents/*.y*ml")})
+    from ai_config.sync.copies import is_conflict_copy
+
     return Overview(
         library=library,
         override_counts=counts,
         agent_names=names,
         stale_exports=stale_exports(home(), scans),
+        conflict_copies=sorted(r for r in scans[lib.personal_dir].files if is_conflict_copy(r)),
     )
 
 

@@ -111,7 +111,7 @@ def uninstall(
             suggestions=["Give a place outside it: --backup-to ~/ai-config-backup.tar.gz"],
             exit_code=ExitCode.USAGE,
         )
-    keyring = _keyring_notice(folder)
+    keyring = " ".join(n for n in (_keyring_notice(folder), _synced_notice(folder)) if n) or None
     if dry_run:
         return UninstallResult(
             uninstall=Uninstall(
@@ -151,4 +151,18 @@ def _keyring_notice(folder: Path) -> str | None:
     return (
         "The secrets key stays in your OS keyring (service ai-config), so the archive's secrets"
         " stay readable; once you no longer need them: keyring del ai-config secrets-key"
+    )
+
+
+def _synced_notice(folder: Path) -> str | None:
+    """A personal library in a synced folder stays: deleting it would delete it on every
+    machine the folder syncs to."""
+    from ai_config.settings import Settings
+
+    personal = Settings.load(folder).personal_dir
+    if personal is None:
+        return None
+    return (
+        f"Your personal library in {personal} (a folder you chose to sync) is left as it is:"
+        " removing it would remove it on every machine that syncs it."
     )

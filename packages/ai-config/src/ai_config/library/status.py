@@ -15,6 +15,7 @@ from ai_config.library.git import Change
 from ai_config.library.gitscan import branch_state
 from ai_config.library.index import Scan
 from ai_config.library.models import LibraryStatus, OverrideState, OverrideStatus, UnsafeLink
+from ai_config.sync.copies import is_conflict_copy
 
 if TYPE_CHECKING:
     from ai_config.library.store import Library
@@ -44,8 +45,8 @@ def status(
     changes: dict[str, dict[str, Change]] = {}
     overrides = []
     for rel, state in sorted(personal.files.items()):
-        if rel in copies:
-            continue
+        if rel in copies or is_conflict_copy(rel):
+            continue  # not a library file: a copy waiting beside a conflict or for sync merge
         forked = forks.get(rel)
         renamed_to = None
         recorded = conflicts.get(rel)
