@@ -164,6 +164,8 @@ def test_generate_cells_through_an_openai_compatible_server(
     assert "count rows" in context
     exported = client.get(f"/api/notebooks/{name}/export").text
     assert "###### count.ts" in exported and "Fetch the data" in exported
+    metrics = client.get("/metrics").text
+    assert 'peragus_ai_calls_total{outcome="ok",provider="openai"} 1.0' in metrics
 
 
 def test_edit_a_cell_through_anthropic(setup: tuple[httpx.Client, Provider, str]) -> None:
@@ -281,3 +283,58 @@ def test_fix_diagnostics_over_the_websocket_proposes_the_fixed_cell(
     assert payload == {"cellId": cell["id"], "output": "const x: string = '5';"}
     asked = provider.requests[-1]["body"]["messages"][-1]["content"]
     assert problem in asked and "hello.ts" in asked
+
+
+def test_a_provider_that_is_down_is_paused_then_tried_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three unavailable calls in a row pause the provider: the fourth fails at once, without a
+    request; once the pause has passed (on the injected clock) one trial call goes through.
+    """
+    from peragus.ai import provider as ai
+
+    now = [1000.0]
+    monkeypatch.setattr(ai, "BREAKERS", ai.Breakers(clock=lambda: now[0]))
+    monkeypatch.setattr(ai, "RETRIES", 0)  # each call is one request: the count says which ran
+    fake = Provider()
+    server, base = fake.serve()
+    try:
+        settings = AiSettings(provider="openai", base_url=f"{base}/v1", model="m")
+        fake.status = 503
+        for _ in range(3):
+            with pytest.raises(ToolError) as failed:
+                complete(settings, "sk", "system", "user")
+            assert failed.value.code == "PERAGUS_AI_UNAVAILABLE"
+        assert len(fake.requests) == 3
+        with pytest.raises(ToolError) as paused:
+            complete(settings, "sk", "system", "user")
+        assert paused.value.code == "PERAGUS_AI_PAUSED"
+        assert "unavailable 3 times in a row" in paused.value.message
+        assert "next try goes through in 60 s" in paused.value.message
+        assert len(fake.requests) == 3  # failed fast: the provider was not called
+
+        fake.status = 200
+        now[0] += 61
+        assert complete(settings, "sk", "system", "user") == GENERATED
+        assert len(fake.requests) == 4
+        assert complete(settings, "sk", "system", "user") == GENERATED  # closed again
+    finally:
+        server.shutdown()
+
+
+def test_a_rejected_key_does_not_pause_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    from peragus.ai import provider as ai
+
+    monkeypatch.setattr(ai, "BREAKERS", ai.Breakers(clock=lambda: 0.0))
+    fake = Provider()
+    server, base = fake.serve()
+    try:
+        settings = AiSettings(provider="openai", base_url=f"{base}/v1", model="m")
+        fake.status = 401
+        for _ in range(5):
+            with pytest.raises(ToolError) as rejected:
+                complete(settings, "sk", "system", "user")
+            assert rejected.value.code == "PERAGUS_AI_KEY_REJECTED"
+        assert len(fake.requests) == 5
+    finally:
+        server.shutdown()

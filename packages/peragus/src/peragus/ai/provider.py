@@ -4,23 +4,60 @@ OpenAI-compatible servers (OpenAI, Ollama, vLLM, LM Studio, ...) go through `ope
 through `anthropic`; both take the base URL from Settings and retry transient failures (429,
 5xx, lost connections) with backoff themselves. The SDKs are the optional extra `peragus[ai]`
 and cost a second or more to import, so they load on the first AI request, not at start.
+
+Each provider (kind and base URL) has a circuit breaker: after ``FAILURES_TO_PAUSE`` calls in a
+row that found it unavailable, calls fail at once with a message saying when it is tried again
+(``PAUSE_SECONDS`` later, one trial call); a success closes it. A rejected key or a bad request
+says nothing about availability and does not count.
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from groundwork.errors import ExitCode, ToolError
+from groundwork.retry import CircuitBreaker
 from peragus.settings.store import AiSettings
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["complete"]
+__all__ = ["BREAKERS", "Breakers", "complete"]
 
 MAX_TOKENS = 4096
 TIMEOUT_SECONDS = 120.0
 RETRIES = 2
+FAILURES_TO_PAUSE = 3
+PAUSE_SECONDS = 60.0
+_UNAVAILABLE = "PERAGUS_AI_UNAVAILABLE"
+
+
+class Breakers:
+    """One circuit breaker per provider, for the process's life."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._breakers: dict[tuple[str, str], CircuitBreaker] = {}
+        self._lock = threading.Lock()
+
+    def of(self, settings: AiSettings) -> CircuitBreaker:
+        key = (settings.provider, settings.base_url)
+        with self._lock:
+            breaker = self._breakers.get(key)
+            if breaker is None:
+                breaker = self._breakers[key] = CircuitBreaker(
+                    f"the AI provider at {settings.base_url}",
+                    failure_threshold=FAILURES_TO_PAUSE,
+                    reset_seconds=PAUSE_SECONDS,
+                    clock=lambda: self.clock(),
+                )
+            return breaker
+
+
+BREAKERS = Breakers()
 
 
 def _not_configured() -> ToolError:
@@ -91,6 +128,41 @@ def complete(settings: AiSettings, key: str | None, system: str, user: str) -> s
     if not key:
         raise _not_configured()
     sdk = _sdk(settings.provider)  # each provider's SDK is named after it
+
+    def attempt() -> tuple[str, ToolError | None]:
+        """Only unavailability is a failure to the breaker; other errors come back as values."""
+        try:
+            return _ask(sdk, settings, key, system, user), None
+        except ToolError as exc:
+            if exc.code == _UNAVAILABLE:
+                raise
+            return "", exc
+
+    try:
+        text, error = BREAKERS.of(settings).call(attempt)
+    except ToolError as exc:
+        if exc.code != "GROUNDWORK_CIRCUIT_OPEN":
+            raise
+        wait = exc.context.get("retry_after_seconds", PAUSE_SECONDS)
+        raise ToolError(
+            "PERAGUS_AI_PAUSED",
+            f"The AI provider at {settings.base_url} was unavailable {FAILURES_TO_PAUSE} times in"
+            f" a row, so AI calls to it are paused; the next try goes through in {wait:.0f} s.",
+            suggestions=[
+                "Check that the provider is up (or the base URL in Settings), then try again"
+                " after the pause.",
+            ],
+            context={"retry_after_seconds": wait},
+            exit_code=ExitCode.UNAVAILABLE,
+            transient=True,
+        ) from None
+    if error is not None:
+        raise error
+    return text
+
+
+def _ask(sdk: ModuleType, settings: AiSettings, key: str, system: str, user: str) -> str:
+    """One call through the SDK, its exceptions turned into ToolErrors that say what to do."""
     ask = _ask_anthropic if settings.provider == "anthropic" else _ask_openai
     try:
         return ask(sdk, settings, key, system, user)
@@ -103,14 +175,14 @@ def complete(settings: AiSettings, key: str | None, system: str, user: str) -> s
         ) from None
     except sdk.APIConnectionError as exc:  # includes timeouts
         raise ToolError(
-            "PERAGUS_AI_UNAVAILABLE",
+            _UNAVAILABLE,
             f"The AI provider at {settings.base_url} did not answer: {exc}.",
             suggestions=["Check the base URL in Settings and your network, then try again."],
             exit_code=ExitCode.UNAVAILABLE,
         ) from None
     except (sdk.RateLimitError, sdk.InternalServerError) as exc:
         raise ToolError(
-            "PERAGUS_AI_UNAVAILABLE",
+            _UNAVAILABLE,
             f"The AI provider at {settings.base_url} is busy or failing"
             f" ({exc.status_code}, after {RETRIES} retries).",
             suggestions=["Try again in a minute."],

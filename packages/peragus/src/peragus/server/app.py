@@ -252,7 +252,7 @@ async def ai_generate(request: Request, session_id: str, body: GenerateBody) -> 
     notebooks = _nb(request)
     session = notebooks.sessions.get(session_id)
     settings, key = notebooks.settings.ai(), notebooks.settings.ai_key()
-    cells = await asyncio.to_thread(generate_cells, session.notebook, body.prompt, settings, key)
+    cells = await notebooks.ai(generate_cells, session.notebook, body.prompt, settings, key)
     created = await asyncio.to_thread(session.replace_cells, body.index, cells)
     topic = f"session:{session_id}"
     for cell_id in created:
@@ -269,7 +269,7 @@ async def ai_edit(request: Request, session_id: str, body: EditBody) -> EditResu
     session = notebooks.sessions.get(session_id)
     cell = session.code_cell(body.cellId)
     settings, key = notebooks.settings.ai(), notebooks.settings.ai_key()
-    source = await asyncio.to_thread(
+    source = await notebooks.ai(
         edit_cell, session.notebook, cell.filename, body.prompt, settings, key
     )
     return EditResult(edit=CellEdit(cellId=body.cellId, source=source))

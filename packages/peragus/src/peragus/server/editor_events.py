@@ -144,7 +144,7 @@ async def handle_editor_event(
     elif isinstance(payload, FixDiagnostics):
         cell = session.code_cell(payload.cellId)
         settings, key = notebooks.settings.ai(), notebooks.settings.ai_key()
-        source = await asyncio.to_thread(
+        source = await notebooks.ai(
             fix_diagnostics, session.notebook, cell.filename, payload.diagnostics, settings, key
         )
         await connection.send(topic, "ai:generated", {"cellId": payload.cellId, "output": source})

@@ -10,10 +10,10 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -45,6 +45,7 @@ __all__ = ["Notebooks"]
 
 MAX_MESSAGE_BYTES = 2 * 1024 * 1024
 log = get_logger("peragus.server")
+T = TypeVar("T")
 
 
 def _too_large(text: str) -> bool:
@@ -54,6 +55,17 @@ def _too_large(text: str) -> bool:
 
 def _error(exc: ToolError) -> dict[str, Any]:
     return {"code": exc.code, "message": exc.message, "suggestions": exc.suggestions}
+
+
+_AI_OUTCOMES = {
+    "PERAGUS_AI_UNAVAILABLE": "unavailable",
+    "PERAGUS_AI_PAUSED": "paused",
+    "PERAGUS_AI_KEY_REJECTED": "rejected",
+    "PERAGUS_AI_NOT_CONFIGURED": "not_configured",
+    "PERAGUS_AI_BAD_REPLY": "bad_reply",
+    "PERAGUS_AI_REQUEST_FAILED": "refused",
+    "PERAGUS_AI_SDK_MISSING": "sdk_missing",
+}
 
 
 def outcome_of(result: RunResult) -> str:
@@ -231,6 +243,18 @@ class Notebooks:
                 await asyncio.to_thread(run.stop)
         elif isinstance(payload, CellRef) and event == "cell:exec":
             self.start_run(session, payload.cellId, connection.span)
+
+    async def ai(self, call: Callable[..., T], *args: Any) -> T:
+        """An AI provider call, off the event loop, counted by provider and outcome."""
+        provider = self.settings.ai().provider
+        calls = self.observability.metrics.ai_calls
+        try:
+            result = await asyncio.to_thread(call, *args)
+        except ToolError as exc:
+            calls.labels(provider, _AI_OUTCOMES.get(exc.code, "error")).inc()
+            raise
+        calls.labels(provider, "ok").inc()
+        return result
 
     def live_runs(self) -> list[RunRef]:
         refs = []
