@@ -120,3 +120,25 @@ async def test_installing_an_mcp_server_asks_for_its_secret_in_a_masked_field(
     audit = (library.home / "audit.log").read_text()
     assert '"mcp install"' in audit and '"mcp secret"' in audit
     assert "ghp-typed-secret" not in audit
+
+
+async def test_editing_a_base_agent_makes_your_copy_forked_from_the_base(
+    tmp_path: Path, upstream: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream.push({"agents/team.yaml": "name: team\ndescription: the team's\ntools: ['*']\n"})
+    monkeypatch.setenv("EDITOR", "true")
+    lib = Library(tmp_path / "home")
+    lib.init(str(upstream.bare), "main")
+    app = AiConfigApp(lib.home, Pane.AGENTS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert rows(app.query_one("#agent-list", DataTable))[0][:2] == ["team", "the team's"]
+        await pilot.press("enter")
+        assert app.query_one("#agent-name", Input).value == "team"
+        app.query_one("#agent-description", Input).value = "mine now"
+        await pilot.click("#agent-save")
+        await pilot.pause()
+    mine = lib.personal_dir / "agents" / "team.yaml"
+    assert "description: mine now" in mine.read_text() and "tools:" in mine.read_text()
+    assert lib.forks() == {"agents/team.yaml": lib.base.head()}
+    assert [c.action for c in app.session().changes] == ["library edit", "agent save"]

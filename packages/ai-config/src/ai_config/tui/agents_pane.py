@@ -164,6 +164,12 @@ class AgentsPane(Horizontal):
 
         def save() -> Path:
             store.resolve(agent, McpCatalog(home_of(self.app)))  # as agent create checks it
+            if not is_new:
+                file = store.file(agent.name)
+                if file.origin == "base":
+                    # As `agent edit` does: your copy records the base revision it came from,
+                    # so updates merge into it.
+                    store.library.edit(file.path, open_editor=False)
             return store.save(agent, new=is_new)
 
         if attempt(self.app, save) is not None:
