@@ -221,3 +221,20 @@ def test_sensitive_changes_are_audited_without_values(server: Server) -> None:
         ("notebook.delete", name),
     ]
     assert all(e["via"] == "api" and len(e["trace_id"]) == 32 for e in events)
+
+
+def test_websocket_messages_are_compressed_for_a_client_that_asks(server: Server) -> None:
+    _, topic, cell_id = new_notebook(server, "Compressed")
+    ws_url = server.url.replace("http://", "ws://") + "/websocket"
+    headers = {"authorization": f"Bearer {server.token}"}
+    with connect(ws_url, additional_headers=headers) as ws:
+        assert ws.response.headers["sec-websocket-extensions"].startswith("permessage-deflate")
+        subscribe(ws, topic)
+        set_source(ws, topic, cell_id, "console.log('squeezed '.repeat(1000))")
+        send(ws, topic, "cell:exec", {"cellId": cell_id})
+        seen, _ = receive_until(ws, "cell:updated", lambda p: "exitCode" in p)
+    output = "".join(p["output"]["data"] for _, e, p in seen if e == "cell:output")
+    assert output == "squeezed " * 1000 + "\n"
+    with connect(ws_url, additional_headers=headers, compression=None) as plain:
+        assert "sec-websocket-extensions" not in plain.response.headers
+        subscribe(plain, topic)  # a client that does not ask is served uncompressed
