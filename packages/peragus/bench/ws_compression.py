@@ -2,8 +2,9 @@
 
 The server (uvicorn's websockets implementation, as `peragus start` runs it) offers
 permessage-deflate; a client that asks for it gets every message compressed. A cell writes
-about 3 MB of log-like JSON lines (40,000 of them); each client times exec to the end of the run and counts the bytes that
-reached it on the wire. "Without" is a client that does not ask, i.e. the wire before compression.
+about 3 MB of log-like JSON lines (40,000 of them); each client times exec to the end of the run
+and counts the bytes that reached it on the wire. "Without" is a client that does not ask, i.e.
+the wire before compression.
 """
 
 from __future__ import annotations
