@@ -57,6 +57,7 @@ _OPTIONS = {
     "stunKeepaliveStartS": "0",
     "announceLANAddresses": "false",
     "restartOnWakeup": "false",
+    "reconnectionIntervalS": "1",  # the devices meet again at once after a pause
 }
 
 
