@@ -131,6 +131,21 @@ def break_stale(lock: Path, *, now: Clock = _now) -> LockInfo | None:
     return info
 
 
+def _take(lock: Path, staged: Path, now: Clock) -> bool:
+    """Link the staged lock into place, breaking a stale one first; False if it stays held."""
+    for attempt in range(2):
+        try:
+            os.link(staged, lock)
+            return True
+        except FileExistsError:
+            info = lock_info(lock, now=now)
+            if info is not None and not info.stale:
+                raise _locked(lock, info) from None
+            if attempt == 0:
+                break_stale(lock, now=now)
+    return False
+
+
 def _locked(lock: Path, info: LockInfo) -> ToolError:
     return ToolError(
         "AI_CONFIG_LIBRARY_LOCKED",
@@ -154,20 +169,15 @@ def update_lock(lock: Path, action: str, *, now: Clock = _now) -> Iterator[None]
         socket.gethostname(), os.getpid(), action, now().isoformat(), secrets.token_hex(8)
     )
     lock.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(2):
-        try:
-            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            info = lock_info(lock, now=now)
-            if info is not None and not info.stale:
-                raise _locked(lock, info) from None
-            if attempt == 0:
-                break_stale(lock, now=now)
-            continue
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(mine), handle)
-        break
-    else:
+    # Written whole beside it, then linked into place: the lock never exists half-written
+    # (another process would read that as a lock nobody owns, and break it).
+    staged = lock.with_name(f".{lock.name}.{mine.token}.tmp")  # gc removes one a crash left
+    staged.write_text(json.dumps(asdict(mine)), encoding="utf-8")
+    try:
+        taken = _take(lock, staged, now)
+    finally:
+        staged.unlink(missing_ok=True)
+    if not taken:
         info = lock_info(lock, now=now)
         raise _locked(lock, info or LockInfo(host="?", pid=0, action="?", at="?", stale=True))
     try:

@@ -27,7 +27,7 @@ from ai_config.library.merge import merge_bytes
 from ai_config.library.paths import contained, library_path
 from ai_config.library.store import SHARED_DIR, UPDATE_LOCK
 from ai_config.results import Result
-from ai_config.sync.copies import SyncTool, conflict_copy_of
+from ai_config.sync.copies import SyncTool, conflict_copy_of, is_sync_tool_file
 from ai_config.sync.lock import update_lock
 from groundwork.errors import ExitCode, ToolError
 from groundwork.state.atomic import atomic_write
@@ -72,7 +72,7 @@ def find_copies(lib: Library) -> list[ConflictCopy]:
     kept = lib.conflicts.copies()
     found = []
     for folder, dirs, files in os.walk(lib.personal_dir):
-        dirs[:] = [d for d in dirs if d != ".git"]
+        dirs[:] = [d for d in dirs if d != ".git" and not is_sync_tool_file(d)]
         for name in files:
             rel = Path(folder, name).relative_to(lib.personal_dir).as_posix()
             copy = conflict_copy_of(rel)
