@@ -35,7 +35,8 @@ done
 """
 """pid, age in seconds and name of every process on the host, in bash alone."""
 SETTLE_SECONDS = 5
-"""Beyond one collection interval: a critical process counts once a collector has surely seen it."""
+"""Beyond two collection intervals: a critical process counts once a collector has surely seen
+it, even when one collection ran late (a busy host) or its export missed the gateway's scrape."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def measure_group(
     conn: sqlite3.Connection, url: str, group: str, critical_regex: str, collection: float
 ) -> GroupFigures:
     """One interval's figures for a group. A critical process counts once it has run longer
-    than a collection interval (and SETTLE_SECONDS), so one started a moment ago is not lost
+    than two collection intervals (and SETTLE_SECONDS), so one started a moment ago is not lost
     for not being collected yet."""
     hosts = Fleet(conn).group(group)
     critical = re.compile(critical_regex)
@@ -108,7 +109,7 @@ def measure_group(
         (r["metric"].get("host_name", ""), r["metric"].get("process_pid", ""))
         for r in reply.get("data", {}).get("result", [])
     }
-    settled = collection + SETTLE_SECONDS
+    settled = 2 * collection + SETTLE_SECONDS
     seen = {
         (host, str(pid))
         for host, found in processes.items()
