@@ -2,14 +2,13 @@
 from the file it writes while it runs), so `pipeline status` and the console show what the
 collector measures at this moment, not only the deployment history.
 
-urllib, not httpx: `pipeline status` is a read command and must start at once.
+urllib, not httpx, and only once an agent is found: `pipeline status` is a read command and must
+start at once.
 """
 
 from __future__ import annotations
 
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
@@ -66,6 +65,8 @@ def _down(home: Path, why: str, url: str | None = None) -> LiveFigures:
 def _read_metrics(url: str, token: str) -> tuple[dict[str, float], str | None]:
     """The agent's own phoenix_* samples (the process_* series are not needed here) and the
     pipeline it runs."""
+    import urllib.request
+
     # The URL is the agent's own, from its info file: always http on this machine.
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=5) as reply:  # noqa: S310
@@ -95,6 +96,8 @@ def live_figures(home: Path, now: float | None = None) -> LiveFigures:
     if info is None:
         return _down(home, "it is not running")
     url = f"{info.url}/metrics"
+    import urllib.error  # http.client and friends: 40 ms, for a running agent only
+
     try:
         token = config.token_file.read_text(encoding="utf-8").strip()
         metrics, pipeline = _read_metrics(url, token)
