@@ -208,5 +208,5 @@ def save(
     """
     from prism.cloud.snapshot_model import SaveResult
 
-    body = {"template": as_template, "reboot": not no_reboot, "force": force}
-    return daemon_client().call("POST", f"/api/v1/workstations/{name}/save", SaveResult, body=body)
+    body = {"workstation": name, "template": as_template, "reboot": not no_reboot, "force": force}
+    return daemon_client().call("POST", "/api/v1/images", SaveResult, body=body)

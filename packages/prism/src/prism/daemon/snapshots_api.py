@@ -50,6 +50,7 @@ class RestoreBody(BaseModel):
 
 
 class SaveBody(BaseModel):
+    workstation: str
     template: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     reboot: bool = True
     force: bool = False
@@ -153,15 +154,15 @@ async def restore_snapshot(name: str, body: RestoreBody, request: Request) -> La
     )
 
 
-@router.post("/workstations/{name}/save", status_code=201, response_model=SaveResult)
-async def save_workstation(name: str, body: SaveBody, request: Request) -> SaveResult:
+@router.post("/images", status_code=201, response_model=SaveResult)
+async def save_workstation(body: SaveBody, request: Request) -> SaveResult:
     """An image of the workstation, and a template of yours that launches it."""
     from prism.templates.authoring.saved import write_saved_template  # deferred: YAML writing
 
     engine = _engine(request)
 
     def save() -> SaveResult:
-        ws = engine.lifecycle.get(name)
+        ws = engine.lifecycle.get(body.workstation)
         target = engine.home / "templates" / f"{body.template}.yml"
         if target.exists() and not body.force:
             raise ToolError(

@@ -55,6 +55,10 @@ def _money(value: float) -> str:
     return f"${value:,.2f}"
 
 
+def _rate(value: float) -> str:
+    return f"${value:,.4f}/h"
+
+
 class Budgets:
     def __init__(
         self,
@@ -169,8 +173,8 @@ class Budgets:
             )
         else:
             why = (
-                f"; with what runs now ({_money(status.burn_usd_per_hour)}/h) and {ws.name}"
-                f" ({ws.instance_type}, {_money(adds)}/h with its disk) running until {until}"
+                f"; with what runs now ({_rate(status.burn_usd_per_hour)}) and {ws.name}"
+                f" ({ws.instance_type}, {_rate(adds)} with its disk) running until {until}"
                 f" ({hours_left:.0f} h) it would reach {_money(projected)}, past its"
                 f" prevent_launch threshold at {threshold.percent:g}% ({_money(limit)})."
             )
