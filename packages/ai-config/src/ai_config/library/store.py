@@ -31,6 +31,7 @@ from ai_config.library.models import (
 from ai_config.library.paths import contained, escapes, library_path
 from ai_config.library.remote import branch_to_clone
 from ai_config.safety import Safety
+from ai_config.settings import Settings
 from ai_config.sync.copies import is_conflict_copy
 from groundwork.errors import ExitCode, ToolError
 from groundwork.paths import private_dir
@@ -78,8 +79,6 @@ UPDATE_LOCK = f"{SHARED_DIR}/update.lock"
 
 class Library:
     def __init__(self, home: Path) -> None:
-        from ai_config.settings import Settings
-
         self.home = home
         self.base_dir = home / "library" / "base"
         chosen = Settings.load(home).personal_dir
@@ -399,13 +398,15 @@ class Library:
         save_config(self.lock_file, lock)
 
     def profile_sources(self) -> list[str]:
-        """The sources the profile in use layers ([]: no profile, or one naming none: all)."""
-        from ai_config.profiles import ProfileStore
-
-        if not (self.home / "profiles.json").exists():
-            return []  # the common case, without loading the profiles' model
-        active = ProfileStore(self.home).active()
-        return active.sources if active else []
+        """The sources the profile in use layers ([]: no profile, or one naming none: all).
+        Read without the profiles' model: every command that layers the library asks."""
+        try:
+            data = json.loads((self.home / "profiles.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return []  # no profiles (`profile list` reports a broken file)
+        active = data.get("active") if isinstance(data, dict) else None
+        entry = data.get("profiles", {}).get(active) if active else None
+        return [str(s) for s in entry.get("sources", [])] if isinstance(entry, dict) else []
 
     def layers(self) -> list[Path]:
         """Where files come from, lowest first: the base, then each added source in order
