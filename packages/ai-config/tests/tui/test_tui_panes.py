@@ -116,10 +116,18 @@ async def test_installing_an_mcp_server_asks_for_its_secret_in_a_masked_field(
         await pilot.press(*"ghp-typed-secret", "enter")
         await pilot.pause()
         assert app.query_one("#secret-row").has_class("hidden")
+        pasted = '{"tickets": {"command": "tickets-mcp", "env": {"KEY": "${secret:tickets.KEY}"}}}'
+        app.query_one("#mcp-paste", TextArea).load_text(pasted)
+        await pilot.click("#mcp-add")
+        await pilot.pause()
+        assert str(app.query_one("#secret-name").render()) == "Secret tickets.KEY:"
+        await pilot.press(*"tk-typed", "enter")
+        await pilot.pause()
     assert SecretStore(library.home).get("GITHUB_PERSONAL_ACCESS_TOKEN") == "ghp-typed-secret"
+    assert SecretStore(library.home).get("tickets.KEY") == "tk-typed"
     audit = (library.home / "audit.log").read_text()
     assert '"mcp install"' in audit and '"mcp secret"' in audit
-    assert "ghp-typed-secret" not in audit
+    assert "ghp-typed-secret" not in audit and "tk-typed" not in audit
 
 
 async def test_editing_a_base_agent_makes_your_copy_forked_from_the_base(

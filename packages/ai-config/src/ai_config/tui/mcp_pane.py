@@ -1,6 +1,7 @@
 """The MCP catalog: browse and search it (and a registry, when one is configured), install a
-server into yours, entering the secrets it needs in masked fields, or add one from pasted
-JSON. Each goes through `ai-config mcp`'s functions: encrypted, backed up, audited."""
+server into yours, or add one from pasted JSON, entering the secrets it needs (those it
+refers to as ``${secret:NAME}``) in masked fields. Each goes through `ai-config mcp`'s
+functions: encrypted, backed up, audited."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ class McpPane(Vertical):
             yield Label("", id="secret-name")
             yield Input(password=True, placeholder="value (hidden)", id="secret-value")
             yield Button("Store secret", id="secret-store")
-        yield TextArea(id="mcp-paste")
+        yield TextArea(
+            id="mcp-paste",
+            placeholder='Paste a server\'s JSON; write a secret as "${secret:NAME}" to type it'
+            " hidden after Add",
+        )
 
     def on_mount(self) -> None:
         self.query_one("#mcp-list", DataTable).add_columns("name", "from", "command", "description")
@@ -125,7 +130,10 @@ class McpPane(Vertical):
             self.app, lambda: actions.add(self._catalog(), text, None, force=False, public=())
         )
         if added:
+            catalog = self._catalog()
+            self.needed = sorted({n for s in added for n in catalog.needed_secrets(s.definition)})
             say(self.app, "Added: " + ", ".join(s.name for s in added))
+            self._ask_next_secret()
             self.refresh_servers()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
