@@ -60,9 +60,9 @@ async def shut_down(notebooks: Notebooks, say: Callable[[str], None] = _say) -> 
         (session.id, run) for session in notebooks.sessions.all() for run in session.runs.values()
     ]
     tsservers = notebooks.language.count()
-    if runs or tsservers:
-        say("peragus: stopping (Ctrl+C again to force)…")
     with _second_interrupt_forces(notebooks, [run for _, run in runs], say):
+        if runs or tsservers:  # said once a second Ctrl+C would force
+            say("peragus: stopping (Ctrl+C again to force)…")
         await asyncio.gather(*(asyncio.to_thread(run.stop, "shutdown") for _, run in runs))
         await notebooks.language.stop_all()
         await asyncio.to_thread(notebooks.sessions.flush)
