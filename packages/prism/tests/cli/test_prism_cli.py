@@ -132,7 +132,7 @@ def test_volumes_mounted_at_boot_and_storage_in_the_workstations_zone(
     [volume] = prism.json(sandbox, "volume", "list")["volumes"]
     assert volume["mounted_on"] == ["nfs"]
     assert prism.run(sandbox, "delete", "nfs", "--yes").returncode == 0
-    assert prism.run(sandbox, "volume", "delete", "shared", "--force").returncode == 0
+    assert prism.run(sandbox, "volume", "delete", "shared", "--force", "--yes").returncode == 0
 
     box = prism.json(sandbox, "info", "box")["workstation"]
     disk = prism.json(
@@ -143,7 +143,11 @@ def test_volumes_mounted_at_boot_and_storage_in_the_workstations_zone(
     assert attached["attached_to"] == box["instance_id"]
     assert prism.run(sandbox, "storage", "delete", "scratch").returncode == 4
     assert prism.run(sandbox, "storage", "detach", "scratch").returncode == 0
-    assert prism.run(sandbox, "storage", "delete", "scratch").returncode == 0
+    declined = prism.run(sandbox, "storage", "delete", "scratch", input="n\n")
+    assert declined.returncode == 1
+    assert "Delete storage scratch (50 GiB gp3) and its data?" in declined.stderr
+    assert "PRISM_DELETE_DECLINED" in declined.stderr
+    assert prism.run(sandbox, "storage", "delete", "scratch", input="y\n").returncode == 0
 
 
 def test_connect_says_plainly_that_the_sandbox_has_nothing_to_connect_to(
