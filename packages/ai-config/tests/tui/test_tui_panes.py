@@ -150,3 +150,58 @@ async def test_editing_a_base_agent_makes_your_copy_forked_from_the_base(
     assert "description: mine now" in mine.read_text() and "tools:" in mine.read_text()
     assert lib.forks() == {"agents/team.yaml": lib.base.head()}
     assert [c.action for c in app.session().changes] == ["library edit", "agent save"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+LATIN1 = "# Caf\xe9\n\nr\xe9sum\xe9 one\ntwo\nthree\n".encode("latin-1")
+
+
+async def test_the_merge_editor_saves_what_the_cli_would_and_refuses_what_it_would(
+    library: Library, upstream: Any
+) -> None:
+    upstream.push({"img/logo.png": PNG, "notes/cafe.md": LATIN1})
+    library.update()
+    for rel, data in (("img/logo.png", PNG + b"mine"), ("notes/cafe.md", b"two (mine \xe9)")):
+        mine = library.edit(rel, open_editor=False)
+        mine.write_bytes(data if rel.endswith(".png") else LATIN1.replace(b"two", data))
+    library.personal.commit_all("mine")
+    upstream.push(
+        {"img/logo.png": PNG + b"team", "notes/cafe.md": LATIN1.replace(b"two", b"two (\xe9quipe)")}
+    )
+    assert library.update().conflicts == ["img/logo.png", "notes/cafe.md"]
+    cafe = library.personal_dir / "notes/cafe.md"
+    logo = library.personal_dir / "img/logo.png"
+    left_by_update = cafe.read_bytes()
+
+    app = AiConfigApp(library.home, Pane.CONFLICTS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.query_one("#conflict-list", DataTable)
+        assert [r[0] for r in rows(table)] == ["img/logo.png", "notes/cafe.md"]
+        await pilot.press("m")
+        assert "binary file, so it has no text to merge" in str(app.query_one("#message").render())
+        assert app.query_one("#merge-editor").has_class("hidden")
+
+        table.move_cursor(row=1)
+        await pilot.pause()
+        assert "two (\xe9quipe)" in app.query_one("#side-other", TextArea).text
+        await pilot.press("m")
+        editor = app.query_one("#merge-editor", TextArea)
+        assert "r\xe9sum\xe9 one" in editor.text and "<<<<<<<" in editor.text
+        await pilot.press("ctrl+s")  # the markers are still there, as `resolve --merged` refuses
+        await pilot.pause()
+        message = str(app.query_one("#message").render())
+        assert "still has conflict markers" in message
+        assert cafe.read_bytes() == left_by_update
+        assert not editor.has_class("hidden")
+
+        editor.load_text("# Caf\xe9\n\nr\xe9sum\xe9 one\ntwo (mine \xe9, \xe9quipe)\nthree\n")
+        table.move_cursor(row=0)  # the highlight moved: the merge still goes to cafe.md
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert rows(app.query_one("#conflict-list", DataTable)) == [["img/logo.png", "update"]]
+    assert cafe.read_bytes() == LATIN1.replace(b"two", b"two (mine \xe9, \xe9quipe)")
+    assert logo.read_bytes() == PNG + b"mine"
+    assert library.conflicts.load().keys() == {"img/logo.png"}
+    assert [c.action for c in app.session().changes] == ["library resolve --merged"]

@@ -32,12 +32,34 @@ class _Item:
     copy: ConflictCopy | None = None
 
 
+def _is_binary(data: bytes) -> bool:
+    return b"\0" in data[:8000]
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 when the bytes are; else Latin-1, which maps every byte to one character and back,
+    so a file in another 8-bit encoding is saved with exactly the bytes nobody edited."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
 def _text(data: bytes | None) -> str:
     if data is None:
         return "(not kept)"
-    if b"\0" in data[:8000]:
+    if _is_binary(data):
         return f"(a binary file, {len(data)} bytes)"
-    return data.decode("utf-8", "replace")
+    return data.decode(_encoding(data))
+
+
+@dataclass(frozen=True)
+class _Editing:
+    """The file the merge editor holds, and the encoding its text is saved back in."""
+
+    path: str
+    encoding: str
 
 
 class ConflictsPane(Vertical):
@@ -54,6 +76,7 @@ class ConflictsPane(Vertical):
     def __init__(self) -> None:
         super().__init__(id="conflicts-pane")
         self.items: list[_Item] = []
+        self.editing: _Editing | None = None
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="conflict-list", cursor_type="row")
@@ -129,41 +152,69 @@ class ConflictsPane(Vertical):
         for area, data in zip(sides.values(), texts, strict=True):
             area.load_text(_text(data))
 
-    def _settle(self, side: Side, merged: bytes | None = None) -> None:
+    def _settle(self, path: str, side: Side, merged: bytes | None = None) -> None:
+        lib = Library(home_of(self.app))
+        done = attempt(self.app, lambda: lib.settle(path, side, merged=merged))
+        if done is not None:
+            say(self.app, f"Resolved {path} ({side}). Undo: ai-config backup list")
+            if self.editing is not None and self.editing.path == path:
+                self.editing = None
+                self.query_one("#merge-editor", TextArea).add_class("hidden")
+            self.action_refresh()
+
+    def _picked(self) -> _Item | None:
         item = self._current()
         if item is None or item.copy is not None:
             say(self.app, "Pick a conflict first (a sync copy is merged with g).", error=True)
-            return
-        lib = Library(home_of(self.app))
-        done = attempt(self.app, lambda: lib.settle(item.path, side, merged=merged))
-        if done is not None:
-            say(self.app, f"Resolved {item.path} ({side}). Undo: ai-config backup list")
-            self.query_one("#merge-editor", TextArea).add_class("hidden")
-            self.action_refresh()
+            return None
+        return item
 
     def action_take(self, side: Side) -> None:
-        self._settle(side)
+        item = self._picked()
+        if item is not None:
+            self._settle(item.path, side)
 
     def action_edit_merge(self) -> None:
-        item = self._current()
-        if item is None or item.copy is not None:
+        item = self._picked()
+        if item is None:
             return
+        data = (Library(home_of(self.app)).personal_dir / item.path).read_bytes()
+        if _is_binary(data):
+            say(
+                self.app,
+                f"{item.path} is a binary file, so it has no text to merge: take a side with o"
+                " or t, or edit it with its own program and press e.",
+                error=True,
+            )
+            return
+        self.editing = _Editing(item.path, _encoding(data))
         editor = self.query_one("#merge-editor", TextArea)
-        lib = Library(home_of(self.app))
-        editor.load_text((lib.personal_dir / item.path).read_text("utf-8", "replace"))
+        editor.load_text(data.decode(self.editing.encoding))
         editor.remove_class("hidden")
         editor.focus()
         say(self.app, f"Edit the merge of {item.path}, then ctrl+s to save it.")
 
     def action_save_merge(self) -> None:
-        editor = self.query_one("#merge-editor", TextArea)
-        if editor.has_class("hidden"):
+        """Saves into the file the editor was opened on, whichever row is highlighted now."""
+        editing = self.editing
+        if editing is None:
             return
-        self._settle("merged", editor.text.encode("utf-8"))
+        text = self.query_one("#merge-editor", TextArea).text
+        try:
+            merged = text.encode(editing.encoding)
+        except UnicodeEncodeError as exc:
+            say(
+                self.app,
+                f"{editing.path} is saved as {editing.encoding}, which has no"
+                f" {text[exc.start]!r}: type it another way, or merge in $EDITOR with e.",
+                error=True,
+            )
+            return
+        self._settle(editing.path, "merged", merged)
 
     def action_editor(self) -> None:
-        item = self._current()
-        if item is None or item.copy is not None:
+        item = self._picked()
+        if item is None:
             return
         command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not command:
@@ -175,7 +226,7 @@ class ConflictsPane(Vertical):
                 subprocess.run([*shlex.split(command), str(target)], check=False)
         except SuspendNotSupported:  # no terminal to hand over (a headless run)
             subprocess.run([*shlex.split(command), str(target)], check=False)
-        self._settle("merged")
+        self._settle(item.path, "merged")
 
     def action_merge_copy(self) -> None:
         item = self._current()
