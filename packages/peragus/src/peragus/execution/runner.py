@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
-from peragus.execution.containment import BACKGROUND_AFTER_SECONDS, Containment, Usage, contain
+from peragus.execution.containment import (
+    BACKGROUND_AFTER_SECONDS,
+    RUN_ID_ENV,
+    Containment,
+    Usage,
+    contain,
+)
 from peragus.execution.toolchain import OnNotice, esbuild, node
 from peragus.notebooks.model import FILENAME, language_of
 
@@ -65,7 +71,8 @@ class Limits:
     max_tasks: int = 512
     """Processes and threads together, as the kernel counts them (a node process has ~11)."""
     memory_mb: int = 2048
-    """All the run's processes together, Buffers outside V8's heap included (cgroup only)."""
+    """All the run's processes together, Buffers outside V8's heap included, in a cgroup; without
+    one, each process's writable memory (RLIMIT_DATA) is capped a little above it."""
 
 
 @dataclass
@@ -196,7 +203,7 @@ class CellRun:
     def _environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k in _BASE_ENV}
         env["NODE_ENV"] = "development"
-        env["PERAGUS_RUN_ID"] = self.run_id  # how a leftover process would be recognised
+        env[RUN_ID_ENV] = self.run_id  # how a leftover process is recognised
         if self.traceparent:
             env["TRACEPARENT"] = self.traceparent  # the W3C name a traced client library reads
         env.update(self.secrets)

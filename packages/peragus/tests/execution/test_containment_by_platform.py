@@ -1,0 +1,109 @@
+"""The two rows of the containment table that a root CI machine with cgroup v1 does not take:
+a user who is not root (RLIMIT_NPROC and RLIMIT_DATA, processes known by the run's id in their
+environment), and root where no cgroup hierarchy is writable (runs refused unless asked for).
+
+The first runs the cell as uid 65534 (nobody) on the real kernel; the second hides the cgroup
+hierarchy in a private mount namespace (util-linux's unshare) and runs `peragus run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_containment import FORK_200, cell, leftovers
+
+HELPER = Path(__file__).with_name("unprivileged_run.py")
+
+
+@pytest.fixture
+def shared_folder() -> Iterator[Path]:
+    """A folder the unprivileged user can write (pytest's own are root's, 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix="peragus-unprivileged-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def run_unprivileged(folder: Path, source: str, max_tasks: int, memory_mb: int) -> dict[str, Any]:
+    notebook = cell(folder / "notebook", source)
+    if os.geteuid() == 0:
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, 65534, 65534)
+    done = subprocess.run(
+        [sys.executable, str(HELPER), str(notebook), str(max_tasks), str(memory_mb)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    document: dict[str, Any] = json.loads(done.stdout)
+    assert document["uid"] != 0 and document["kind"] == "RLIMIT_NPROC"
+    return document
+
+
+def test_a_user_who_is_not_root_gets_a_process_count_limit(shared_folder: Path) -> None:
+    result = run_unprivileged(shared_folder, FORK_200, max_tasks=60, memory_mb=256)
+    started, refused = (int(n) for n in result["output"].split()[1:4:2])
+    assert started + refused == 200 and refused > 0 and started < 60
+    # Half of them detached into their own sessions and all outlived the cell's node process.
+    assert leftovers(result["run_id"]) == []
+
+
+def test_a_user_who_is_not_root_gets_a_memory_limit(shared_folder: Path) -> None:
+    # Buffers live outside V8's heap: only RLIMIT_DATA stops them without a cgroup.
+    source = "const keep = []; while (true) keep.push(Buffer.alloc(16 * 1024 * 1024, 1));"
+    result = run_unprivileged(shared_folder, source, max_tasks=120, memory_mb=256)
+    assert not result["ok"] and not result["timed_out"]
+    assert "allocation failed" in result["output"].lower()
+    assert leftovers(result["run_id"]) == []
+
+
+def without_cgroups(
+    system_tool: Any, home: Path, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``peragus ARGS`` as root in a mount namespace where /sys/fs/cgroup is an empty tmpfs."""
+    unshare = system_tool("unshare", package="util-linux")
+    script = 'mount -t tmpfs none /sys/fs/cgroup && exec "$@"'
+    return subprocess.run(
+        [unshare, "--mount", "sh", "-c", script, "sh", sys.executable, "-m", "peragus", *args],
+        env={**os.environ, "PERAGUS_HOME": str(home), "NO_COLOR": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_root_without_a_cgroup_hierarchy_is_refused_unless_asked(
+    system_tool: Any, tmp_path: Path
+) -> None:
+    assert os.geteuid() == 0, "this case is root's: CI runs the tests as root"
+    home = tmp_path / "home"
+    source = tmp_path / "hello.src.md"
+    source.write_text(
+        '<!-- srcbook:{"language":"javascript"} -->\n\n# Hello\n\n'
+        '###### hello.mjs\n\n```javascript\nconsole.log("hello");\n```\n'
+    )
+    refused = without_cgroups(system_tool, home, "run", str(source), "-o", "json")
+    problem = json.loads(refused.stdout)
+    assert refused.returncode == 6 and problem["code"] == "PERAGUS_CONTAINMENT_UNAVAILABLE"
+    assert any("PERAGUS_UNCONTAINED=1" in s for s in problem["suggestions"])
+
+    doctor = without_cgroups(system_tool, home, "doctor", "-o", "json")
+    check = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "containment")
+    assert doctor.returncode != 0 and check["status"] == "error"
+
+    allowed = without_cgroups(
+        system_tool, home, "run", str(source), "-o", "json", PERAGUS_UNCONTAINED="1"
+    )
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert json.loads(allowed.stdout)["run"]["cells"][0]["output"] == "hello\n"
