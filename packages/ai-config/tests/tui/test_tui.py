@@ -15,6 +15,7 @@ from textual.widgets import (
     Input,
     Label,
     SelectionList,
+    Static,
     TabbedContent,
     TextArea,
     Tree,
@@ -120,6 +121,11 @@ async def test_a_user_resolves_a_conflict_and_exports_an_agent(
         agent = json.loads(exported.read_text())
         assert agent["name"] == "helper" and "git" in agent["mcpServers"]
         assert agent["resources"] == [f"file://{lib.personal_dir / REVIEWER}"]
+        stale = app.query_one("#stale-exports", Static)
+        assert str(stale.render()) == "none"
+        exported.write_text(exported.read_text().replace('"helper"', '"mine"'))
+        await pilot.press("escape", "1", "3")  # another pane and back: the list is fresh
+        assert str(stale.render()) == f"edited: {exported} (helper)"
         await pilot.press("q")
 
     changes = [(c.action, c.outcome) for c in app.return_value.changes]  # type: ignore[union-attr]
@@ -134,3 +140,46 @@ async def test_a_user_resolves_a_conflict_and_exports_an_agent(
     assert Path(backed_up.source).name == "reviewer.md"
     kept = lib.safety.backups.root / backup / "data"
     assert "<<<<<<<" in kept.read_text()  # the file as the conflict left it
+
+
+def leaf(tree: Tree[Any], layer: Path, rel: str) -> Any:
+    stack = [tree.root]
+    while stack:
+        node = stack.pop()
+        stack += node.children
+        if node.data is not None and node.data[:2] == (layer, rel):
+            return node
+    raise AssertionError(f"no {rel} under {layer} in the tree")
+
+
+async def test_the_library_tree_shows_upstream_s_moves_a_preview_and_an_override_s_diff(
+    library: Library, upstream: Any, edit: Any
+) -> None:
+    edit(library.edit(REVIEWER, open_editor=False), "two\n", "two (mine)\n")
+    edit(library.edit("tools/git.md", open_editor=False), "small commits", "tiny commits")
+    library.personal.commit_all("my edits")
+    upstream.push({"tools/git.md": "# Git\n\nsmall commits\n\nrebase first\n"})
+    upstream.rename(REVIEWER, "roles/code-reviewer.md")
+    library.status(fetch=True)
+
+    app = AiConfigApp(library.home)
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one("#library-tree", Tree)
+        assert {f"{REVIEWER} renamed-upstream", "tools/git.md base-changed"} <= set(leaves(tree))
+        tree.move_cursor(leaf(tree, library.personal_dir, "tools/git.md"))
+        await pilot.pause()
+        preview = app.query_one("#library-preview", Static)
+        shown = str(preview.render())
+        assert shown.startswith("tools/git.md (base-changed)") and "tiny commits" in shown
+        await pilot.press("d")
+        await pilot.pause()
+        diff = str(preview.render())
+        assert "-small commits" in diff and "+tiny commits" in diff
+        in_base = leaf(tree, library.base_dir, "tools/git.md")
+        for folder in (in_base.parent, in_base.parent.parent):
+            folder.expand()  # as a user opens the base's branch and its folder
+        await pilot.pause()
+        tree.move_cursor(in_base)
+        await pilot.pause()
+        shown = str(preview.render())  # a base file has no diff: its text, under your copy
+        assert shown.startswith("tools/git.md (overridden)") and "small commits" in shown
