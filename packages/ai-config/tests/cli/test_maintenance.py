@@ -233,3 +233,20 @@ def test_doctor_holds_the_last_status_and_update_against_the_targets(
     assert "last status 950 ms (target 300 ms)" in perf["message"]
     assert "last update 45.0 s (target 30 s)" in perf["message"]
     assert "over target: status, update, library size" in perf["message"]
+
+
+def test_a_bundle_that_cannot_be_written_is_an_error_that_says_where(
+    tmp_path: Path, upstream: Any, cli: InProcess
+) -> None:
+    assert cli("init", "--library", str(upstream.bare)).code == 0
+    folder = cli("doctor", "--bundle", str(tmp_path), "-o", "json")
+    assert (folder.code, doc(folder)["code"]) == (2, "AI_CONFIG_BUNDLE_IS_A_FOLDER")
+    assert doc(folder)["suggestions"] == [
+        f"ai-config doctor --bundle {tmp_path / 'ai-config-diagnostics.tar.gz'}"
+    ]
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n")
+    under_file = cli("doctor", "--bundle", str(a_file / "diag.tar.gz"), "-o", "json")
+    assert (under_file.code, doc(under_file)["code"]) == (1, "AI_CONFIG_WRITE_FAILED")
+    assert str(a_file / "diag.tar.gz") in doc(under_file)["detail"]
+    assert a_file.read_text() == "mine\n"

@@ -248,3 +248,24 @@ def test_the_tui_without_a_terminal_or_without_textual_says_what_to_do(
     problem = doc(ran)
     assert (ran.code, problem["code"]) == (6, "AI_CONFIG_TUI_NOT_INSTALLED")
     assert "ai-config[tui]" in problem["suggestions"][0]
+
+
+def test_sync_use_refuses_a_file_or_a_folder_it_cannot_make_and_changes_nothing(
+    tmp_path: Path, upstream: Any, cli: InProcess
+) -> None:
+    assert cli("init", "--library", str(upstream.bare)).code == 0
+    assert cli("library", "edit", "roles/reviewer.md").code == 0
+    personal = tmp_path / "aic" / "library" / "personal"
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n")
+
+    as_file = cli("sync", "use", str(a_file), "-o", "json")
+    assert (as_file.code, doc(as_file)["code"]) == (2, "AI_CONFIG_SYNC_FOLDER_IS_A_FILE")
+    under_file = cli("sync", "use", str(a_file / "ai-config"), "-o", "json")
+    assert (under_file.code, doc(under_file)["code"]) == (1, "AI_CONFIG_WRITE_FAILED")
+    assert "Not a directory" in doc(under_file)["detail"]
+    assert a_file.read_text() == "mine\n"
+    assert (personal / "roles" / "reviewer.md").is_file()
+    assert doc(cli("sync", "status", "-o", "json"))["sync"]["personal_dir"] == str(personal)
+    changes = doc(cli("logs", "--action", "sync use", "-o", "json"))["changes"]
+    assert [c["outcome"] for c in changes] == ["rolled back"]

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ai_config.home import home
 from ai_config.results import Result
-from groundwork.errors import ExitCode
+from groundwork.errors import ExitCode, ToolError
 from groundwork.health import CheckResult, Status
 from groundwork.output import OutputFormat, OutputOption, renders
 
@@ -79,7 +79,25 @@ def doctor(
     from ai_config.maintenance.bundle import write_bundle
 
     target = bundle.expanduser().resolve()
-    write_bundle(home(), target, report.model_dump(mode="json"), _sync_document())
+    if target.is_dir():
+        raise ToolError(
+            "AI_CONFIG_BUNDLE_IS_A_FOLDER",
+            f"{target} is a folder; --bundle names the archive file to write.",
+            suggestions=[f"ai-config doctor --bundle {target / 'ai-config-diagnostics.tar.gz'}"],
+            exit_code=ExitCode.USAGE,
+        )
+    try:
+        write_bundle(home(), target, report.model_dump(mode="json"), _sync_document())
+    except OSError as exc:
+        from ai_config.oserrors import write_failed
+
+        raise write_failed(
+            exc,
+            "write the diagnostics archive",
+            target,
+            "Name a file in a folder you can write to: ai-config doctor --bundle"
+            " ~/ai-config-diagnostics.tar.gz",
+        ) from None
     return report.model_copy(update={"bundle": str(target)})
 
 

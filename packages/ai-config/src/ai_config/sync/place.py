@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from ai_config.library.store import SHARED_DIR
+from ai_config.oserrors import write_failed
 from ai_config.results import Result
 from ai_config.settings import Settings
 from ai_config.sync.copies import is_sync_tool_file
@@ -74,6 +75,14 @@ def use_folder(lib: Library, folder: Path) -> PersonalPlace:
             suggestions=["Name a folder of its own, like ~/Sync/ai-config"],
             exit_code=ExitCode.USAGE,
         )
+    if target.exists() and not target.is_dir():
+        raise ToolError(
+            "AI_CONFIG_SYNC_FOLDER_IS_A_FILE",
+            f"{target} is a file, not a folder to keep the personal library in.",
+            suggestions=[f"Name a folder, like {target.parent / 'ai-config'}"],
+            context={"folder": str(target)},
+            exit_code=ExitCode.USAGE,
+        )
     theirs, mine = _library_files(target), _library_files(current)
     if theirs and mine:
         raise ToolError(
@@ -92,9 +101,35 @@ def use_folder(lib: Library, folder: Path) -> PersonalPlace:
     how: Literal["moved", "adopted"] = "adopted" if theirs else "moved"
     settings = Settings.file(lib.home)
     created = [p for p in (target, git_dir) if not p.exists()]
-    with lib.safety.change(
-        "sync use", [settings, *created], folder=str(target), previous=str(current), how=how
-    ):
+    try:
+        _move(lib, target, current, git_dir, how, [settings, *created])
+    except OSError as exc:  # the change is undone by then; say what refused it
+        raise write_failed(
+            exc,
+            "put the personal library",
+            target,
+            "Name a folder you can write to (inside the one your sync tool shares).",
+        ) from None
+    shutil.rmtree(current, ignore_errors=True)
+    return PersonalPlace(
+        personal_dir=target,
+        previous=current,
+        how=how,
+        git_dir=git_dir,
+        folder=sync_folder(target),
+    )
+
+
+def _move(
+    lib: Library,
+    target: Path,
+    current: Path,
+    git_dir: Path,
+    how: Literal["moved", "adopted"],
+    touched: list[Path],
+) -> None:
+    theirs = how == "adopted"
+    with lib.safety.change("sync use", touched, folder=str(target), previous=str(current), how=how):
         if not lib.forks_file.exists():
             atomic_write_json(lib.forks_file, lib.forks())  # from where ai-config 0.1 kept them
         target.mkdir(parents=True, exist_ok=True)
@@ -114,11 +149,3 @@ def use_folder(lib: Library, folder: Path) -> PersonalPlace:
             # The other machine's fork records may name base revisions this clone has not
             # fetched yet; status compares against them.
             lib.base.run("fetch", "-q", token_url=lib.library_url(), check=False)
-    shutil.rmtree(current, ignore_errors=True)
-    return PersonalPlace(
-        personal_dir=target,
-        previous=current,
-        how=how,
-        git_dir=git_dir,
-        folder=sync_folder(target),
-    )
