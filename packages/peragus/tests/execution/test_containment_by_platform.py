@@ -3,17 +3,15 @@ a user who is not root (RLIMIT_NPROC and RLIMIT_DATA, processes known by the run
 environment), and root where no cgroup hierarchy is writable (runs refused unless asked for).
 
 The first runs the cell as uid 65534 (nobody) on the real kernel; the second hides the cgroup
-hierarchy in a private mount namespace (util-linux's unshare) and runs `peragus run`.
+hierarchy in a private mount namespace (util-linux's unshare) and runs `peragus run` as root.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,26 +19,27 @@ from typing import Any
 import pytest
 
 from .test_containment import FORK_200, cell, leftovers
+from .unprivileged import hand_over, namespace_command, shared_folder
 
 HELPER = Path(__file__).with_name("unprivileged_run.py")
 
 
 @pytest.fixture
-def shared_folder() -> Iterator[Path]:
-    """A folder the unprivileged user can write (pytest's own are root's, 0700)."""
-    folder = Path(tempfile.mkdtemp(prefix="peragus-unprivileged-"))
-    folder.chmod(0o755)
-    yield folder
-    shutil.rmtree(folder)
+def folder() -> Iterator[Path]:
+    assert os.geteuid() == 0, "these tests start as root (CI's case) and drop to nobody"
+    with shared_folder() as made:
+        yield made
 
 
-def run_unprivileged(folder: Path, source: str, max_tasks: int, memory_mb: int) -> dict[str, Any]:
+def run_unprivileged(
+    system_tool: Any, folder: Path, source: str, max_tasks: int, memory_mb: int
+) -> dict[str, Any]:
     notebook = cell(folder / "notebook", source)
-    if os.geteuid() == 0:
-        for path in [folder, *folder.rglob("*")]:
-            os.chown(path, 65534, 65534)
+    hand_over(folder)
+    command = [sys.executable, str(HELPER), str(notebook), str(max_tasks), str(memory_mb)]
     done = subprocess.run(
-        [sys.executable, str(HELPER), str(notebook), str(max_tasks), str(memory_mb)],
+        namespace_command(system_tool, folder, command),
+        env={**os.environ, "HOME": str(folder)},
         capture_output=True,
         text=True,
         timeout=120,
@@ -51,18 +50,18 @@ def run_unprivileged(folder: Path, source: str, max_tasks: int, memory_mb: int) 
     return document
 
 
-def test_a_user_who_is_not_root_gets_a_process_count_limit(shared_folder: Path) -> None:
-    result = run_unprivileged(shared_folder, FORK_200, max_tasks=60, memory_mb=256)
+def test_a_user_who_is_not_root_gets_a_process_count_limit(system_tool: Any, folder: Path) -> None:
+    result = run_unprivileged(system_tool, folder, FORK_200, max_tasks=60, memory_mb=256)
     started, refused = (int(n) for n in result["output"].split()[1:4:2])
     assert started + refused == 200 and refused > 0 and started < 60
     # Half of them detached into their own sessions and all outlived the cell's node process.
     assert leftovers(result["run_id"]) == []
 
 
-def test_a_user_who_is_not_root_gets_a_memory_limit(shared_folder: Path) -> None:
+def test_a_user_who_is_not_root_gets_a_memory_limit(system_tool: Any, folder: Path) -> None:
     # Buffers live outside V8's heap: only RLIMIT_DATA stops them without a cgroup.
     source = "const keep = []; while (true) keep.push(Buffer.alloc(16 * 1024 * 1024, 1));"
-    result = run_unprivileged(shared_folder, source, max_tasks=120, memory_mb=256)
+    result = run_unprivileged(system_tool, folder, source, max_tasks=120, memory_mb=256)
     assert not result["ok"] and not result["timed_out"]
     assert "allocation failed" in result["output"].lower()
     assert leftovers(result["run_id"]) == []

@@ -1,8 +1,6 @@
-"""Runs one cell as a user who is not root and prints the result as JSON: the containment a
-user gets on a machine without a writable cgroup hierarchy (Linux as a user, macOS).
-
-Started by the test as root: everything the run needs is imported first, since the interpreter's
-folder may not be readable by that user, then the privileges go for good.
+"""Runs one cell and prints the result as JSON. The test starts it as a user who is not root
+(``unprivileged.namespace_command``): the containment a user gets on a machine without a
+writable cgroup hierarchy (Linux as a user, macOS).
 """
 
 from __future__ import annotations
@@ -12,20 +10,12 @@ import os
 import sys
 from pathlib import Path
 
-import psutil  # noqa: F401  (loaded while the interpreter's files are still readable)
-
 from peragus.execution.containment import containment_kind
 from peragus.execution.runner import CellRun, Limits
-
-NOBODY = 65534
 
 
 def main() -> None:
     folder, max_tasks, memory_mb = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-    if os.geteuid() == 0:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
     limits = Limits(max_tasks=max_tasks, memory_mb=memory_mb, timeout_seconds=60)
     run = CellRun(folder.parent / "home", folder, "cell.mjs", limits=limits)
     result = run.run()

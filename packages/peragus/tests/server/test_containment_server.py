@@ -3,14 +3,23 @@ without bound or floods output, /healthz and another notebook's run answer withi
 they take on this machine at that moment without it (measured: the median of three tries each;
 the test suite shares two cores with other packages' load tests, so the same probe without the
 runaway is the reference), and when it ends no process of it is left.
+
+Each case runs in two of the containment table's rows: root with cgroup v1 (CI's), and a user
+who is not root (RLIMIT_NPROC and RLIMIT_DATA; the server as uid 65534 in its own process).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +30,7 @@ from peragus.server.app import peragus_app
 from peragus.server.config import server_config
 
 from ..execution.test_containment import FORK_200, leftovers
+from ..execution.unprivileged import hand_over, namespace_command, shared_folder
 from .test_server import Server, new_notebook, receive_until, send, set_source, subscribe
 
 ANSWER_MS = 200
@@ -43,13 +53,50 @@ def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("peragus-home")
 
 
-@pytest.fixture
-def server(shared_home: Path, tmp_path: Path) -> Iterator[Server]:
+LIMITS = Limits(timeout_seconds=60, memory_mb=384, max_tasks=120, output_bytes=2_000_000)
+UNPRIVILEGED_SERVER = Path(__file__).with_name("unprivileged_server.py")
+
+
+@pytest.fixture(params=["cgroup v1", "RLIMIT_NPROC"])
+def server(
+    request: pytest.FixtureRequest, shared_home: Path, tmp_path: Path, system_tool: Any
+) -> Iterator[Server]:
+    if request.param == "RLIMIT_NPROC":
+        with unprivileged_server(system_tool) as server:
+            yield server
+        return
     config = server_config(shared_home, port=0)
-    limits = Limits(timeout_seconds=60, memory_mb=384, max_tasks=120, output_bytes=2_000_000)
-    app = peragus_app(shared_home, tmp_path / "notebooks", config, limits)
+    app = peragus_app(shared_home, tmp_path / "notebooks", config, LIMITS)
     with running_service(app, config) as info:
         yield Server(info.url, config.token_file.read_text().strip(), shared_home, tmp_path)
+
+
+@contextmanager
+def unprivileged_server(system_tool: Any) -> Iterator[Server]:
+    """The server as nobody, with the same limits (``unprivileged_server.py``)."""
+    assert os.geteuid() == 0, "CI runs the tests as root; this row drops to nobody"
+    with shared_folder() as folder:
+        home, notebooks = folder / "home", folder / "notebooks"
+        home.mkdir()
+        notebooks.mkdir()
+        hand_over(folder)
+        command = [sys.executable, str(UNPRIVILEGED_SERVER), str(home), str(notebooks)]
+        process = subprocess.Popen(
+            namespace_command(system_tool, folder, command),
+            env={**os.environ, "HOME": str(folder), "PERAGUS_HOME": str(home)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            started = json.loads(process.stdout.readline())
+            assert started["containment"] == "RLIMIT_NPROC"
+            token = (home / "peragus.token").read_text().strip()
+            yield Server(started["url"], token, home, folder)
+        finally:
+            process.stdin.close()
+            process.wait(timeout=30)
 
 
 def health_ms(server: Server) -> float:
@@ -63,7 +110,7 @@ def health_ms(server: Server) -> float:
     [("fork 200", FORK), ("spin", SPIN), ("allocate", ALLOCATE), ("flood", FLOOD)],
 )
 def test_a_runaway_cell_leaves_the_server_responsive_and_nothing_behind(
-    server: Server, case: str, source: str
+    request: pytest.FixtureRequest, server: Server, case: str, source: str
 ) -> None:
     _, bad_topic, bad_id = new_notebook(server, f"Runaway {case}")
     _, good_topic, good_id = new_notebook(server, f"Neighbour {case}")
@@ -92,7 +139,8 @@ def test_a_runaway_cell_leaves_the_server_responsive_and_nothing_behind(
             receive_until(bad, "cell:output")
         busy = probe()
         print(
-            f"{case}: health {quiet[0]:.0f} -> {busy[0]:.0f} ms,"
+            f"{request.node.callspec.params['server']}, {case}:"
+            f" health {quiet[0]:.0f} -> {busy[0]:.0f} ms,"
             f" neighbour's first output {quiet[1]:.0f} -> {busy[1]:.0f} ms"
         )
         assert busy[0] <= quiet[0] + ANSWER_MS
@@ -100,8 +148,13 @@ def test_a_runaway_cell_leaves_the_server_responsive_and_nothing_behind(
 
         if case in ("fork 200", "spin"):
             send(bad, bad_topic, "cell:stop", {"cellId": bad_id})
-        _, finished = receive_until(bad, "cell:updated", lambda p: "exitCode" in p, timeout=60)
-    expected = {"fork 200": None, "spin": None, "allocate": "memory", "flood": "output"}
-    assert finished["stoppedBy"] == (expected[case] or "stop")
+        seen, finished = receive_until(bad, "cell:updated", lambda p: "exitCode" in p, timeout=60)
+    expected = {"fork 200": "stop", "spin": "stop", "allocate": "memory", "flood": "output"}
+    if request.node.callspec.params["server"] == "RLIMIT_NPROC" and case == "allocate":
+        # Without a cgroup the allocation itself fails (RLIMIT_DATA): node says so and exits.
+        output = "".join(m[2]["output"]["data"] for m in seen if m[1] == "cell:output")
+        assert "allocation failed" in output.lower() and finished["exitCode"] != 0
+        expected["allocate"] = None
+    assert finished["stoppedBy"] == expected[case]
     assert not finished["timedOut"]
     assert leftovers(running["runId"]) == []
