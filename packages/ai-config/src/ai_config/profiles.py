@@ -107,6 +107,15 @@ class ProfileStore:
                 suggestions=["Add it first: ai-config library source add NAME URL"],
                 exit_code=ExitCode.NOT_FOUND,
             )
+        if profile.dest is not None and profile.dest.exists() and not profile.dest.is_dir():
+            raise ToolError(
+                "AI_CONFIG_DEST_NOT_A_FOLDER",
+                f"{profile.dest} is a file; a profile's --dest is the project folder its exports"
+                " go into.",
+                suggestions=[f"Name its folder: --dest {profile.dest.parent}"],
+                context={"dest": str(profile.dest)},
+                exit_code=ExitCode.USAGE,
+            )
         data = self._load()
         profiles = data.setdefault("profiles", {})
         if profile.name in profiles and not force:

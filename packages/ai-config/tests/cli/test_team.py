@@ -269,3 +269,21 @@ def test_sync_use_refuses_a_file_or_a_folder_it_cannot_make_and_changes_nothing(
     assert doc(cli("sync", "status", "-o", "json"))["sync"]["personal_dir"] == str(personal)
     changes = doc(cli("logs", "--action", "sync use", "-o", "json"))["changes"]
     assert [c["outcome"] for c in changes] == ["rolled back"]
+
+
+def test_a_file_named_as_the_project_folder_is_refused_by_profile_and_export(
+    tmp_path: Path, upstream: Any, cli: InProcess
+) -> None:
+    assert cli("init", "--library", str(upstream.bare)).code == 0
+    assert cli("agent", "create", "helper", "-r", "roles/*").code == 0
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n")
+    for args in (
+        ("profile", "add", "work", "-t", "claude-code", "--dest", str(a_file)),
+        ("agent", "export", "helper", "-t", "claude-code", "--dest", str(a_file)),
+    ):
+        ran = cli(*args, "-o", "json")
+        assert (ran.code, doc(ran)["code"]) == (2, "AI_CONFIG_DEST_NOT_A_FOLDER"), args
+        assert str(a_file) in doc(ran)["detail"]
+    assert a_file.read_text() == "mine\n"
+    assert doc(cli("profile", "list", "-o", "json"))["profiles"] == []

@@ -33,7 +33,19 @@ def project_root(target: ExportTarget, dest: Path | None) -> Path | None:
     """Where a target's files go: ``dest`` when given; AGENTS.md without one goes to the git
     top-level of the current folder (never silently into the current folder itself)."""
     if dest is not None:
-        return dest.expanduser().resolve()
+        root = dest.expanduser().resolve()
+        if root.exists() and not root.is_dir():
+            raise ToolError(
+                "AI_CONFIG_DEST_NOT_A_FOLDER",
+                f"{root} is a file; --dest names the project folder exports go into.",
+                suggestions=[
+                    f"Name its folder: ai-config agent export NAME --dest {root.parent}",
+                    "Or see which profile chose it: ai-config profile list",
+                ],
+                context={"dest": str(root)},
+                exit_code=ExitCode.USAGE,
+            )
+        return root
     if target != ExportTarget.AGENTS_MD:
         return None
     done = Git(Path.cwd()).run("rev-parse", "--show-toplevel", check=False)
