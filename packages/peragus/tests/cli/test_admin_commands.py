@@ -10,11 +10,13 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from cryptography.fernet import Fernet
 
 from groundwork.errors import ToolError
+from peragus.observability.audit import AuditAction, AuditFilter, AuditLog
 from peragus.settings.store import SettingsStore
 
 from ..server.process import free_port, start_server
@@ -147,3 +149,30 @@ def test_doctor_watch_says_when_an_alert_starts(home: Path, tmp_path: Path) -> N
     assert done.stderr.count("alert peragus and its cells use") == 1  # said once, when it began
     events = [json.loads(line) for line in (home / "logs" / "audit.jsonl").read_text().splitlines()]
     assert events[-1]["action"] == "settings.alerts" and events[-1]["detail"]["memory_mb"] == "16"
+
+
+def test_the_audit_log_rotates_keeps_five_and_reads_across_them(home: Path) -> None:
+    log = AuditLog(home / "logs" / "audit.jsonl", max_bytes=600)
+    for n in range(40):
+        log.record("secret.set", f"S{n:02}", via="cli")
+    files = log.files()
+    assert [f.name for f in files] == ["audit.jsonl", *(f"audit.jsonl.{n}" for n in range(1, 6))]
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in files)
+    assert all(f.stat().st_size <= 600 for f in files)
+    with files[0].open("a") as current:
+        current.write('{"at": "2026-11-29T1')  # a line a kill -9 cut short
+    newest = [e.target for e in log.read(limit=8)]
+    assert newest == [f"S{n:02}" for n in range(39, 31, -1)]  # the torn line skipped, in order
+
+    shown = one_document(
+        peragus(home, "audit", "--action", "secret", "-n", "3", "-o", "json").stdout
+    )
+    assert [e["target"] for e in shown["events"]] == ["S39", "S38", "S37"]
+
+
+def test_an_unknown_audit_action_is_refused_naming_the_known_ones(home: Path) -> None:
+    done = peragus(home, "audit", "--action", "secrt")
+    assert done.returncode == 2
+    assert "'secrt' is not one of" in done.stderr and "'secret'" in done.stderr
+    actions = set(get_args(AuditAction))
+    assert {str(f) for f in AuditFilter} == actions | {a.split(".")[0] for a in actions}

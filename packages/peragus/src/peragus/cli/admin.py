@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from groundwork.output import OutputFormat, OutputOption, renders
 from peragus.home import home
+from peragus.observability.audit import AuditFilter
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -79,7 +80,7 @@ def _audit_table(result: AuditList) -> RenderableType:
 def audit(
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most this many.", min=1)] = 50,
     action: Annotated[
-        str | None,
+        AuditFilter | None,
         typer.Option("--action", help="Only this action, or a family of them (secret, token...)."),
     ] = None,
     output: OutputOption = OutputFormat.TABLE,

@@ -14,6 +14,7 @@ import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from groundwork.logs import open_private_log
 
-__all__ = ["AuditAction", "AuditEvent", "AuditList", "AuditLog", "audit_log"]
+__all__ = ["AuditAction", "AuditEvent", "AuditFilter", "AuditList", "AuditLog", "audit_log"]
 
 AuditAction = Literal[
     "settings.ai",
@@ -37,6 +38,34 @@ AuditAction = Literal[
     "notebook.import",
     "template.save",
 ]
+
+
+class AuditFilter(StrEnum):
+    """What ``peragus audit --action`` takes: one action, or a family of them (its first word),
+    so that a mistyped one is refused rather than matching nothing. (The S105 markers: names of
+    actions on secrets and tokens, not secrets.)
+    """
+
+    SETTINGS = "settings"
+    SETTINGS_AI = "settings.ai"
+    SETTINGS_ALERTS = "settings.alerts"
+    SECRET = "secret"  # noqa: S105
+    SECRET_SET = "secret.set"  # noqa: S105
+    SECRET_DELETE = "secret.delete"  # noqa: S105
+    SECRET_LINK = "secret.link"  # noqa: S105
+    SECRET_UNLINK = "secret.unlink"  # noqa: S105
+    SECRETS = "secrets"
+    SECRETS_ROTATE_KEY = "secrets.rotate_key"
+    SECRETS_KEY_MOVED = "secrets.key_moved"
+    TOKEN = "token"  # noqa: S105
+    TOKEN_ROTATE = "token.rotate"  # noqa: S105
+    NOTEBOOK = "notebook"
+    NOTEBOOK_DELETE = "notebook.delete"
+    NOTEBOOK_IMPORT = "notebook.import"
+    TEMPLATE = "template"
+    TEMPLATE_SAVE = "template.save"
+
+
 MAX_BYTES = 1024 * 1024
 BACKUPS = 5
 
