@@ -159,16 +159,23 @@ LATIN1 = "# Caf\xe9\n\nr\xe9sum\xe9 one\ntwo\nthree\n".encode("latin-1")
 async def test_the_merge_editor_saves_what_the_cli_would_and_refuses_what_it_would(
     library: Library, upstream: Any
 ) -> None:
-    upstream.push({"img/logo.png": PNG, "notes/cafe.md": LATIN1})
+    dots = b"# Wait\n\none\x85\ntwo\nthree\n"  # 0x85: an ellipsis in Windows-1252
+    upstream.push({"img/logo.png": PNG, "notes/cafe.md": LATIN1, "notes/dots.md": dots})
     library.update()
     for rel, data in (("img/logo.png", PNG + b"mine"), ("notes/cafe.md", b"two (mine \xe9)")):
         mine = library.edit(rel, open_editor=False)
         mine.write_bytes(data if rel.endswith(".png") else LATIN1.replace(b"two", data))
+    library.edit("notes/dots.md", open_editor=False).write_bytes(dots.replace(b"two", b"2 (me)"))
     library.personal.commit_all("mine")
     upstream.push(
-        {"img/logo.png": PNG + b"team", "notes/cafe.md": LATIN1.replace(b"two", b"two (\xe9quipe)")}
+        {
+            "img/logo.png": PNG + b"team",
+            "notes/cafe.md": LATIN1.replace(b"two", b"two (\xe9quipe)"),
+            "notes/dots.md": dots.replace(b"two", b"2 (team)"),
+        }
     )
-    assert library.update().conflicts == ["img/logo.png", "notes/cafe.md"]
+    assert library.update().conflicts == ["img/logo.png", "notes/cafe.md", "notes/dots.md"]
+    left_in_dots = (library.personal_dir / "notes/dots.md").read_bytes()
     cafe = library.personal_dir / "notes/cafe.md"
     logo = library.personal_dir / "img/logo.png"
     left_by_update = cafe.read_bytes()
@@ -177,10 +184,18 @@ async def test_the_merge_editor_saves_what_the_cli_would_and_refuses_what_it_wou
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         table = app.query_one("#conflict-list", DataTable)
-        assert [r[0] for r in rows(table)] == ["img/logo.png", "notes/cafe.md"]
+        assert [r[0] for r in rows(table)] == ["img/logo.png", "notes/cafe.md", "notes/dots.md"]
         await pilot.press("m")
         assert "binary file, so it has no text to merge" in str(app.query_one("#message").render())
         assert app.query_one("#merge-editor").has_class("hidden")
+        table.move_cursor(row=2)
+        await pilot.pause()
+        await pilot.press("m")
+        assert "merge it in $EDITOR with e" in str(app.query_one("#message").render())
+        assert app.query_one("#merge-editor").has_class("hidden")
+        await pilot.press("ctrl+s")  # nothing open to save
+        await pilot.pause()
+        assert (library.personal_dir / "notes/dots.md").read_bytes() == left_in_dots
 
         table.move_cursor(row=1)
         await pilot.pause()
@@ -200,8 +215,11 @@ async def test_the_merge_editor_saves_what_the_cli_would_and_refuses_what_it_wou
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert rows(app.query_one("#conflict-list", DataTable)) == [["img/logo.png", "update"]]
+        assert [r[0] for r in rows(app.query_one("#conflict-list", DataTable))] == [
+            "img/logo.png",
+            "notes/dots.md",
+        ]
     assert cafe.read_bytes() == LATIN1.replace(b"two", b"two (mine \xe9, \xe9quipe)")
     assert logo.read_bytes() == PNG + b"mine"
-    assert library.conflicts.load().keys() == {"img/logo.png"}
+    assert library.conflicts.load().keys() == {"img/logo.png", "notes/dots.md"}
     assert [c.action for c in app.session().changes] == ["library resolve --merged"]

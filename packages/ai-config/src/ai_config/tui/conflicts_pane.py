@@ -187,9 +187,22 @@ class ConflictsPane(Vertical):
                 error=True,
             )
             return
-        self.editing = _Editing(item.path, _encoding(data))
+        encoding = _encoding(data)
+        text = data.decode(encoding)
         editor = self.query_one("#merge-editor", TextArea)
-        editor.load_text(data.decode(self.editing.encoding))
+        editor.load_text(text)
+        if editor.text != text:
+            # The editor keeps one kind of line break and reads a form feed or a Latin-1 0x85
+            # as one: saving would change bytes nobody touched.
+            editor.load_text("")
+            say(
+                self.app,
+                f"{item.path} has mixed line breaks or characters the editor here would turn"
+                " into line breaks: merge it in $EDITOR with e.",
+                error=True,
+            )
+            return
+        self.editing = _Editing(item.path, encoding)
         editor.remove_class("hidden")
         editor.focus()
         say(self.app, f"Edit the merge of {item.path}, then ctrl+s to save it.")
