@@ -250,3 +250,35 @@ def test_a_bundle_that_cannot_be_written_is_an_error_that_says_where(
     assert (under_file.code, doc(under_file)["code"]) == (1, "AI_CONFIG_WRITE_FAILED")
     assert str(a_file / "diag.tar.gz") in doc(under_file)["detail"]
     assert a_file.read_text() == "mine\n"
+
+
+def test_gc_removes_caches_and_only_leftovers_nobody_is_writing(
+    tmp_path: Path, upstream: Any, cli: InProcess
+) -> None:
+    from datetime import UTC, datetime
+
+    from ai_config.maintenance.gc import LEFTOVER_AGE, collect
+
+    assert cli("init", "--library", str(upstream.bare)).code == 0
+    assert cli("library", "edit", "roles/reviewer.md").code == 0
+    assert cli("library", "status").code == 0
+    aic = tmp_path / "aic"
+    index = aic / "state" / "index-personal.json"
+    leftovers = [
+        aic / ".library.lock.k2j3.tmp",
+        aic / "state" / ".exports.json.a1b2.tmp",
+        aic / "library" / "personal" / ".ai-config" / "update.lock.breaking-0f1e2d3c",
+    ]
+    for path in leftovers:
+        path.write_text("left by a process that died\n")
+    caches = {i.what for i in collect(aic, dry_run=True).items if i.kind == "cache"}
+    assert caches == {str(index)}  # just written: maybe a write in progress, so kept
+
+    later = datetime.now(UTC) + LEFTOVER_AGE * 2
+    done = collect(aic, now=later)
+    freed = {i.what: i.bytes for i in done.items if i.kind == "cache"}
+    assert set(freed) == {str(index), *map(str, leftovers)}
+    assert freed[str(leftovers[0])] == len("left by a process that died\n")
+    assert not index.exists() and not any(p.exists() for p in leftovers)
+    [override] = doc(cli("library", "status", "-o", "json"))["library"]["overrides"]
+    assert override["path"] == "roles/reviewer.md" and index.exists()  # rebuilt by status

@@ -4,7 +4,8 @@
 - export records of agents that no longer exist (their exported files stay: `uninstall` or the
   tools' own folders are where those go);
 - caches and leftovers: the personal library's index (rebuilt by the next status), files an
-  interrupted atomic write left (``.NAME.*.tmp``), locks set aside while being broken.
+  interrupted atomic write left (``.NAME.*.tmp``), locks set aside while being broken; only
+  those untouched for an hour, so a write or a lock break running now keeps its file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from ai_config.library.store import SHARED_DIR, Library
 from ai_config.results import Result
 from groundwork.state.backups import BackupStore
 
-__all__ = ["Freed", "GcReport", "collect"]
+__all__ = ["LEFTOVER_AGE", "Freed", "GcReport", "collect"]
+
+LEFTOVER_AGE = timedelta(hours=1)
+"""How long a temporary file goes untouched before it is a leftover, not a write in progress."""
 
 
 class Freed(Result):
@@ -40,6 +44,15 @@ def _size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     return path.stat().st_size if path.exists() else 0
+
+
+def _untouched_for(path: Path, age: timedelta, now: datetime) -> bool:
+    """By its inode's change time, which a rename (a lock set aside) sets too."""
+    try:
+        changed = datetime.fromtimestamp(path.lstat().st_ctime, UTC)
+    except FileNotFoundError:
+        return False
+    return now - changed > age
 
 
 def _old_backups(store: BackupStore, keep: int, older_than: timedelta | None) -> list[Freed]:
@@ -62,8 +75,14 @@ def _old_backups(store: BackupStore, keep: int, older_than: timedelta | None) ->
 
 
 def collect(
-    home: Path, *, keep: int = 10, older_than_days: int | None = None, dry_run: bool = False
+    home: Path,
+    *,
+    keep: int = 10,
+    older_than_days: int | None = None,
+    dry_run: bool = False,
+    now: datetime | None = None,
 ) -> GcReport:
+    """``now``: the clock leftovers' ages are told by (the real one unless a test sets it)."""
     lib = Library(home)
     older_than = timedelta(days=older_than_days) if older_than_days is not None else None
     store = BackupStore(home / "backups")
@@ -80,8 +99,12 @@ def collect(
     caches = [home / "state" / "index-personal.json"]
     for folder in (home, home / "state", lib.personal_dir / SHARED_DIR):
         if folder.is_dir():
-            caches += [p for p in folder.iterdir() if p.name.startswith(".") and ".tmp" in p.name]
-            caches += list(folder.glob("*.breaking-*"))
+            caches += [
+                p
+                for p in folder.iterdir()
+                if ((p.name.startswith(".") and ".tmp" in p.name) or ".breaking-" in p.name)
+                and _untouched_for(p, LEFTOVER_AGE, now or datetime.now(UTC))
+            ]
     items += [Freed(kind="cache", what=str(p), bytes=_size(p)) for p in caches if p.exists()]
     if not dry_run:
         store.prune(keep=keep, older_than=older_than)
