@@ -268,11 +268,19 @@ def test_gc_removes_caches_and_only_leftovers_nobody_is_writing(
         aic / ".library.lock.k2j3.tmp",
         aic / "state" / ".exports.json.a1b2.tmp",
         aic / "library" / "personal" / ".ai-config" / "update.lock.breaking-0f1e2d3c",
+        aic
+        / "library"
+        / "personal"
+        / ".ai-config"
+        / "update.sync-conflict-20261129-101500-ABCDEF7.lock",
     ]
     for path in leftovers:
         path.write_text("left by a process that died\n")
     caches = {i.what for i in collect(aic, dry_run=True).items if i.kind == "cache"}
     assert caches == {str(index)}  # just written: maybe a write in progress, so kept
+    waiting = doc(cli("sync", "status", "-o", "json"))["sync"]
+    assert waiting["conflict_copies"] == []  # a lock's copy is nothing to merge
+    assert doc(cli("sync", "merge", "-o", "json"))["merges"] == []
 
     later = datetime.now(UTC) + LEFTOVER_AGE * 2
     done = collect(aic, now=later)

@@ -4,7 +4,8 @@
 - export records of agents that no longer exist (their exported files stay: `uninstall` or the
   tools' own folders are where those go);
 - caches and leftovers: the personal library's index (rebuilt by the next status), files an
-  interrupted atomic write left (``.NAME.*.tmp``), locks set aside while being broken; only
+  interrupted atomic write left (``.NAME.*.tmp``), locks set aside while being broken, a sync
+  tool's conflict copies of the update lock (two hosts' locks that met); only
   those untouched for an hour, so a write or a lock break running now keeps its file.
 """
 
@@ -18,8 +19,9 @@ from typing import Literal
 from pydantic import Field
 
 from ai_config.exports.records import ExportRecords
-from ai_config.library.store import SHARED_DIR, Library
+from ai_config.library.store import SHARED_DIR, UPDATE_LOCK, Library
 from ai_config.results import Result
+from ai_config.sync.copies import conflict_copy_of
 from groundwork.state.backups import BackupStore
 
 __all__ = ["LEFTOVER_AGE", "Freed", "GcReport", "collect"]
@@ -44,6 +46,17 @@ def _size(path: Path) -> int:
     if path.is_dir():
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     return path.stat().st_size if path.exists() else 0
+
+
+def _is_lock_copy(lib: Library, path: Path) -> bool:
+    """A sync tool's conflict copy of the update lock: two hosts' locks met while syncing."""
+    rel = (
+        path.relative_to(lib.personal_dir).as_posix()
+        if path.is_relative_to(lib.personal_dir)
+        else ""
+    )
+    found = conflict_copy_of(rel) if rel else None
+    return found is not None and found[0] == UPDATE_LOCK
 
 
 def _untouched_for(path: Path, age: timedelta, now: datetime) -> bool:
@@ -102,7 +115,11 @@ def collect(
             caches += [
                 p
                 for p in folder.iterdir()
-                if ((p.name.startswith(".") and ".tmp" in p.name) or ".breaking-" in p.name)
+                if (
+                    (p.name.startswith(".") and ".tmp" in p.name)
+                    or ".breaking-" in p.name
+                    or _is_lock_copy(lib, p)
+                )
                 and _untouched_for(p, LEFTOVER_AGE, now or datetime.now(UTC))
             ]
     items += [Freed(kind="cache", what=str(p), bytes=_size(p)) for p in caches if p.exists()]

@@ -76,6 +76,8 @@ def find_copies(lib: Library) -> list[ConflictCopy]:
         for name in files:
             rel = Path(folder, name).relative_to(lib.personal_dir).as_posix()
             copy = conflict_copy_of(rel)
+            if copy is not None and copy[0] == UPDATE_LOCK:
+                continue  # two hosts' locks met: no content, and `gc` clears it
             if copy is not None and rel not in kept:
                 found.append(ConflictCopy(path=rel, original=copy[0], tool=copy[1]))
     return sorted(found, key=lambda c: c.path)
