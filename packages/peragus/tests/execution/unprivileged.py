@@ -38,7 +38,7 @@ def namespace_command(
     closed = _closed_ancestor(prefix)
     if closed is not None:
         kept = scratch / "interpreter"
-        kept.mkdir()
+        kept.mkdir(exist_ok=True)
         steps += [
             f"mount --bind '{prefix}' '{kept}'",
             f"mount -t tmpfs -o mode=755 none '{closed}'",

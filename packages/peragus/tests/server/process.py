@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -49,22 +50,31 @@ def _document(stdout: IO[str]) -> dict[str, Any]:
 
 
 def start_server(
-    home: Path, notebooks: Path, port: int, env: dict[str, str] | None = None
+    home: Path,
+    notebooks: Path,
+    port: int,
+    env: dict[str, str] | None = None,
+    wrap: Callable[[list[str]], list[str]] = lambda command: command,
 ) -> ServerProcess:
+    """``wrap`` may run the command otherwise (as another user); it must exec, not fork, so
+    that signals reach the server itself.
+    """
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "peragus",
-            "start",
-            "--port",
-            str(port),
-            "--dir",
-            str(notebooks),
-            "--no-open",
-            "-o",
-            "json",
-        ],
+        wrap(
+            [
+                sys.executable,
+                "-m",
+                "peragus",
+                "start",
+                "--port",
+                str(port),
+                "--dir",
+                str(notebooks),
+                "--no-open",
+                "-o",
+                "json",
+            ]
+        ),
         env={**os.environ, "PERAGUS_HOME": str(home), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

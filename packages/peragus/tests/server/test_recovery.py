@@ -6,15 +6,19 @@ cells left running; Ctrl+C stops running cells and says so, and a second Ctrl+C 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psutil
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
 from peragus.notebooks.folder import read_folder
 
 from ..execution.test_containment import leftovers
+from ..execution.unprivileged import hand_over, namespace_command, shared_folder
 from .process import ServerProcess, free_port, start_server
 from .test_server import receive_until, send, subscribe
 
@@ -160,3 +164,50 @@ def test_a_second_ctrl_c_forces(home: Path, tmp_path: Path) -> None:
     assert server.process.wait(timeout=30) == 130
     assert "forced to stop: cells and tsservers killed at once" in server.process.stderr.read()
     assert leftovers(running["runId"]) == []
+
+
+def test_without_a_cgroup_a_restart_kills_what_the_killed_server_left(system_tool: Any) -> None:
+    """The row of a user who is not root: no cgroup names the dead server, its runs' processes
+    carry it in their environment (a detached child included).
+    """
+    assert os.geteuid() == 0, "CI runs the tests as root; this case drops to nobody"
+    with shared_folder() as folder:
+        home, notebooks = folder / "home", folder / "notebooks"
+        home.mkdir()
+        notebooks.mkdir()
+        hand_over(folder)
+        port = free_port()
+
+        def as_nobody(command: list[str]) -> list[str]:
+            return namespace_command(system_tool, folder, command)
+
+        env = {"HOME": str(folder), "PERAGUS_KEYRING": "0"}
+        server = start_server(home, notebooks, port, env, wrap=as_nobody)
+        # The process kill -9 reaches is the server itself (unshare and setpriv exec into it).
+        assert psutil.Process(server.process.pid).uids().real == 65534
+        name, cell_id = open_notebook(server, "Orphans")
+        topic = f"session:{name}"
+        source = (
+            "import { spawn } from 'node:child_process';\n"
+            "const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });\n"
+            "child.on('spawn', () => console.log('up')); setInterval(() => {}, 1000);\n"
+        )
+        with websocket(server) as ws:
+            subscribe(ws, topic)
+            send(ws, topic, "cell:update", {"cellId": cell_id, "updates": {"source": source}})
+            receive_until(ws, "cell:updated")
+            send(ws, topic, "cell:exec", {"cellId": cell_id})
+            _, running = receive_until(ws, "cell:updated", lambda p: p.get("runId") is not None)
+            receive_until(ws, "cell:output")
+            server.kill_9()
+        orphans = leftovers(running["runId"])
+        assert len(orphans) == 2  # node and the sleep in a session of its own
+        assert all(psutil.Process(pid).uids().real == 65534 for pid in orphans)
+
+        again = start_server(home, notebooks, port, env, wrap=as_nobody)
+        try:
+            assert httpx.get(f"{again.url}/healthz").status_code == 200
+            assert leftovers(running["runId"]) == []
+        finally:
+            again.interrupt()
+            again.process.wait(timeout=30)

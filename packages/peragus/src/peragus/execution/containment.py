@@ -39,6 +39,7 @@ from functools import cache
 from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
+from peragus.execution.marks import RUN_ID_ENV, carrying
 
 __all__ = ["Containment", "Usage", "contain", "containment_kind", "sweep_stale_groups"]
 
@@ -47,8 +48,6 @@ GROUP_PREFIX = "peragus-"
 BACKGROUND_CPU_SHARES = 2
 """A run that has gone on for a while, against 1024 for the server's threads and fresh runs."""
 UNCONTAINED_ENV = "PERAGUS_UNCONTAINED"
-RUN_ID_ENV = "PERAGUS_RUN_ID"
-"""In every run's environment: how its processes are known once they left its group."""
 DATA_HEADROOM_BYTES = 256 * 1024 * 1024
 """Above the memory limit for RLIMIT_DATA: node's own start-up mappings, so that V8's heap limit
 (three quarters of the memory limit) is what a cell that fills its heap meets first."""
@@ -288,7 +287,7 @@ class ProcessLimit(Containment):
             found = set()
         # The leader started a new session, so its pid is the group's id, even once it is gone.
         found.update(p.pid for p in psutil.process_iter() if _in_group(p.pid, leader))
-        found.update(_carrying(RUN_ID_ENV, self.run_id))
+        found.update(carrying(RUN_ID_ENV, self.run_id))
         found.discard(os.getpid())
         return sorted(found)
 
@@ -298,31 +297,6 @@ def _in_group(pid: int, group: int) -> bool:
         return os.getpgid(pid) == group
     except OSError:
         return False
-
-
-def _carrying(name: str, value: str) -> set[int]:
-    """The processes whose environment has ``name=value`` (those this user may read)."""
-    wanted = f"{name}={value}".encode()
-    proc = Path("/proc")
-    if proc.is_dir():  # Linux: /proc directly, ten times faster than psutil's walk
-        found = set()
-        for entry in proc.iterdir():
-            if entry.name.isdigit():
-                try:
-                    environ = (entry / "environ").read_bytes()
-                except OSError:
-                    continue
-                if wanted in environ.split(b"\0"):
-                    found.add(int(entry.name))
-        return found
-    import psutil
-
-    found = set()
-    for process in psutil.process_iter():
-        with contextlib.suppress(psutil.Error):
-            if process.environ().get(name) == value:
-                found.add(process.pid)
-    return found
 
 
 class Uncontained(ProcessLimit):

@@ -30,13 +30,8 @@ from pathlib import Path
 from typing import Literal
 
 from groundwork.errors import ExitCode, ToolError
-from peragus.execution.containment import (
-    BACKGROUND_AFTER_SECONDS,
-    RUN_ID_ENV,
-    Containment,
-    Usage,
-    contain,
-)
+from peragus.execution.containment import BACKGROUND_AFTER_SECONDS, Containment, Usage, contain
+from peragus.execution.marks import OWNER_ENV, RUN_ID_ENV, owner_mark
 from peragus.execution.toolchain import OnNotice, esbuild, node
 from peragus.notebooks.model import FILENAME, language_of
 
@@ -204,6 +199,8 @@ class CellRun:
         env = {k: v for k, v in os.environ.items() if k in _BASE_ENV}
         env["NODE_ENV"] = "development"
         env[RUN_ID_ENV] = self.run_id  # how a leftover process is recognised
+        if (owner := owner_mark()) is not None:
+            env[OWNER_ENV] = owner  # and one whose server was killed
         if self.traceparent:
             env["TRACEPARENT"] = self.traceparent  # the W3C name a traced client library reads
         env.update(self.secrets)

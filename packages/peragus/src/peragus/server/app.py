@@ -17,6 +17,7 @@ from groundwork.service import ServiceConfig, create_app
 from peragus.ai.cells import edit_cell, generate_cells
 from peragus.examples import ExampleList, example_text, examples
 from peragus.execution.containment import containment_kind, sweep_stale_groups
+from peragus.execution.marks import sweep_orphans
 from peragus.execution.npm_search import NpmSearchResult, search_npm
 from peragus.execution.runner import Limits
 from peragus.notebooks.listing import NotebookOrder, select
@@ -285,6 +286,7 @@ def _index(page_file: str = "index.html") -> Response:
 def _recover(store: NotebookStore) -> None:
     """What a killed server left: its cells' processes and cgroups, and unfinished writes."""
     sweep_stale_groups()
+    sweep_orphans()  # the same processes where no cgroup held them
     store.remove_temporaries()
 
 
