@@ -61,6 +61,15 @@ class BudgetPeriod(StrEnum):
     TOTAL = "total"
 
 
+class BudgetBasis(StrEnum):
+    """What a budget threshold is measured on: spend so far, or spend projected to the period's
+    end at the current burn rate (an early warning, as AWS Budgets' forecasted alerts).
+    """
+
+    SPENT = "spent"
+    FORECAST = "forecast"
+
+
 class BudgetAction(StrEnum):
     """What happens when a project's spend crosses one of its budget's thresholds."""
 

@@ -90,9 +90,13 @@ def test_the_default_idle_policy_hibernates_a_forgotten_workstation(day: Day) ->
     day.clock.forward(minutes=17)  # the agent keeps reporting: 57 minutes idle now
     warned = day.json("idle", "simulate", "demo", "--idle", "57m")["status"]
     assert warned["state"] == "running"
-    assert warned["warned_at"] is not None
+    # The samples cover the warning's time (55 min idle): it is given as of then, and the
+    # hibernation keeps its whole lead time, at 60 min idle.
+    warned_at = datetime.fromisoformat(warned["warned_at"])
+    assert abs(warned_at - (day.clock.at - timedelta(minutes=2))) < timedelta(minutes=1)
+    assert "(warning given)" in warned["next"]
     listed = day.run("list")
-    assert [n for n in notices(listed) if "demo has been idle 57 min" in n], listed.stderr
+    assert [n for n in notices(listed) if "demo has been idle 55 min" in n], listed.stderr
     assert notices(day.run("list")) == []  # shown once
 
     day.clock.forward(minutes=5)
@@ -157,8 +161,8 @@ def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(day: Day) -> None
         "100:prevent_launch",
     )["project"]
     assert made["budget"]["thresholds"] == [
-        {"percent": 50.0, "action": "notify"},
-        {"percent": 100.0, "action": "prevent_launch"},
+        {"percent": 50.0, "action": "notify", "on": "spent"},
+        {"percent": 100.0, "action": "prevent_launch", "on": "spent"},
     ]
     launched = day.json("launch", "ubuntu-server", "p1", "--project", "lab")["workstation"]
     assert launched["project"] == "lab"

@@ -6,7 +6,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
-from prism.choices import BudgetAction, BudgetPeriod
+from prism.choices import BudgetAction, BudgetBasis, BudgetPeriod
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ AlertOption = Annotated[
     typer.Option(
         "--alert",
         help="PERCENT:ACTION, repeat for several (default 50:notify 80:notify"
-        " 100:prevent_launch). Actions: notify, hibernate_all, stop_all, prevent_launch.",
+        " 100:prevent_launch). Actions: notify, hibernate_all, stop_all, prevent_launch."
+        " PERCENT:notify:forecast alerts when the projected spend crosses it.",
     ),
 ]
 EndsOption = Annotated[
@@ -40,21 +41,38 @@ EndsOption = Annotated[
 
 
 def parse_alert(text: str) -> dict[str, Any]:
-    percent, _, action = text.partition(":")
+    percent, _, rest = text.partition(":")
+    action, _, basis = rest.partition(":")
     try:
         value = float(percent.strip().rstrip("%"))
         chosen = BudgetAction(action.strip() or BudgetAction.NOTIFY)
+        on = BudgetBasis(basis.strip() or BudgetBasis.SPENT)
     except ValueError:
-        value, chosen = -1.0, BudgetAction.NOTIFY
+        value, chosen, on = -1.0, BudgetAction.NOTIFY, BudgetBasis.SPENT
     if not 0 < value <= 1000:
         actions = ", ".join(a.value for a in BudgetAction)
         raise ToolError(
             "PRISM_BUDGET_ALERT_INVALID",
-            f"--alert {text!r} is not PERCENT:ACTION.",
-            suggestions=[f"e.g. --alert 80:notify --alert 100:stop_all (actions: {actions})"],
+            f"--alert {text!r} is not PERCENT:ACTION or PERCENT:notify:forecast.",
+            suggestions=[
+                f"e.g. --alert 80:notify --alert 100:stop_all (actions: {actions})",
+                "An early warning on the projection: --alert 80:notify:forecast",
+            ],
             exit_code=ExitCode.USAGE,
         )
-    return {"percent": value, "action": chosen}
+    if on is BudgetBasis.FORECAST and chosen is not BudgetAction.NOTIFY:
+        raise ToolError(
+            "PRISM_BUDGET_ALERT_INVALID",
+            f"--alert {text!r}: a forecast threshold only notifies; nothing is stopped or"
+            " refused for money not spent yet.",
+            suggestions=[
+                f"--alert {value:g}:notify:forecast, and --alert {value:g}:{chosen} on spend",
+                "A launch that would cross a prevent_launch threshold by the period's end is"
+                " refused already.",
+            ],
+            exit_code=ExitCode.USAGE,
+        )
+    return {"percent": value, "action": chosen, "on": on}
 
 
 def budget_body(
@@ -85,7 +103,7 @@ def _budget_line(view: "ProjectView") -> str:
         return "no budget"
     line = (
         f"{_money(status.spent_usd)} of {_money(budget.amount_usd)} {budget.period}"
-        f" ({status.percent:.0f}%), burning {_money(status.burn_usd_per_hour)}/h"
+        f" ({status.percent:.0f}%), burning ${status.burn_usd_per_hour:,.4f}/h"
     )
     if status.projected_usd is not None:
         line += f", heading for {_money(status.projected_usd)}"
@@ -108,16 +126,24 @@ def _project_view(result: "ProjectResult") -> "RenderableType":
         table.add_row("description", escape(p.description))
     table.add_row("budget", escape(_budget_line(p)))
     if p.budget:
-        marks = ", ".join(f"{t.percent:g}%: {t.action}" for t in p.budget.thresholds)
+        marks = ", ".join(
+            f"{t.percent:g}%{' forecast' if t.on == 'forecast' else ''}: {t.action}"
+            for t in p.budget.thresholds
+        )
         table.add_row("thresholds", marks)
     table.add_row("workstations", ", ".join(p.workstations) or "-")
     table.add_row("storage", ", ".join(p.storage) or "-")
     for alert in p.alerts:
+        if alert.projected_usd is not None:
+            heading = _money(alert.projected_usd)
+            crossed = f"{alert.percent:g}% forecast crossed (heading for {heading}"
+        else:
+            crossed = f"{alert.percent:g}% crossed ({_money(alert.spent_usd)}"
         table.add_row(
             "alert",
             escape(
-                f"{alert.crossed_at:%Y-%m-%d %H:%M} {alert.percent:g}% crossed"
-                f" ({_money(alert.spent_usd)} of {_money(alert.amount_usd)}): {alert.outcome}"
+                f"{alert.crossed_at:%Y-%m-%d %H:%M} {crossed} of {_money(alert.amount_usd)}):"
+                f" {alert.outcome}"
             ),
         )
     return table
@@ -143,6 +169,8 @@ def create(
       prism project create thesis --budget 2000 --period total --ends 2026-06-30
 
       prism project create lab --budget 100 --alert 80:notify --alert 100:stop_all
+
+      prism project create lab --budget 40 --period total --alert 50:notify:forecast
     """
     from prism.projects.model import ProjectResult
 

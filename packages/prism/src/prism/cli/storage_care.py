@@ -169,7 +169,8 @@ def cleanup(
     if not yes:
         stderr_console().print(_candidates_table(candidates, "Unused storage"))
         confirm_or_stop(
-            f"Delete these {len(candidates)} and their data (saves"
+            f"Delete {'it' if len(candidates) == 1 else f'these {len(candidates)}'} and"
+            f" {'its' if len(candidates) == 1 else 'their'} data (saves"
             f" ${plan.cleanup.monthly_saving_usd:.2f} a month)?",
             "prism storage cleanup",
         )

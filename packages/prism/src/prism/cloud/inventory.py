@@ -96,14 +96,18 @@ def _volumes(cloud: CloudSession, base: dict[str, Any]) -> list[LedgerEntry]:
 
 def _snapshots(cloud: CloudSession, base: dict[str, Any]) -> list[LedgerEntry]:
     ec2 = cloud.client("ec2")
-    reply = aws_call(
-        "DescribeSnapshots",
-        ec2.describe_snapshots,
-        OwnerIds=["self"],
-        Filters=[{"Name": "tag-key", "Values": [TAG_SNAPSHOT, TAG_IMAGE]}],
-    )
+    seen: dict[str, dict[str, Any]] = {}
+    # One call per tag: the emulator answers a tag-key filter of two values with nothing.
+    for tag in (TAG_SNAPSHOT, TAG_IMAGE):
+        reply = aws_call(
+            "DescribeSnapshots",
+            ec2.describe_snapshots,
+            OwnerIds=["self"],
+            Filters=[{"Name": "tag-key", "Values": [tag]}],
+        )
+        seen.update({raw["SnapshotId"]: raw for raw in reply["Snapshots"]})
     found = []
-    for raw in reply["Snapshots"]:
+    for raw in seen.values():
         tags = tags_of(raw.get("Tags"))
         name = tags.get(TAG_SNAPSHOT) or f"image {tags.get(TAG_IMAGE, '?')}"
         found.append(

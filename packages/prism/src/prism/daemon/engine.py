@@ -59,6 +59,7 @@ class Engine:
         self.launches: dict[str, LaunchHandle] = {}
         self._sessions: dict[str, CloudSession] = {}
         self._lock = threading.Lock()
+        self._budget_lock = threading.Lock()  # the timer and a launch's end: one alert each
         self._workers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="launch")
         self._stopping = threading.Event()
         self._checker: threading.Thread | None = None
@@ -116,10 +117,17 @@ class Engine:
             self.idle.check()
         except ToolError as exc:
             log.warning("idle check failed", error=exc.message)
+        self.check_budgets()
+
+    def check_budgets(self) -> None:
+        """Every budget against its thresholds: on the timer, and as soon as a launch into a
+        project ends (its burn rate, so its forecast, changed).
+        """
         if any(p.budget for p in self.projects.list()):
             try:
-                self.costing.refresh()
-                self.budgets.check()
+                with self._budget_lock:
+                    self.costing.refresh()
+                    self.budgets.check()
             except ToolError as exc:
                 log.warning("budget check failed", error=exc.message)
 
@@ -171,6 +179,8 @@ class Engine:
             handle.workstation = self.launcher.launch(
                 request, cloud, handle.plan, handle.workstation, template, wait=wait
             )
+            if handle.workstation.project is not None and not request.dry_run:
+                self.check_budgets()
         except ToolError as exc:
             handle.error = exc
             if not handle.plan.snapshot().failed:

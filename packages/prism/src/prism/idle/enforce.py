@@ -7,6 +7,11 @@ activity bump. The warning always comes first and its whole lead time is given, 
 samples say the deadline has passed (prismd was down, the samples came late), so nobody is
 stopped without warning. A workstation whose agent is silent is never acted on: no samples is
 not proof of idleness. Hibernate falls back to stop where the instance cannot hibernate.
+
+`prism idle simulate` stands in for an agent that has reported for the whole span it publishes:
+when the warning fell inside that span, it is given as of then (the time the samples say it was
+due), so a sandbox workstation fed 40 idle minutes under a 30-minute policy is warned at 25 and
+acted on at once, as prismd watching live would have done by now. Real samples never backdate it.
 """
 
 from __future__ import annotations
@@ -231,28 +236,39 @@ class IdleEnforcer:
             return status
         needs_warning = ws.idle.warn_minutes > 0 and status.warned_at is None
         if needs_warning and status.warn_at is not None and now >= status.warn_at:
-            return self._warn(ws, status, now)
-        if now >= status.action_at and not needs_warning:
+            status = self._warn(ws, status, self._replayed(ws, status.warn_at) or now, now)
+            needs_warning = False
+        if status.action_at is not None and now >= status.action_at and not needs_warning:
             return self._act(ws, status, now)
         return status
 
-    def _warn(self, ws: Workstation, status: IdleStatus, now: datetime) -> IdleStatus:
+    def _replayed(self, ws: Workstation, warn_at: datetime) -> datetime | None:
+        """``warn_at`` when simulated samples cover it (see the module's note), else None."""
+        if not ws.simulated:
+            return None
+        simulated = self.records.get(SIMULATED, ws.name, Simulated)
+        if simulated is None or simulated.since > warn_at:
+            return None
+        return warn_at
+
+    def _warn(self, ws: Workstation, status: IdleStatus, at: datetime, now: datetime) -> IdleStatus:
+        """The warning, given ``at`` (now, or when simulated samples say it was due)."""
         assert ws.idle is not None and status.idle_since is not None
         lead = timedelta(minutes=ws.idle.warn_minutes)
         deadline = status.idle_since + timedelta(minutes=ws.idle.idle_minutes)
-        action_at = max(deadline, now + lead)
-        minutes = round(status.idle_minutes or 0)
+        action_at = max(deadline, at + lead)
+        minutes = round((at - status.idle_since).total_seconds() / 60)
         text = (
             f"{ws.name} has been idle {minutes} min: idle policy {ws.idle.name} will"
             f" {self._verb(ws)} it at {action_at:%H:%M} UTC unless it is used."
         )
-        self.records.put(_BOOKKEEPING, ws.name, _Warned(warned_at=now, spell=status.idle_since))
+        self.records.put(_BOOKKEEPING, ws.name, _Warned(warned_at=at, spell=status.idle_since))
         self.notify("idle-warning", text, workstation=ws.name, project=ws.project)
         if not ws.simulated:
             self._tell_workstation(ws, text)
         return status.model_copy(
             update={
-                "warned_at": now,
+                "warned_at": at,
                 "action_at": action_at,
                 "next": f"{self._verb(ws)} at {_clock_text(action_at, now)} (warning given)",
             }

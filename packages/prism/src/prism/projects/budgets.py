@@ -18,10 +18,10 @@ from datetime import UTC, datetime, time, timedelta
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.logs import get_logger
-from prism.choices import BudgetAction, BudgetPeriod
+from prism.choices import BudgetAction, BudgetBasis, BudgetPeriod
 from prism.cost.accrual import Segment
 from prism.cost.costing import Costing
-from prism.projects.model import Alert, Budget, BudgetStatus, Project, ProjectView
+from prism.projects.model import Alert, Budget, BudgetStatus, Project, ProjectView, Threshold
 from prism.projects.store import Projects
 from prism.records import Event
 from prism.workstations.lifecycle import Lifecycle
@@ -57,6 +57,31 @@ def _money(value: float) -> str:
 
 def _rate(value: float) -> str:
     return f"${value:,.4f}/h"
+
+
+def _alert_text(project: Project, status: BudgetStatus, threshold: Threshold, outcome: str) -> str:
+    budget = project.budget
+    assert budget is not None
+    of_budget = f"of its {_money(budget.amount_usd)} {budget.period} budget"
+    if threshold.on is BudgetBasis.FORECAST:
+        projected = status.projected_usd or 0.0
+        if budget.period is BudgetPeriod.MONTHLY:
+            by = "by the end of the month"
+        elif status.period_end is None:
+            by = "in 30 days"
+        else:
+            by = f"by {status.period_end:%Y-%m-%d}"
+        share = projected / budget.amount_usd * 100
+        return (
+            f"Project {project.name} is heading for {_money(projected)} {of_budget}"
+            f" ({share:.0f}%) {by} at {_rate(status.burn_usd_per_hour)}"
+            f" (spent so far {_money(status.spent_usd)}), past its {threshold.percent:g}%"
+            f" forecast threshold: {outcome}."
+        )
+    return (
+        f"Project {project.name} has spent {_money(status.spent_usd)} {of_budget}"
+        f" ({status.percent:.0f}%), past its {threshold.percent:g}% threshold: {outcome}."
+    )
 
 
 class Budgets:
@@ -96,7 +121,9 @@ class Budgets:
             runs_out = now + timedelta(hours=(budget.amount_usd - spent) / burn)
         percent = spent / budget.amount_usd * 100
         blocked = any(
-            t.action is BudgetAction.PREVENT_LAUNCH and percent >= t.percent
+            t.action is BudgetAction.PREVENT_LAUNCH
+            and t.on is BudgetBasis.SPENT
+            and percent >= t.percent
             for t in budget.thresholds
         )
         return BudgetStatus(
@@ -209,30 +236,32 @@ class Budgets:
                 continue
             status = self.status(project)
             assert status is not None
+            projected = status.projected_usd or 0.0
+            reached = {
+                BudgetBasis.SPENT: status.percent,
+                BudgetBasis.FORECAST: projected / budget.amount_usd * 100,
+            }
             for threshold in sorted(budget.thresholds, key=lambda t: t.percent):
-                if status.percent < threshold.percent:
-                    break
-                if self.projects.alerted(project.name, status.period, threshold.percent):
+                if reached[threshold.on] < threshold.percent:
+                    continue
+                if self.projects.alerted(project.name, status.period, threshold):
                     continue
                 outcome = self._act(project, threshold.action, status)
+                forecast = threshold.on is BudgetBasis.FORECAST
                 alert = Alert(
                     period=status.period,
                     percent=threshold.percent,
                     action=threshold.action,
+                    on=threshold.on,
                     crossed_at=self.clock_now,
                     spent_usd=status.spent_usd,
+                    projected_usd=round(projected, 2) if forecast else None,
                     amount_usd=budget.amount_usd,
                     outcome=outcome,
                 )
                 self.projects.record_alert(project.name, alert)
-                self.notify(
-                    "budget-alert",
-                    f"Project {project.name} has spent {_money(status.spent_usd)} of its"
-                    f" {_money(budget.amount_usd)} {budget.period} budget"
-                    f" ({status.percent:.0f}%), past its {threshold.percent:g}% threshold:"
-                    f" {outcome}.",
-                    project=project.name,
-                )
+                text = _alert_text(project, status, threshold, outcome)
+                self.notify("budget-alert", text, project=project.name)
                 raised.append(alert)
         return raised
 

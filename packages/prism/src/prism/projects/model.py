@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from prism.choices import BudgetAction, BudgetPeriod
+from prism.choices import BudgetAction, BudgetBasis, BudgetPeriod
 from prism.records import Event
 
 __all__ = [
@@ -28,6 +28,17 @@ PROJECT_NAME = r"^[a-z0-9][a-z0-9-]{0,40}$"
 class Threshold(BaseModel):
     percent: float = Field(gt=0, le=1000)
     action: BudgetAction = BudgetAction.NOTIFY
+    on: BudgetBasis = Field(
+        default=BudgetBasis.SPENT,
+        description="spent: spend so far crosses it; forecast: spend projected to the period's"
+        " end does (notify only: nothing is stopped for what has not been spent).",
+    )
+
+    @model_validator(mode="after")
+    def _forecast_notifies(self) -> Threshold:
+        if self.on is BudgetBasis.FORECAST and self.action is not BudgetAction.NOTIFY:
+            raise ValueError("a forecast threshold only notifies")
+        return self
 
 
 class Budget(BaseModel):
@@ -55,8 +66,12 @@ class Alert(BaseModel):
     period: str = Field(description="The month (YYYY-MM), or 'total'.")
     percent: float
     action: BudgetAction
+    on: BudgetBasis = BudgetBasis.SPENT
     crossed_at: datetime
     spent_usd: float
+    projected_usd: float | None = Field(
+        default=None, description="For a forecast threshold: the projection that crossed it."
+    )
     amount_usd: float
     outcome: str
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import builtins
 
 from groundwork.errors import ExitCode, ToolError
-from prism.projects.model import Alert, Budget, Project
+from prism.choices import BudgetBasis
+from prism.projects.model import Alert, Budget, Project, Threshold
 from prism.records import Records
 
 __all__ = ["Projects"]
@@ -69,8 +70,14 @@ class Projects:
         found = [a for k, a in self.records.all(_ALERT, Alert).items() if k.startswith(f"{name}|")]
         return sorted(found, key=lambda a: a.crossed_at, reverse=True)
 
-    def alerted(self, name: str, period: str, percent: float) -> bool:
-        return self.records.get(_ALERT, f"{name}|{period}|{percent:g}", Alert) is not None
+    def alerted(self, name: str, period: str, threshold: Threshold) -> bool:
+        key = _alert_key(name, period, threshold.percent, threshold.on)
+        return self.records.get(_ALERT, key, Alert) is not None
 
     def record_alert(self, name: str, alert: Alert) -> None:
-        self.records.put(_ALERT, f"{name}|{alert.period}|{alert.percent:g}", alert)
+        self.records.put(_ALERT, _alert_key(name, alert.period, alert.percent, alert.on), alert)
+
+
+def _alert_key(name: str, period: str, percent: float, on: BudgetBasis) -> str:
+    suffix = "" if on is BudgetBasis.SPENT else f"|{on}"
+    return f"{name}|{period}|{percent:g}{suffix}"
