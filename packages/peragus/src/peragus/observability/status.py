@@ -119,20 +119,35 @@ def _iso(at: float) -> str:
 
 
 class _CpuMeter:
-    """CPU percent between readings of a cumulative CPU-seconds figure."""
+    """CPU percent between readings of a cumulative CPU-seconds figure.
 
-    def __init__(self) -> None:
-        self._last: dict[str, tuple[float, float]] = {}
+    Readings closer together than ``MIN_INTERVAL`` repeat the last figure: CPU time advances in
+    ticks of 10 ms, so two readings a millisecond apart (the sampler and a page's poll) would
+    show a tick as several hundred percent.
+    """
+
+    MIN_INTERVAL = 1.0
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self._last: dict[str, tuple[float, float, float]] = {}
+
+    def start(self, key: str, cpu_seconds: float) -> None:
+        """Counts from here: CPU spent before (a server's start-up) is no part of any reading."""
+        self._last[key] = (self.clock(), cpu_seconds, 0.0)
 
     def percent(self, key: str, cpu_seconds: float, since: float) -> float:
-        now = time.monotonic()
+        """``since`` is when ``cpu_seconds`` began counting, for a key never read before."""
+        now = self.clock()
         before = self._last.get(key)
-        self._last[key] = (now, cpu_seconds)
         if before is None:
-            elapsed = max(time.time() - since, 1e-3)
-            return round(100 * cpu_seconds / elapsed, 1)
-        elapsed = max(now - before[0], 1e-3)
-        return round(max(0.0, 100 * (cpu_seconds - before[1]) / elapsed), 1)
+            figure = 100 * cpu_seconds / max(now - since, self.MIN_INTERVAL)
+        elif now - before[0] < self.MIN_INTERVAL:
+            return before[2]
+        else:
+            figure = max(0.0, 100 * (cpu_seconds - before[1]) / (now - before[0]))
+        self._last[key] = (now, cpu_seconds, round(figure, 1))
+        return round(figure, 1)
 
     def keep(self, keys: set[str]) -> None:
         for key in set(self._last) - keys:
@@ -160,7 +175,9 @@ class Monitor:
         self._errors: deque[tuple[float, RecentError]] = deque(maxlen=RECENT_ERRORS)
         self._error_times: deque[float] = deque(maxlen=10_000)
         self.history: deque[Sample] = deque(maxlen=HISTORY_SAMPLES)
-        self._cpu = _CpuMeter()
+        self._cpu = _CpuMeter(clock)
+        times = self._process.cpu_times()
+        self._cpu.start("server", times.user + times.system)
         self._lock = threading.Lock()
 
     def error(self, code: str, message: str, where: str) -> None:
