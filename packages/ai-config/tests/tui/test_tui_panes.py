@@ -219,7 +219,16 @@ async def test_the_merge_editor_saves_what_the_cli_would_and_refuses_what_it_wou
             "img/logo.png",
             "notes/dots.md",
         ]
+        assert logo.read_bytes() == PNG + b"mine"
+        app.query_one("#conflict-list", DataTable).move_cursor(row=0)
+        await pilot.press("t")  # the binary file: upstream's, whole
+        await pilot.pause()
+        assert rows(app.query_one("#conflict-list", DataTable)) == [["notes/dots.md", "update"]]
     assert cafe.read_bytes() == LATIN1.replace(b"two", b"two (mine \xe9, \xe9quipe)")
-    assert logo.read_bytes() == PNG + b"mine"
-    assert library.conflicts.load().keys() == {"img/logo.png", "notes/dots.md"}
-    assert [c.action for c in app.session().changes] == ["library resolve --merged"]
+    assert logo.read_bytes() == PNG + b"team"
+    assert not (library.personal_dir / "img" / "logo.upstream.png").exists()
+    assert library.conflicts.load().keys() == {"notes/dots.md"}
+    assert [c.action for c in app.session().changes] == [
+        "library resolve --merged",
+        "library resolve --theirs",
+    ]
