@@ -7,13 +7,14 @@ may have it.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import psutil
 import pytest
 
 from peragus.execution.containment import containment_kind
-from peragus.execution.runner import CellRun, Limits
+from peragus.execution.runner import CellRun, Limits, RunResult
 from peragus.notebooks.folder import write_folder
 from peragus.notebooks.model import CodeCell, Notebook
 
@@ -108,3 +109,34 @@ def test_allocating_without_bound_is_stopped_at_the_memory_limit(
         "[the run was stopped: its processes used more than 256 MB of memory]\n",
     )
     assert leftovers(run.run_id) == []
+
+
+def test_a_run_being_stopped_gets_its_cpu_share_back_to_exit(home: Path, tmp_path: Path) -> None:
+    """After a second a run drops to the background (cpu.shares 2); stopped there on a busy
+    machine, its processes would wait seconds for the CPU they need to exit.
+    """
+    source = """
+import { readFileSync } from 'node:fs';
+const group = readFileSync('/proc/self/cgroup', 'utf8').split('\\n')
+  .map((line) => line.split(':')).find((f) => f[1].split(',').includes('cpu'))[2];
+const shares = () => readFileSync(`/sys/fs/cgroup/cpu${group}/cpu.shares`, 'utf8').trim();
+process.on('SIGTERM', () => { console.log(`stopping at ${shares()}`); process.exit(0); });
+const wait = setInterval(() => {
+  if (shares() === '2') { console.log('in the background'); clearInterval(wait); }
+}, 50);
+setInterval(() => {}, 1000);
+"""
+    run = CellRun(home, cell(tmp_path / "s", source), "cell.mjs")
+    backgrounded = threading.Event()
+
+    def heard(_stream: str, text: str) -> None:
+        if "in the background" in text:
+            backgrounded.set()
+
+    finished: list[RunResult] = []
+    runner = threading.Thread(target=lambda: finished.append(run.run(heard)))
+    runner.start()
+    assert backgrounded.wait(timeout=60)
+    run.stop()
+    runner.join(timeout=60)
+    assert [text for _, text in finished[0].output] == ["in the background\n", "stopping at 1024\n"]

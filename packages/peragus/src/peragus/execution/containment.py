@@ -23,7 +23,8 @@ processes or hundreds of small ones, never without bound.
 CPU: a run starts with the weight of any process, so a short cell answers at once; once it has
 run for ``BACKGROUND_AFTER_SECONDS`` it is moved to the background (``cpu.shares`` 2 in its
 cgroup, else nice 19 for its process group), so a cell that spins, or forks spinners, never slows
-the server or the next short run.
+the server or the next short run. A run being stopped comes back to the foreground first: on a
+busy machine, processes that get almost no CPU take seconds to exit.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_PREFIX = "peragus-"
 BACKGROUND_CPU_SHARES = 2
 """A run that has gone on for a while, against 1024 for the server's threads and fresh runs."""
+FOREGROUND_CPU_SHARES = 1024
 UNCONTAINED_ENV = "PERAGUS_UNCONTAINED"
 DATA_HEADROOM_BYTES = 256 * 1024 * 1024
 """Above the memory limit for RLIMIT_DATA: node's own start-up mappings, so that V8's heap limit
@@ -98,7 +100,14 @@ class Containment(ABC):
     def to_background(self, leader: int) -> None:
         """The run has gone on for a while: the lowest CPU priority from now on."""
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PGRP, os.getpgid(leader), 19)
+            os.setpriority(os.PRIO_PGRP, leader, 19)  # the leader's pid is its group's id
+
+    def to_foreground(self, leader: int) -> None:
+        """The run is being stopped: a process needs CPU to exit, and a starved one takes seconds
+        to. (Raising a nice value back needs privileges a user may lack; then it stays.)
+        """
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PGRP, leader, 0)
 
     def hit_process_limit(self) -> bool:
         return False
@@ -215,6 +224,14 @@ class CgroupV1(Containment):
             return
         with contextlib.suppress(OSError):
             _write(group / "cpu.shares", str(BACKGROUND_CPU_SHARES))
+
+    def to_foreground(self, leader: int) -> None:
+        group = self.groups.get("cpu")
+        if group is None:
+            super().to_foreground(leader)
+            return
+        with contextlib.suppress(OSError):
+            _write(group / "cpu.shares", str(FOREGROUND_CPU_SHARES))
 
     def hit_process_limit(self) -> bool:
         try:

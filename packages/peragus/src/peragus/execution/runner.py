@@ -301,9 +301,7 @@ class CellRun:
         for reader in readers:
             reader.start()
         assert self._containment is not None
-        background = threading.Timer(
-            BACKGROUND_AFTER_SECONDS, self._containment.to_background, (process.pid,)
-        )
+        background = threading.Timer(BACKGROUND_AFTER_SECONDS, self._to_background, (process.pid,))
         background.daemon = True
         background.start()
         try:
@@ -343,6 +341,10 @@ class CellRun:
             )
         return notices
 
+    def _to_background(self, leader: int) -> None:
+        if self._stopped_by is None and self._containment is not None:
+            self._containment.to_background(leader)
+
     def stop(self, why: StoppedBy = "stop") -> None:
         """SIGTERM to the cell's process group, SIGKILL to all its processes after the grace."""
         self._stop_requested.set()
@@ -360,6 +362,8 @@ class CellRun:
     ) -> None:
         if self._stopped_by is None:
             self._stopped_by = why
+        if self._containment is not None:
+            self._containment.to_foreground(process.pid)
         if graceful:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
@@ -369,6 +373,7 @@ class CellRun:
 
     def _kill_all(self, process: subprocess.Popen[bytes]) -> None:
         if self._containment is not None:
+            self._containment.to_foreground(process.pid)  # a starved process is slow to die
             self._containment.kill_all(process.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
