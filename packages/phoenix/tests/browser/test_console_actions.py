@@ -1,15 +1,17 @@
-"""The console's other paths in Debian's headless Chromium against a real phoenix server: a fleet
-host whose collector is down, and an experiment started from the deployments row's quick action,
-watched with the load simulator running, and stopped after confirming."""
+"""The console's other paths in Debian's headless Chromium against a real phoenix server: what a
+first load fetches, a fleet host whose collector is down, and an experiment started from the
+deployments row's quick action, watched with the load simulator running, and stopped after
+confirming."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
 
 from phoenix.deployments import current, deploy
 from phoenix.experiments.service import Experiments
@@ -23,6 +25,25 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_a_first_load_fetches_its_data_once_and_under_300_kb_of_javascript(
+    console: Any, phoenix_home: Path, browser: Browser
+) -> None:
+    with console(phoenix_home) as (page, url):
+        # A new context: an empty cache, the session cookie only.
+        context = browser.new_context(storage_state=page.context.storage_state())
+        fresh = context.new_page()
+        responses: list[Response] = []
+        fresh.on("response", lambda response: responses.append(response))
+        fresh.goto(f"{url}/")
+        expect(fresh.locator("tr[data-host='this host'] td.reduction")).to_be_visible()
+        # The page preloads the view's reply; the script takes it instead of asking again.
+        assert [r.url for r in responses if "/api/" in r.url] == [f"{url}/api/v1/hosts"]
+        scripts = {r.url: len(r.body()) for r in responses if r.url.endswith(".js")}
+        assert 0 < sum(scripts.values()) <= 300 * 1024, scripts
+        assert not any("uPlot" in name for name in scripts), "the charts load with an experiment"
+        context.close()
 
 
 def test_a_fleet_host_whose_collector_is_down_shows_the_code_message_and_fix(

@@ -149,6 +149,21 @@ def test_the_console_routes(api: httpx.Client) -> None:
     assert page.status_code == 200 and '<div id="app">' in page.text
 
 
+def test_a_console_page_preloads_the_reply_its_view_shows_first(api: httpx.Client) -> None:
+    for path, reply in (
+        ("/", "/api/v1/hosts"),
+        ("/catalog", "/api/v1/pipelines"),
+        ("/catalog/process-topk-v1", "/api/v1/catalog/process-topk-v1"),
+        ("/experiments", "/api/v1/experiments"),
+    ):
+        page = api.get(path).text
+        assert f'<link rel="preload" href="{reply}" as="fetch" crossorigin />' in page
+    assert 'rel="preload"' not in api.get("/experiments/e-1").text  # an event stream instead
+    hostile = api.get('/catalog/"><img src=x onerror=alert(1)>').text
+    assert "<img" not in hostile
+    assert 'href="/api/v1/catalog/%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E"' in hostile
+
+
 def test_an_experiment_streams_its_figures_until_it_ends(api: httpx.Client) -> None:
     created = api.post(
         "/api/v1/experiments",
@@ -185,7 +200,7 @@ def test_an_experiment_streams_its_figures_until_it_ends(api: httpx.Client) -> N
 
 def test_a_burst_is_limited_and_service_resumes_after_retry_after(api: httpx.Client) -> None:
     """groundwork's defaults: a burst of 200, then 20 requests a second per client."""
-    statuses = []
+    statuses: list[int] = []
     limited = None
     while limited is None and len(statuses) < 2000:
         reply = api.get("/api/v1/loadsim/profiles")

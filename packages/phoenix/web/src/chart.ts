@@ -1,9 +1,11 @@
 // A variant-against-variant chart over the experiment's intervals, drawn by uPlot (small, fast,
-// canvas). It is created once and given new data as events arrive.
+// canvas). It is created once and given new data as events arrive. uPlot is two thirds of the
+// console's JavaScript and only an experiment's page draws charts, so it is fetched then: the
+// other views' first load leaves it out.
 
 import { html } from "htm/preact";
 import { useEffect, useRef } from "preact/hooks";
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { Interval } from "./api";
 
@@ -19,7 +21,10 @@ function columns(intervals: Interval[], field: Field): uPlot.AlignedData {
 export function VariantChart({ intervals, field, title }: { intervals: Interval[]; field: Field; title: string }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const latest = useRef(intervals);
+  latest.current = intervals;
   useEffect(() => {
+    let gone = false;
     const options: uPlot.Options = {
       title,
       width: Math.min(560, (box.current?.clientWidth ?? 560) - 8),
@@ -32,8 +37,13 @@ export function VariantChart({ intervals, field, title }: { intervals: Interval[
         { label: "B (candidate)", stroke: "#0969da", width: 2 },
       ],
     };
-    plot.current = new uPlot(options, columns(intervals, field), box.current!);
-    return () => plot.current?.destroy();
+    void import("uplot").then(({ default: UPlot }) => {
+      if (!gone) plot.current = new UPlot(options, columns(latest.current, field), box.current!);
+    });
+    return () => {
+      gone = true;
+      plot.current?.destroy();
+    };
   }, []);
   useEffect(() => plot.current?.setData(columns(intervals, field)), [intervals]);
   return html`<div class="chart" ref=${box} data-points=${intervals.length} aria-label=${title}></div>`;
