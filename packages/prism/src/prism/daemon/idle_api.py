@@ -130,6 +130,13 @@ async def simulate(name: str, body: SimulateBody, request: Request) -> SimulateR
     engine = _engine(request)
 
     def run() -> SimulateResult:
+        if not body.active and body.idle_minutes == 0:
+            raise ToolError(
+                "PRISM_IDLE_SIMULATE_NOTHING",
+                "Nothing to simulate: give --idle DURATION or --active.",
+                suggestions=[f"prism idle simulate {name} --idle 40m"],
+                exit_code=ExitCode.USAGE,
+            )
         ws = engine.lifecycle.get(name)
         if not ws.simulated:
             raise ToolError(
@@ -145,13 +152,6 @@ async def simulate(name: str, body: SimulateBody, request: Request) -> SimulateR
                 f"{name} is {ws.state}; idle samples come from a running workstation.",
                 suggestions=[f"Start it: prism start {name}"],
                 exit_code=ExitCode.CONFLICT,
-            )
-        if not body.active and body.idle_minutes == 0:
-            raise ToolError(
-                "PRISM_IDLE_SIMULATE_NOTHING",
-                "Nothing to simulate: give --idle DURATION or --active.",
-                suggestions=[f"prism idle simulate {name} --idle 40m"],
-                exit_code=ExitCode.USAGE,
             )
         now = engine.clock.now()
         samples: list[tuple[datetime, dict[str, float]]] = []
