@@ -265,3 +265,21 @@ def test_bad_input_says_what_and_changes_nothing(books: Books) -> None:
     code, problem = books.problem("snapshot", "restore", "no-such-snap", "--as", "x2")
     assert (code, problem["code"]) == (3, "PRISM_SNAPSHOT_NOT_FOUND")
     assert books.run("delete", "quiet", "--yes").returncode == 0
+
+
+def test_volume_backups_on_from_creation_and_what_the_emulator_lacks(books: Books) -> None:
+    made = books.json("volume", "create", "kept", "--backup")["volume"]
+    assert made["backup"] == "ENABLED"
+    policy = books.client("efs").describe_backup_policy(FileSystemId=made["file_system_id"])
+    assert policy["BackupPolicy"]["Status"] == "ENABLED"
+    listed = books.run("volume", "list").stdout
+    row = next(line for line in listed.splitlines() if "kept" in line)
+    assert "enabled" in row
+    code, problem = books.problem("volume", "backup", "kept", "--off")
+    assert (code, problem["code"]) == (6, "PRISM_BACKUP_UNAVAILABLE")
+    assert (
+        "the AWS emulator prism's sandbox runs (moto) does not implement it" in (problem["detail"])
+    )
+    volumes = {v["name"]: v for v in books.json("volume", "list")["volumes"]}
+    assert volumes["kept"]["backup"] == "ENABLED"  # unchanged
+    assert books.run("volume", "delete", "kept", "--yes").returncode == 0
