@@ -34,7 +34,7 @@ def read_service_info(config: ServiceConfig) -> ServiceInfo | None:
     try:
         data = json.loads(config.info_file.read_text(encoding="utf-8"))
         info = ServiceInfo(**data)
-    except (FileNotFoundError, ValueError, TypeError):
+    except (FileNotFoundError, NotADirectoryError, ValueError, TypeError):
         return None
     return info if _lock_is_held(config) else None
 
@@ -46,7 +46,7 @@ def _lock_is_held(config: ServiceConfig) -> bool:
     """
     try:
         fd = os.open(config.lock_file, os.O_RDONLY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
