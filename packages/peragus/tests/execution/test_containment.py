@@ -139,4 +139,4 @@ setInterval(() => {}, 1000);
     assert backgrounded.wait(timeout=60)
     run.stop()
     runner.join(timeout=60)
-    assert [text for _, text in finished[0].output] == ["in the background\n", "stopping at 1024\n"]
+    assert [text for _, text in finished[0].output] == ["in the background\n", "stopping at 4096\n"]

@@ -20,11 +20,12 @@ processes or hundreds of small ones, never without bound.
 - Root without a writable cgroup hierarchy gets no process-count limit at all: runs are refused
   with an error naming what is missing, unless ``PERAGUS_UNCONTAINED=1`` says to run them anyway.
 
-CPU: a run starts with the weight of any process, so a short cell answers at once; once it has
-run for ``BACKGROUND_AFTER_SECONDS`` it is moved to the background (``cpu.shares`` 2 in its
-cgroup, else nice 19 for its process group), so a cell that spins, or forks spinners, never slows
-the server or the next short run. A run being stopped comes back to the foreground first: on a
-busy machine, processes that get almost no CPU take seconds to exit.
+CPU: a run starts with the weight of a few processes (``cpu.shares`` 4096 in its cgroup: node
+starts on several threads, which share the group's weight), so a short cell answers at once;
+once it has run for ``BACKGROUND_AFTER_SECONDS`` it is moved to the background (``cpu.shares`` 2
+in its cgroup, else nice 19 for its process group), so a cell that spins, or forks spinners,
+never slows the server or the next short run. A run being stopped comes back to the foreground
+first: on a busy machine, processes that get almost no CPU take seconds to exit.
 """
 
 from __future__ import annotations
@@ -47,8 +48,10 @@ __all__ = ["Containment", "Usage", "contain", "containment_kind", "sweep_stale_g
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 GROUP_PREFIX = "peragus-"
 BACKGROUND_CPU_SHARES = 2
-"""A run that has gone on for a while, against 1024 for the server's threads and fresh runs."""
-FOREGROUND_CPU_SHARES = 1024
+"""A run that has gone on for a while, against 1024 for each of the server's threads."""
+FOREGROUND_CPU_SHARES = 4096
+"""A fresh run, or one being stopped: node starts on several threads, which in a group share the
+group's one weight, so at 1024 a cell's first output came 30-40 % later on a busy machine."""
 UNCONTAINED_ENV = "PERAGUS_UNCONTAINED"
 DATA_HEADROOM_BYTES = 256 * 1024 * 1024
 """Above the memory limit for RLIMIT_DATA: node's own start-up mappings, so that V8's heap limit
@@ -182,6 +185,8 @@ class CgroupV1(Containment):
             group.mkdir()
             self.groups[controller] = group
         _write(self.groups["pids"] / "pids.max", str(max_tasks))
+        if "cpu" in self.groups:
+            _write(self.groups["cpu"] / "cpu.shares", str(FOREGROUND_CPU_SHARES))
         if "memory" in self.groups:
             _write(self.groups["memory"] / "memory.limit_in_bytes", str(memory_bytes))
         self._procs = [str(group / "cgroup.procs") for group in self.groups.values()]
