@@ -18,6 +18,7 @@ from peragus.execution.runner import Limits
 from peragus.server.app import peragus_app
 from peragus.server.config import server_config
 
+from .test_observability import samples
 from .test_server import Server, new_notebook, open_session, receive_until, send, subscribe
 
 
@@ -324,6 +325,11 @@ def test_completions_offer_an_installed_packages_exports(server: Server) -> None
         receive_until(ws, "cell:updated", lambda p: p["cell"]["id"] == main)
         found = request(ws, topic, "completions", main, 1, 13)
         assert "generate" in [e["name"] for e in found["entries"]]
+        # What Prometheus sees meanwhile: the install counted, this notebook's tsserver running.
+        with server.http as http:
+            metrics = samples(http.get("/metrics").text)
+        assert metrics[("peragus_npm_installs_total", (("outcome", "ok"),))] == 1
+        assert metrics[("peragus_tsserver_processes", ())] == 1
 
 
 def test_a_sibling_cells_export_completes_with_its_import(server: Server) -> None:
