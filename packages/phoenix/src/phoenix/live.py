@@ -31,7 +31,8 @@ def _agent_down(home: Path, why: str) -> ToolError:
         "PHOENIX_AGENT_DOWN",
         f"phoenix's agent is not collecting on this host: {why}.",
         suggestions=[
-            "Start it: phoenix agent (it serves /metrics for Prometheus)",
+            "Start it: phoenix agent (it serves /metrics for Prometheus), or phoenix server,"
+            " which runs one beside the console",
             f"Its log: {home / 'logs' / 'phoenix.log'}",
         ],
         exit_code=ExitCode.UNAVAILABLE,

@@ -18,6 +18,9 @@ class ServiceStarted(BaseModel):
 
 
 class ConsoleStarted(ServiceStarted):
-    """`phoenix server`: also the one-time login URL that opens the console in a browser."""
+    """`phoenix server`: also the one-time login URL that opens the console in a browser, and
+    this host's agent when the server runs it (null with --no-agent, or when another process
+    already runs it: the console reads that one)."""
 
     login_url: str
+    agent: ServiceInfo | None = None

@@ -207,8 +207,9 @@ def test_every_command_prints_one_json_document(
     for served, (command, started_file) in enumerate(
         (("agent", "phoenix-agent.json"), ("server", "phoenix-server.json")), start=1
     ):
+        beside = ["--agent-port", "0"] if command == "server" else []
         process = subprocess.Popen(
-            [sys.executable, "-m", "phoenix", command, "--port", "0", "-o", "json"],
+            [sys.executable, "-m", "phoenix", command, "--port", "0", *beside, "-o", "json"],
             env={**os.environ, "PHOENIX_HOME": str(tmp_path)},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -217,10 +218,22 @@ def test_every_command_prints_one_json_document(
         try:
             document = first_document_of(process)
             assert httpx.get(f"{document['service']['url']}/healthz").status_code == 200
+            if command == "server":
+                token = (tmp_path / "phoenix-agent.token").read_text().strip()
+                metrics = httpx.get(
+                    f"{document['agent']['url']}/metrics",
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert "phoenix_pipeline_input_series" in metrics.text  # scraped before the URL
         finally:
             process.terminate()
             rest, _ = process.communicate(timeout=20)
-        assert set(document) == ({"service", "login_url"} if command == "server" else {"service"})
+        if command == "server":  # with this host's agent beside it
+            assert set(document) == {"service", "login_url", "agent"}
+            assert document["agent"]["url"].startswith("http://127.0.0.1:")
+            assert not (tmp_path / "phoenix-agent.json").exists(), "the agent outlived the server"
+        else:
+            assert set(document) == {"service"}
         assert document["service"]["url"].startswith("http://127.0.0.1:")
         # The service logs where the CLI does: <PHOENIX_HOME>/logs/phoenix.log.
         log = (tmp_path / "logs" / "phoenix.log").read_text()

@@ -39,7 +39,7 @@ def _first_reply(path: str) -> str | None:
     return None  # an experiment's page listens to its event stream instead
 
 
-def _page(request: Request) -> Response:
+async def _page(request: Request) -> Response:
     page = STATIC / "index.html"
     if not page.is_file():
         return HTMLResponse(_UNBUILT, status_code=503)
