@@ -115,3 +115,30 @@ def test_live_figures_name_an_agent_that_is_not_running(tmp_path: Path) -> None:
     assert not live.healthy and live.input_series is None
     assert live.problem is not None and live.problem.code == "PHOENIX_AGENT_DOWN"
     assert live.problem.suggestions[0].startswith("Start it: phoenix agent")
+
+
+def test_a_running_agent_runs_a_new_deployment_from_its_next_scrape(tmp_path: Path) -> None:
+    import threading
+
+    from phoenix.deployments import deploy
+    from phoenix.store import open_store
+
+    agent = Agent(tmp_path, 0.2)
+    thread = threading.Thread(target=agent.loop)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while agent.scrapes < 2:
+            assert time.monotonic() < deadline, "the agent never scraped"
+            time.sleep(0.01)
+        assert agent.pipeline == "process-baseline-v1"
+        deploy(open_store(tmp_path), "process-topk-v1", {}, "test")
+        deployed_at = agent.scrapes
+        while agent.pipeline != "process-topk-v1":
+            assert time.monotonic() < deadline, "the agent kept the old pipeline"
+            time.sleep(0.01)
+        # The scrape under way may finish with the old engine; the one after runs the new.
+        assert agent.scrapes <= deployed_at + 2
+    finally:
+        agent.stop()
+        thread.join(timeout=30)

@@ -7,6 +7,7 @@ a memory copy, and every number on the page describes the same scrape.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -79,13 +80,17 @@ class Agent:
 
     def loop(self) -> None:
         scraper = Scraper()
+        conn = open_store(self.home)
+        version = _deployed_version(conn)
         engine = self.engine()
         try:
             while not self._stop.is_set():
                 started = time.monotonic()
+                # A deploy, rollback or promotion is run from the next scrape on; otherwise the
+                # engine keeps its state (adaptive K's band and hysteresis).
+                if (now := _deployed_version(conn)) != version:
+                    version, engine = now, self.engine()
                 self.run_once(scraper, engine)
-                if self.scrapes % 6 == 0:
-                    engine = self.engine()
                 self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
         finally:
             # Closed here, by the thread that exports, so no push is cut off mid-request.
@@ -94,6 +99,12 @@ class Agent:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def _deployed_version(conn: sqlite3.Connection) -> int | None:
+    """Every deploy, rollback and promotion adds a version."""
+    version: int | None = conn.execute("SELECT MAX(version) FROM deployments").fetchone()[0]
+    return version
 
 
 def scrape_of(snapshot: ScrapeSnapshot, found: list[Metric]) -> Scrape:
