@@ -40,7 +40,8 @@ def test_every_template_of_the_collection_launches_in_the_sandbox(prism: Any, st
         "dcv",
     )
     assert 8443 in dcv["ports"]
-    assert dcv["idle"]["name"] == "default"
+    assert (dcv["idle"]["name"], dcv["idle"]["idle_minutes"]) == ("idle-detection", 45)
+    assert dcv["template_idle_minutes"] == 45  # its idle_detection's hibernate threshold
     assert dcv["idle_agent_minutes"] == 5  # its idle_detection's check interval
     assert launched["xfce-desktop"]["services"] == {"desktop": 6080}
     both = launched["ubuntu-datascience"]
@@ -72,7 +73,11 @@ def test_every_template_of_the_collection_launches_in_the_sandbox(prism: Any, st
     assert "Desktop (noVNC in the browser): prism web desk desktop" in desktop.stdout
     assert "Note:" not in desktop.stderr
     noted = prism.run(state, "launch", "ubuntu-22-04-desktop", "noted", env=env)
-    assert "Note: idle_detection: not applied yet" in noted.stderr
+    assert (  # its idle_detection: hibernate_threshold_minutes 45 is its policy
+        "Idle policy idle-detection (its template's idle_detection): stop (it cannot hibernate:"
+        " launched without --hibernation) after 45 min idle, warning 5 min before."
+        in " ".join(noted.stdout.split())
+    )
 
     refused = prism.run(state, "web", "ws-0", "desktop", "--output", "json", env=env)
     problem = json.loads(refused.stdout)

@@ -163,6 +163,7 @@ class Launcher:
             params=dict(request.params),
             project=request.project,
             idle_agent_minutes=agent.check_minutes if agent and request.idle else None,
+            template_idle_minutes=template.idle_minutes if agent else None,
             restored_from=request.restored_from,
             data_disks_gb=request.data_disks_gb,
             notes=notes,

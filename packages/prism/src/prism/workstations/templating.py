@@ -94,6 +94,18 @@ class LaunchTemplate:
         )
 
     @property
+    def idle_minutes(self) -> int | None:
+        """``idle_detection.hibernate_threshold_minutes`` when the template sets it: the idle
+        policy of its workstations that nothing else is assigned to.
+        """
+        block = self.resolved.template.idle_detection
+        if block is None or block.enabled is False:
+            return None
+        if "hibernate_threshold_minutes" not in block.model_fields_set:
+            return None
+        return block.hibernate_threshold_minutes
+
+    @property
     def notes(self) -> list[str]:
         return [f"{n.field}: {n.problem}" for n in self.resolved.notes]
 
