@@ -282,20 +282,6 @@ def test_the_most_specific_policy_applies(world: World) -> None:
         default.describe() == "stop (it cannot hibernate: launched without --hibernation)"
         " after 60 min idle, warning 5 min before"
     )
-    # The template's idle_detection.hibernate_threshold_minutes, above the default only.
-    ws.template_idle_minutes = 45
-    own = policies.resolve(ws)
-    assert own is not None
-    assert (own.name, own.source, own.action, own.idle_minutes, own.warn_minutes) == (
-        "idle-detection",
-        "idle-detection",
-        "hibernate",
-        45,
-        5,
-    )
-    with pytest.raises(ToolError) as reserved:
-        policies.create(QUICK.model_copy(update={"name": "idle-detection"}))
-    assert reserved.value.code == "PRISM_IDLE_POLICY_RESERVED"
     for name in ("by-template", "by-project", "by-name"):
         policies.create(QUICK.model_copy(update={"name": name}))
     policies.apply("by-template", "template", "ubuntu-server")

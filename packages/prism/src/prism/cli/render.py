@@ -163,10 +163,7 @@ def idle_line(ws: "Workstation") -> str:
         return "No idle policy: it runs until you stop it." + (
             " (--no-idle)" if ws.idle_agent_minutes is None else ""
         )
-    where = {
-        "default": "",
-        "idle-detection": " (its template's idle_detection)",
-    }.get(ws.idle.source, f" (from its {ws.idle.source})")
+    where = "" if ws.idle.source == "default" else f" (from its {ws.idle.source})"
     return (
         f"Idle policy {_escape(ws.idle.name)}{where}: {_escape(ws.idle.describe())}."
         f" Opt out: prism idle apply none {ws.name}"

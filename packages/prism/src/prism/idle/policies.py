@@ -1,9 +1,7 @@
 """Idle policies and where they apply.
 
 A workstation's policy is the most specific one applied: to it by name, else to its project,
-else to its template, else its template's own ``idle_detection.hibernate_threshold_minutes``
-(the policy ``idle-detection``: hibernate after that long, warning as the default does), else the
-default (hibernate after 60 min idle, warning 5 min before).
+else to its template, else the default (hibernate after 60 min idle, warning 5 min before).
 ``none`` applied anywhere means no policy there: `launch --no-idle` applies it to the new
 workstation. The resolved policy is kept on each workstation's record, so `list` and `info` show
 it without working it out again; every change here re-resolves the workstations it touches.
@@ -20,13 +18,12 @@ from prism.idle.model import Assignment, IdlePolicy, Scope
 from prism.records import Records
 from prism.workstations.model import IdlePolicyRef, Workstation
 
-__all__ = ["DEFAULT_POLICY", "NO_POLICY", "TEMPLATE_POLICY", "Policies"]
+__all__ = ["DEFAULT_POLICY", "NO_POLICY", "Policies"]
 
 DEFAULT_POLICY = IdlePolicy(
     name="default", idle_minutes=60, action=IdleAction.HIBERNATE, warn_minutes=5, builtin=True
 )
 NO_POLICY = "none"
-TEMPLATE_POLICY = "idle-detection"
 _POLICY = "idle-policy"
 _ASSIGNMENT = "idle-assignment"
 _PRECEDENCE: tuple[Scope, ...] = ("workstation", "project", "template")
@@ -60,15 +57,10 @@ class Policies:
         )
 
     def create(self, policy: IdlePolicy, *, replace: bool = False) -> IdlePolicy:
-        if policy.name in (NO_POLICY, TEMPLATE_POLICY):
-            meaning = (
-                "applying it means no idle policy"
-                if policy.name == NO_POLICY
-                else "it names a template's own idle_detection.hibernate_threshold_minutes"
-            )
+        if policy.name == NO_POLICY:
             raise ToolError(
                 "PRISM_IDLE_POLICY_RESERVED",
-                f"{policy.name!r} is reserved: {meaning}.",
+                f"{NO_POLICY!r} is reserved: applying it means no idle policy.",
                 suggestions=["Choose another name."],
                 exit_code=ExitCode.USAGE,
             )
@@ -142,15 +134,6 @@ class Policies:
             if name == NO_POLICY:
                 return None
             return self._ref(self.get(name), scope, ws)
-        if ws.template_idle_minutes is not None:
-            default = self.get(DEFAULT_POLICY.name)
-            from_template = IdlePolicy(
-                name=TEMPLATE_POLICY,
-                idle_minutes=ws.template_idle_minutes,
-                action=IdleAction.HIBERNATE,
-                warn_minutes=min(default.warn_minutes, ws.template_idle_minutes - 1),
-            )
-            return self._ref(from_template, TEMPLATE_POLICY, ws)
         return self._ref(self.get(DEFAULT_POLICY.name), "default", ws)
 
     @staticmethod

@@ -141,6 +141,9 @@ class Launcher:
             notes.append(
                 "idle_detection: enabled is false, so it has no idle agent and no idle policy"
             )
+        thresholds = template.idle_thresholds_note() if request.idle else None
+        if thresholds is not None:
+            notes.append(thresholds)
         workstation = Workstation(
             name=request.name,
             profile=cloud.profile.name,
@@ -163,7 +166,6 @@ class Launcher:
             params=dict(request.params),
             project=request.project,
             idle_agent_minutes=agent.check_minutes if agent and request.idle else None,
-            template_idle_minutes=template.idle_minutes if agent else None,
             restored_from=request.restored_from,
             data_disks_gb=request.data_disks_gb,
             notes=notes,

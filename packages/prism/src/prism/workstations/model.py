@@ -51,10 +51,7 @@ class IdlePolicyRef(BaseModel):
     action: str = Field(description="hibernate (stops instead when it cannot) or stop")
     idle_minutes: int
     warn_minutes: int
-    source: str = Field(
-        description="workstation, project or template (assigned there), idle_detection (its"
-        " template's hibernate_threshold_minutes) or default"
-    )
+    source: str = Field(description="workstation, project, template or default")
     can_hibernate: bool = Field(
         default=True, description="False when hibernate would stop it (launched without it)."
     )
@@ -117,11 +114,6 @@ class Workstation(BaseModel):
     idle_agent_minutes: int | None = Field(
         default=None,
         description="How often its idle agent samples activity; null when it has no agent.",
-    )
-    template_idle_minutes: int | None = Field(
-        default=None,
-        description="Its template's idle_detection.hibernate_threshold_minutes, when set: its"
-        " idle policy where none is assigned to it, its project or its template.",
     )
     state_reason: StateReason | None = Field(
         default=None, description="Why it is stopped or hibernated, when prism did it."

@@ -93,17 +93,27 @@ class LaunchTemplate:
             self.resolved.template, workstation=workstation, region=region, project=project
         )
 
-    @property
-    def idle_minutes(self) -> int | None:
-        """``idle_detection.hibernate_threshold_minutes`` when the template sets it: the idle
-        policy of its workstations that nothing else is assigned to.
+    def idle_thresholds_note(self) -> str | None:
+        """What becomes of the original's idle thresholds, when the template sets them: prism's
+        idle policies decide when a workstation hibernates, so the launch says how to follow them.
         """
         block = self.resolved.template.idle_detection
         if block is None or block.enabled is False:
             return None
-        if "hibernate_threshold_minutes" not in block.model_fields_set:
+        given = [
+            f"{field} {getattr(block, field)}"
+            for field in ("idle_threshold_minutes", "hibernate_threshold_minutes")
+            if field in block.model_fields_set
+        ]
+        if not given:
             return None
-        return block.hibernate_threshold_minutes
+        minutes = block.hibernate_threshold_minutes
+        return (
+            f"idle_detection: {' and '.join(given)} set no idle policy here: the workstation's"
+            f" idle policy decides. To follow the template: prism idle policy create"
+            f" {self.slug} --idle {minutes}m, then prism idle apply {self.slug} --template"
+            f" {self.slug}"
+        )
 
     @property
     def notes(self) -> list[str]:
