@@ -283,3 +283,21 @@ def test_volume_backups_on_from_creation_and_what_the_emulator_lacks(books: Book
     volumes = {v["name"]: v for v in books.json("volume", "list")["volumes"]}
     assert volumes["kept"]["backup"] == "ENABLED"  # unchanged
     assert books.run("volume", "delete", "kept", "--yes").returncode == 0
+
+
+def test_a_monthly_budget_runs_by_calendar_month_with_the_default_thresholds(books: Books) -> None:
+    month = books.json("project", "create", "mon", "--budget", "100")["project"]
+    assert [(t["percent"], t["action"], t["on"]) for t in month["budget"]["thresholds"]] == [
+        (50.0, "notify", "spent"),
+        (80.0, "notify", "spent"),
+        (100.0, "prevent_launch", "spent"),
+    ]
+    now = books.clock.now()
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    following = (start + timedelta(days=32)).replace(day=1)
+    status = month["status"]
+    assert status["period"] == f"{now:%Y-%m}"
+    assert datetime.fromisoformat(status["period_start"]) == start
+    assert datetime.fromisoformat(status["period_end"]) == following
+    assert (status["spent_usd"], status["launches_allowed"]) == (0.0, True)
+    assert books.json("project", "delete", "mon")["project"]["name"] == "mon"
