@@ -32,6 +32,9 @@ app = make_app(
         "project": "prism.cli.projects",
         "snapshot": "prism.cli.snapshots",
         "save": "prism.cli.snapshots:save_app",
+        "user": "prism.cli.users",
+        "team": "prism.cli.team",
+        "audit": "prism.cli.team:audit_app",
     },
 )
 workstations.register(app)

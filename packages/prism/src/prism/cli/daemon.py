@@ -3,6 +3,7 @@
 import os
 import signal
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,22 +41,67 @@ def _status_view(result: "DaemonResult") -> str:
     profile = d.profile
     where = f"; profile {profile.name} in {profile.region}" if profile else ""
     label = " (simulated)" if d.simulated else ""
+    tls = f"\nTLS certificate fingerprint: {d.tls_fingerprint}" if d.tls_fingerprint else ""
     return (
         f"prismd {d.version} at {d.url}, pid {d.pid}{where}{label};"
-        f" {d.launches_running} launch(es) running"
+        f" {d.launches_running} launch(es) running{tls}"
     )
 
 
 @app.command("start")
 @renders(_status_view)
-def start(output: OutputOption = OutputFormat.TABLE) -> "DaemonResult":
+def start(
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen",
+            help="Share it with a team: listen on this address of the machine (not loopback),"
+            " over TLS, members calling with their own tokens (prism team invite).",
+        ),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="With --listen: its certificate (PEM).")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="With --listen: the certificate's key.")
+    ] = None,
+    output: OutputOption = OutputFormat.TABLE,
+) -> "DaemonResult":
     """Start the daemon if it is not running, and wait until it is ready.
+
+    Loopback only by default. --listen ADDR shares it beyond this machine, only over TLS: the
+    certificate given, or one generated for ADDR; its fingerprint is printed for the join
+    commands `prism team invite` prints.
 
     Examples:
 
       prism daemon start
+
+      prism daemon start --listen 10.0.0.5
+
+      prism daemon start --listen 10.0.0.5 --tls-cert cert.pem --tls-key key.pem
     """
+    if listen is None and (tls_cert or tls_key):
+        raise ToolError(
+            "PRISM_TLS_WITHOUT_LISTEN",
+            "--tls-cert and --tls-key go with --listen: on loopback prismd speaks plain HTTP.",
+            suggestions=["Add --listen ADDR, or leave the certificate out."],
+            exit_code=ExitCode.USAGE,
+        )
+    if listen is not None:
+        os.environ["PRISM_DAEMON_LISTEN"] = listen
+        for name, given in (("PRISM_DAEMON_TLS_CERT", tls_cert), ("PRISM_DAEMON_TLS_KEY", tls_key)):
+            if given is not None:
+                os.environ[name] = str(given.resolve())
     client = daemon_client()
+    running = client.info()
+    if listen is not None and running is not None and running.host != client.config.host:
+        raise ToolError(
+            "PRISM_DAEMON_RUNNING_ELSEWHERE",
+            f"prismd runs already at {running.url}, not on {listen}.",
+            suggestions=["Stop it first: prism daemon stop, then start it with --listen again."],
+            exit_code=ExitCode.CONFLICT,
+        )
     client.ensure_running()
     return _status(client)
 

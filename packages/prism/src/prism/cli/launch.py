@@ -76,6 +76,13 @@ def launch(
         bool,
         typer.Option("--no-idle", help="No idle agent and no idle policy: it runs until stopped."),
     ] = False,
+    user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--user",
+            help="A research user to put on it (same UID everywhere, keys installed); repeatable.",
+        ),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "LaunchResult":
     """Launch a workstation from a template, showing its progress.
@@ -96,6 +103,8 @@ def launch(
       prism launch python-ml-workstation demo --dry-run --output json
 
       prism launch gpu-deep-learning train --project genomics --no-idle
+
+      prism launch ubuntu-server analysis --project genomics --user ada --user grace
     """
     from prism.daemon.follow import follow_launch
     from prism.workstations.results import LaunchResult
@@ -114,6 +123,7 @@ def launch(
         "template_dirs": template_path(),
         "project": project,
         "idle": not no_idle,
+        "users": user or [],
     }
     accepted = client.call("POST", "/api/v1/workstations", LaunchResult, body=body)
     if accepted.dry_run:

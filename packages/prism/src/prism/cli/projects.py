@@ -7,6 +7,7 @@ import typer
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 from prism.choices import BudgetAction, BudgetBasis, BudgetPeriod
+from prism.cli import spaces
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ app = typer.Typer(
     " watches (alerts, and at each threshold: notify, hibernate_all, stop_all or"
     " prevent_launch)."
 )
+
+app.add_typer(spaces.app, name="space")
 
 NameArg = Annotated[str, typer.Argument(help="Project name (lower case, digits, '-').")]
 DEFAULT_ALERTS = ("50:notify", "80:notify", "100:prevent_launch")

@@ -25,6 +25,7 @@ from prism.daemon import (
     projects_api,
     snapshots_api,
     storage_api,
+    team_api,
     templates_api,
 )
 from prism.daemon.config import progress_ping_seconds
@@ -75,6 +76,9 @@ class LaunchBody(BaseModel):
     )
     project: str | None = None
     idle: bool = Field(default=True, description="False: no idle agent, no idle policy.")
+    users: list[str] = Field(
+        default_factory=list, description="Research users to add (prism user create)."
+    )
 
 
 def engine_of(request: Request) -> Engine:
@@ -96,6 +100,7 @@ async def status(request: Request) -> DaemonResult:
             profile=profile,
             simulated=profile.simulated,
             launches_running=sum(1 for h in engine.launches.values() if not h.done),
+            tls_fingerprint=team_api.services(request).tls_fingerprint,
         )
     )
 
@@ -133,6 +138,8 @@ async def get_workstation(name: str, request: Request) -> Response:
 )
 async def launch(body: LaunchBody, request: Request, response: Response) -> LaunchResult:
     engine = engine_of(request)
+    team = team_api.services(request)
+    stages = await asyncio.to_thread(team.setup_stages, body.project, body.users)
     launch_request = LaunchRequest(
         template=body.template,
         name=body.name,
@@ -145,8 +152,11 @@ async def launch(body: LaunchBody, request: Request, response: Response) -> Laun
         template_dirs=tuple(body.template_dirs),
         project=body.project,
         idle=body.idle,
+        setup_stages=stages,
     )
     handle = await asyncio.to_thread(engine.launch, launch_request, wait=body.wait)
+    if body.users and not body.dry_run:
+        team.set_users_on(body.name, list(dict.fromkeys(body.users)))
     if body.dry_run:
         if handle.error is not None:
             raise handle.error
@@ -256,3 +266,4 @@ def install(app: FastAPI, engine: Engine) -> None:
     app.include_router(idle_api.router)
     app.include_router(projects_api.router)
     app.include_router(snapshots_api.router)
+    team_api.install(app, engine)

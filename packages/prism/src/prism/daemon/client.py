@@ -21,8 +21,12 @@ from prism import __version__
 from prism.daemon.config import daemon_config
 
 if TYPE_CHECKING:
+    import ssl
+
     from httpx_sse import ServerSentEvent
     from pydantic import BaseModel
+
+    from prism.team.remote import Remote
 
 __all__ = ["DaemonClient"]
 
@@ -37,12 +41,15 @@ class DaemonClient:
         self.home = home
         self.config = daemon_config(home)
         self._running: ServiceInfo | None = None
+        self.remote = _remote(home)
 
     def info(self) -> ServiceInfo | None:
         """Where the daemon runs now, or None; never starts it."""
         return read_service_info(self.config)
 
     def ensure_running(self) -> ServiceInfo:
+        if self._running is None and self.remote is not None:
+            self._running = _remote_info(self.remote)
         if self._running is None:
             info = self.info() or self.start()
             if info.version != __version__:
@@ -85,7 +92,7 @@ class DaemonClient:
         if body is not None:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        connection = http.client.HTTPConnection(info.host, info.port, timeout=CALL_TIMEOUT_SECONDS)
+        connection = self._connection(info)
         try:
             connection.request(method, path + query, body=payload, headers=headers)
             response = connection.getresponse()
@@ -117,8 +124,11 @@ class DaemonClient:
         info = self.ensure_running()
         headers = {"Authorization": f"Bearer {self._token()}"}
         timeout = httpx.Timeout(read_timeout, connect=5.0)
+        verify = self._tls(info) or True
         with (
-            httpx.Client(base_url=info.url, headers=headers, timeout=timeout) as http,
+            httpx.Client(
+                base_url=info.url, headers=headers, timeout=timeout, verify=verify
+            ) as http,
             connect_sse(http, "GET", path) as source,
         ):
             response = source.response
@@ -129,11 +139,61 @@ class DaemonClient:
                 )
             yield from source.iter_sse()
 
+    def _connection(self, info: ServiceInfo) -> http.client.HTTPConnection:
+        context = self._tls(info)
+        if context is None:
+            return http.client.HTTPConnection(info.host, info.port, timeout=CALL_TIMEOUT_SECONDS)
+        return http.client.HTTPSConnection(
+            info.host, info.port, timeout=CALL_TIMEOUT_SECONDS, context=context
+        )
+
+    def _tls(self, info: ServiceInfo) -> ssl.SSLContext | None:
+        """A shared prismd's pinned certificate; None for plain HTTP on loopback."""
+        if not info.url.startswith("https:"):
+            return None
+        from prism.team.remote import pinned_context
+        from prism.team.tls import certificate_of
+
+        pem = self.remote.certificate if self.remote is not None else certificate_of(self.home)
+        if not pem:
+            raise ToolError(
+                "PRISM_TLS_CERTIFICATE_MISSING",
+                f"prismd at {info.url} speaks TLS, but no certificate to trust it by is known.",
+                suggestions=["Join it again with the command you were given (prism team join)."],
+                exit_code=ExitCode.UNAVAILABLE,
+            )
+        return pinned_context(pem)
+
     def _token(self) -> str:
+        if self.remote is not None:
+            return self.remote.token
         try:
             return self.config.token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise unreachable(exc) from exc
+
+
+def _remote(home: Path) -> Remote | None:
+    if not (home / "remote.json").exists():
+        return None
+    from prism.team.remote import load_remote  # deferred: only a team member's CLI has one
+
+    return load_remote(home)
+
+
+def _remote_info(remote: Remote) -> ServiceInfo:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(remote.url)
+    default = 443 if parts.scheme == "https" else 80
+    return ServiceInfo(
+        pid=0,
+        host=parts.hostname or "",
+        port=parts.port or default,
+        url=remote.url,
+        version=__version__,
+        started_at="",
+    )
 
 
 def unreachable(exc: BaseException) -> ToolError:

@@ -20,6 +20,7 @@ from typing import Any
 from groundwork.errors import ExitCode, ToolError
 from groundwork.service import ServiceConfig
 from prism import __version__
+from prism.daemon.listen import listen_host
 
 __all__ = [
     "DEFAULT_PING_SECONDS",
@@ -68,7 +69,10 @@ def daemon_config(home: Path) -> ServiceConfig:
         name="prismd",
         version=__version__,
         state_dir=home,
+        host=listen_host(),
         port=int(port or 0),
+        # The team join trades a one-time ticket (its credential) for a member's token.
+        public_paths=("/healthz", "/login", "/api/v1/team/join"),
         **limits,
     )
 

@@ -24,8 +24,10 @@ from prism.clock import Clock
 from prism.daemon import api
 from prism.daemon.config import check_seconds, daemon_config
 from prism.daemon.engine import Engine
+from prism.daemon.listen import serve_tls, tls_paths
 from prism.daemon.startup import StartReporter
 from prism.home import home, log_dir
+from prism.team.tls import is_loopback, prepare_tls
 
 __all__ = ["build", "main"]
 
@@ -72,7 +74,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     try:
         report.stage("listen")
-        serve(app, app.state.config, on_ready=ready)
+        config = app.state.config
+        if is_loopback(config.host):
+            serve(app, config, on_ready=ready)
+        else:
+            tls = prepare_tls(state, config.host, *tls_paths())
+            app.state.team.tls_fingerprint = tls.fingerprint
+            log.info("prismd listens beyond loopback", host=config.host, tls=tls.fingerprint)
+            serve_tls(app, config, tls.certificate, tls.key, on_ready=ready)
     except ToolError as exc:
         _refuse(report, _in_prism_terms(exc))
     except OSError as exc:

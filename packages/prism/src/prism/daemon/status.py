@@ -18,6 +18,10 @@ class DaemonStatus(BaseModel):
     profile: Profile | None = Field(default=None, description="The active profile.")
     simulated: bool | None = Field(default=None, description="True for the sandbox profile.")
     launches_running: int | None = None
+    tls_fingerprint: str | None = Field(
+        default=None,
+        description="Listening beyond loopback: its certificate's SHA-256, as members pin it.",
+    )
 
 
 class DaemonResult(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
@@ -50,12 +51,13 @@ class Resolved:
         self,
         mounts: tuple[Mount, ...] = (),
         idle: AgentSetup | Literal["preview"] | None = "preview",
+        extra_stages: Sequence[tuple[str, Sequence[str]]] = (),
     ) -> str:
         """The setup script; by default with the idle agent a launch adds, its settings those
         of an example workstation (a launch passes its own, or None for --no-idle).
         """
         agent = AgentSetup.for_template(self.template) if idle == "preview" else idle
-        return render_user_data(self.template, mounts=mounts, idle=agent)
+        return render_user_data(self.template, mounts=mounts, idle=agent, extra_stages=extra_stages)
 
     @property
     def notes(self) -> list[Issue]:

@@ -178,8 +178,11 @@ def render_user_data(
     mounts: Sequence[Mount] = (),
     idle: AgentSetup | None = None,
     check_size: bool = True,
+    extra_stages: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> str:
-    """The script; ``idle`` adds the idle agent (a stage) and its settings for the workstation."""
+    """The script; ``idle`` adds the idle agent (a stage) and its settings for the workstation;
+    ``extra_stages`` run after the mounts (a project's shared space, research users).
+    """
     family = os_family(template.base)
     manager = template.package_manager or ("dnf" if family == "dnf" else "apt")
     stages = _package_stages(template, family, manager)
@@ -199,6 +202,7 @@ def render_user_data(
         stages.append(("desktop", lines))
     if mounts:
         stages.append(("mounts", _mount_lines(mounts, family)))
+    stages += [(name, list(lines)) for name, lines in extra_stages]
     if template.ami_config and template.ami_config.user_data_script:
         stages.append(_script_stage("image_setup", template.ami_config.user_data_script))
     if template.post_install:

@@ -58,6 +58,8 @@ class LaunchRequest:
     restored_from: str | None = None
     root_volume_gb: int | None = None
     data_disks_gb: int = 0
+    setup_stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Stages the setup script adds (a project's shared space, research users)."""
 
 
 def _image_exists(ec2: Any, image_id: str) -> bool:
@@ -224,7 +226,9 @@ class Launcher:
             if workstation.idle_agent_minutes is not None:
                 agent = template.idle_agent(workstation.name, cloud.region, workstation.project)
             with ThreadPoolExecutor(max_workers=2) as pool:
-                script = pool.submit(render_user_data, template, mounts, agent)
+                script = pool.submit(
+                    render_user_data, template, mounts, agent, request.setup_stages
+                )
                 arch = architecture_of(ec2, workstation.instance_type)
                 own = request.image_id or template.image_of_its_own(cloud.region, arch)
                 image = pool.submit(lambda: own or finder.find(template.base, arch, cloud.region))

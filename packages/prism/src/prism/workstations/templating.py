@@ -148,6 +148,9 @@ def resolve_template(
 
 
 def render_user_data(
-    template: LaunchTemplate, mounts: tuple[Mount, ...] = (), idle: AgentSetup | None = None
+    template: LaunchTemplate,
+    mounts: tuple[Mount, ...] = (),
+    idle: AgentSetup | None = None,
+    extra_stages: tuple[tuple[str, tuple[str, ...]], ...] = (),
 ) -> str:
-    return template.resolved.user_data(mounts, idle)
+    return template.resolved.user_data(mounts, idle, extra_stages)
