@@ -57,17 +57,50 @@ def _reachable(name: str) -> "Workstation":
     return ws
 
 
-def _ssh_base(ws: "Workstation") -> list[str]:
+def _ssh_base(ws: "Workstation", as_user: tuple[str, str] | None = None) -> list[str]:
+    """ssh with the workstation's key as its login user, or as a research user with theirs."""
+    user, key = as_user or (ws.login_user, str(ws.key_file))
     return [
         "ssh",
         "-i",
-        str(ws.key_file),
+        key,
         "-o",
         "StrictHostKeyChecking=accept-new",
         "-o",
         "ServerAliveInterval=30",
-        f"{ws.login_user}@{ws.public_ip}",
+        f"{user}@{ws.public_ip}",
     ]
+
+
+def _research_user(name: str, user: str) -> tuple[str, str]:
+    """A research user on the workstation, and the private key made for them on this machine."""
+    from prism.cli.users import local_key_file
+    from prism.team.model import WorkstationUsersResult
+
+    on = (
+        daemon_client()
+        .call("GET", f"/api/v1/research-users/on/{name}", WorkstationUsersResult)
+        .users
+    )
+    if user not in on:
+        raise ToolError(
+            "PRISM_USER_NOT_ON_WORKSTATION",
+            f"{user} is not a research user on {name} (on it: {', '.join(on) or 'none'}).",
+            suggestions=[f"Put them on it: prism user add-to {name} {user}"],
+            exit_code=ExitCode.CONFLICT,
+        )
+    key = local_key_file(user)
+    if not key.is_file():
+        raise ToolError(
+            "PRISM_USER_KEY_MISSING",
+            f"No private key for {user} in this state folder ({key}).",
+            suggestions=[
+                f"Make one and install it: prism user key add {user} --generate, then"
+                f" prism user add-to {name} {user}",
+            ],
+            exit_code=ExitCode.NOT_FOUND,
+        )
+    return user, str(key)
 
 
 def _connection_view(result: "ConnectionResult") -> str:
@@ -86,6 +119,10 @@ def connect(
     print_only: Annotated[
         bool, typer.Option("--print", help="Print the ssh command instead of running it.")
     ] = False,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="As this research user, with the key made for them here."),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "ConnectionResult":
     """Wait until SSH answers, then open a shell on the workstation.
@@ -97,6 +134,8 @@ def connect(
       prism connect demo
 
       prism connect demo --print
+
+      prism connect analysis --as ada
     """
     import asyncio
     import os
@@ -104,7 +143,8 @@ def connect(
     from prism.connect.results import Connection, ConnectionResult
 
     ws = _reachable(name)
-    argv = _ssh_base(ws)
+    research = _research_user(name, as_user) if as_user else None
+    argv = _ssh_base(ws, research)
     from prism.templates.connection import DESKTOP_SERVICE
 
     hint = desktop_hint(ws)
@@ -112,7 +152,7 @@ def connect(
         connection=Connection(
             workstation=name,
             host=str(ws.public_ip),
-            user=ws.login_user,
+            user=research[0] if research else ws.login_user,
             command=argv,
             desktop=hint,
             web=[s for s in ws.services if s != DESKTOP_SERVICE],
