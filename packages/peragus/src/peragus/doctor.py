@@ -48,6 +48,14 @@ def _containment() -> CheckResult:
         )
     if kind.startswith("none"):
         return CheckResult("containment", Status.WARNING, f"cells run uncontained ({kind})")
+    if kind == "RLIMIT_NPROC":
+        return CheckResult(
+            "containment",
+            Status.OK,
+            "each cell run gets RLIMIT_NPROC (processes) and RLIMIT_DATA (memory, per process);"
+            " no cgroup, so a process that empties its environment and detaches could outlive"
+            " its run",
+        )
     return CheckResult("containment", Status.OK, f"each cell run in its own {kind}")
 
 

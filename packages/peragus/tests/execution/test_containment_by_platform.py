@@ -106,3 +106,19 @@ def test_root_without_a_cgroup_hierarchy_is_refused_unless_asked(
     )
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
     assert json.loads(allowed.stdout)["run"]["cells"][0]["output"] == "hello\n"
+
+
+def test_doctor_says_which_row_a_user_who_is_not_root_gets(system_tool: Any, folder: Path) -> None:
+    hand_over(folder)
+    done = subprocess.run(
+        namespace_command(
+            system_tool, folder, [sys.executable, "-m", "peragus", "doctor", "-o", "json"]
+        ),
+        env={**os.environ, "HOME": str(folder), "PERAGUS_HOME": str(folder / "home")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    check = next(c for c in json.loads(done.stdout)["checks"] if c["name"] == "containment")
+    assert check["status"] == "ok" and "RLIMIT_NPROC" in check["message"], check
+    assert "RLIMIT_DATA" in check["message"]
