@@ -103,8 +103,20 @@ def create(
 
       prism user create grace --uid 2500 --group docker
     """
-    from prism.team.model import UserResult
+    import re
 
+    from prism.team.model import USER_NAME, UserResult
+
+    if not re.match(USER_NAME, name):
+        raise ToolError(
+            "PRISM_USER_NAME_INVALID",
+            f"{name!r} is not a name every Linux accepts for a user.",
+            suggestions=[
+                "Use up to 32 lower-case letters, digits, '_' and '-', starting with a letter"
+                " or '_' (e.g. ada, j_smith)."
+            ],
+            exit_code=ExitCode.USAGE,
+        )
     body = {"name": name, "uid": uid, "groups": group or []}
     return daemon_client().call("POST", "/api/v1/users", UserResult, body=body)
 
