@@ -23,10 +23,13 @@ def _workers(home: Path, spec: Path) -> LoadSim:
     return sim
 
 
+# Up to two minutes for each band (other work on the machine may hold the load up): more than
+# the suite's default of 120 s.
+@pytest.mark.timeout(300)
 def test_AT_P04_adaptive_filter_output_moves_inversely_with_load(tmp_path: Path) -> None:
-    """Real host load: workers at 9% of a core each, kept by the 5% threshold (7.5% above 60%
-    load) on a quieter host, and left out once busy processes push the host past 80% and the
-    threshold doubles to 10%.
+    """Real host load: workers at 9% of a core each, kept by the 5% threshold on a quieter host
+    (under 60% load), and left out once busy processes push the host past 80% and the threshold
+    doubles to 10%.
 
     The output compared is that of the processes the test runs throughout (the workers): the
     host's other processes come and go with other work on the machine (a busy test elsewhere
@@ -66,7 +69,9 @@ def test_AT_P04_adaptive_filter_output_moves_inversely_with_load(tmp_path: Path)
                     return load, result.output_series, len(kept) * SERIES_PER_ROW
             pytest.fail(f"the host load never went {'below' if below else 'above'} the band")
 
-        quiet_load, quiet_host_series, quiet_series = measure(below=80, above=None)
+        # Under 60% the threshold is 5%, and the workers get the 9% they ask for (a host near
+        # 80% busy with other work starves them under 7.5%, its threshold there).
+        quiet_load, quiet_host_series, quiet_series = measure(below=60, above=None)
         burners = _workers(tmp_path / "b", tmp_path / "burners.yaml")
         try:
             busy_load, busy_host_series, busy_series = measure(below=None, above=80)

@@ -166,7 +166,8 @@ class LoadSim:
         ended = 0
         if supervisor is not None and state is not None:
             ended = len(self.children(state["run_id"]))
-            supervisor.send_signal(signal.SIGTERM)
+            with contextlib.suppress(psutil.NoSuchProcess):  # it may have just ended
+                supervisor.send_signal(signal.SIGTERM)
             with contextlib.suppress(psutil.TimeoutExpired):
                 supervisor.wait(timeout=10)
             if supervisor.is_running():
