@@ -110,7 +110,8 @@ def _cleanup_view(result: "CleanupResult") -> "RenderableType":
         return "Nothing to clean up: no unattached disks, no volumes mounted nowhere."
     if plan.dry_run:
         title = "Would delete (dry run)"
-        closing = f"Deleting them would save ${plan.monthly_saving_usd:.2f} a month."
+        them = "it" if len(plan.candidates) == 1 else "them"
+        closing = f"Deleting {them} would save ${plan.monthly_saving_usd:.2f} a month."
     else:
         title = "Deleted"
         closing = f"Saves ${plan.monthly_saving_usd:.2f} a month."
