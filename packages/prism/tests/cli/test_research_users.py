@@ -162,3 +162,41 @@ def test_keys_and_bad_input(prism: Any, lab: Any, state: Path, tmp_path: Path) -
         if (found, problem.get("code")) != (code, expected) or not problem.get("suggestions"):
             wrong.append((args, found, problem))
     assert wrong == []
+
+
+@pytest.mark.timeout(300)
+def test_a_project_space_is_mounted_on_running_workstations_and_checked_through_ssm(
+    prism: Any, lab: Any, state: Path
+) -> None:
+    env = lab.env
+    project = f"p{secrets.token_hex(3)}"
+    assert prism.run(state, "project", "create", project, env=env).returncode == 0
+    prism.json(state, "user", "create", "ada", env=env)
+    prism.json(state, "team", "invite", "ada", "--role", "admin", "--project", project, env=env)
+    name = f"sp-{project}"
+    launched = prism.run(
+        state, "launch", "ubuntu-server", name, "--project", project, "--user", "ada", env=env
+    )
+    assert launched.returncode == 0, launched.stderr
+    # The space made while the workstation runs: mounted there at once, through SSM.
+    made = prism.json(state, "project", "space", "create", project, env=env)
+    space = made["space"]
+    assert [(a["user"], a["permission"]) for a in space["users"]] == [("ada", "admin")]
+    sent = _commands(lab, made["mounted_on"][name])
+    ada_point = next(a["access_point_id"] for a in space["users"])
+    assert any(f"accesspoint={ada_point}" in line for line in sent)
+    assert any(f"mount /shared/{project}/users/ada" in line for line in sent)
+    # Asked again: nothing new to make, the same access points.
+    again = prism.json(state, "project", "space", "create", project, env=env)["space"]
+    assert again["users"] == space["users"]
+
+    checked = prism.json(state, "volume", "status", "--workstation", name, env=env)["mounts"]
+    assert [(m["mount_point"], m["source"]) for m in checked] == [
+        (f"/shared/{project}/team", f"space {project}"),
+        (f"/shared/{project}/users/ada", f"space {project}"),
+    ]
+    # moto runs no script: the command went out, its output is empty.
+    assert {m["state"] for m in checked} == {"unreported"}
+    script = _commands(lab, checked[0]["command_id"])
+    assert any(f"mountpoint -q /shared/{project}/team" in line for line in script)
+    assert prism.run(state, "delete", name, "--yes", env=env).returncode == 0

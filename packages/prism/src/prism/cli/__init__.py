@@ -3,7 +3,16 @@
 from groundwork.cli import add_doctor_command, make_app, run
 from groundwork.health import HealthRegistry
 from prism import __version__
-from prism.cli import connect, cost, daemon, profiles, storage, storage_care, workstations
+from prism.cli import (
+    connect,
+    cost,
+    daemon,
+    mount_status,
+    profiles,
+    storage,
+    storage_care,
+    workstations,
+)
 from prism.home import ENV_VAR
 
 
@@ -47,7 +56,8 @@ app.command("web")(connect.web)
 app.add_typer(daemon.app, name="daemon")
 add_doctor_command(app, "prism", _checks)
 
-__all__ = ["app", "main", "storage_care"]  # storage_care adds its commands to volume and storage
+# storage_care and mount_status add their commands to volume and storage
+__all__ = ["app", "main", "mount_status", "storage_care"]
 
 
 def main() -> None:

@@ -27,20 +27,18 @@ from prism.team.model import (
     InviteResult,
     JoinResult,
     KeyResult,
-    Permission,
     Role,
-    SpaceResult,
     TeamList,
     UserList,
     UserResult,
     WorkstationUsersResult,
 )
 from prism.team.setup import remove_user_lines, space_mount_lines, user_lines
-from prism.team.space import DEFAULT_PERMISSION, Spaces
+from prism.team.space import Spaces
 from prism.team.users import ResearchUsers
 from prism.workstations.model import Workstation, WorkstationState
 
-__all__ = ["JOIN_PATH", "TeamServices", "install", "router"]
+__all__ = ["JOIN_PATH", "TeamServices", "install", "router", "send_script", "services"]
 
 router = APIRouter(prefix="/api/v1")
 JOIN_PATH = "/api/v1/team/join"
@@ -122,12 +120,6 @@ class JoinBody(BaseModel):
     ticket: str = Field(min_length=8, max_length=200)
 
 
-class SpaceBody(BaseModel):
-    permissions: dict[str, Permission] = Field(
-        default_factory=dict, description="Per user; the default follows the role."
-    )
-
-
 @router.get("/users", response_model=UserList)
 async def list_users(request: Request) -> UserList:
     return UserList(users=services(request).users.list())
@@ -185,7 +177,7 @@ def _running(engine: Engine, name: str) -> Workstation:
     return ws
 
 
-def _send(engine: Engine, ws: Workstation, lines: list[str], what: str) -> str:
+def send_script(engine: Engine, ws: Workstation, lines: list[str], what: str) -> str:
     ssm = engine.session_for(ws).client("ssm")
     reply = aws_call(
         "SendCommand",
@@ -209,7 +201,7 @@ async def add_to(user: str, name: str, request: Request) -> WorkstationUsersResu
         lines = user_lines(found, space)
         if space is not None:
             lines = space_mount_lines(space, [user]) + lines
-        command = _send(team.engine, ws, lines, f"prism: add research user {user}")
+        command = send_script(team.engine, ws, lines, f"prism: add research user {user}")
         on = [*[u for u in team.users_on(name) if u != user], user]
         team.set_users_on(name, on)
         return WorkstationUsersResult(workstation=name, users=on, command_id=command)
@@ -231,7 +223,7 @@ async def remove_from(user: str, name: str, request: Request) -> WorkstationUser
                 exit_code=ExitCode.CONFLICT,
             )
         ws = _running(team.engine, name)
-        command = _send(team.engine, ws, remove_user_lines(found), f"prism: remove {user}")
+        command = send_script(team.engine, ws, remove_user_lines(found), f"prism: remove {user}")
         on = [u for u in team.users_on(name) if u != user]
         team.set_users_on(name, on)
         return WorkstationUsersResult(workstation=name, users=on, command_id=command)
@@ -319,44 +311,6 @@ async def audit(request: Request, project: str | None = None, last: int = 100) -
     return AuditList(entries=entries)
 
 
-@router.post("/projects/{name}/space", status_code=201, response_model=SpaceResult)
-async def create_space(name: str, body: SpaceBody, request: Request) -> SpaceResult:
-    team = services(request)
-
-    def create() -> SpaceResult:
-        team.engine.projects.get(name)
-        members = []
-        for member in team.team.members(name):
-            user = team.users.find(member.user)
-            if user is not None:
-                permission = body.permissions.get(user.name, DEFAULT_PERMISSION[member.role])
-                members.append((user, permission))
-        unknown = sorted(set(body.permissions) - {u.name for u, _ in members})
-        if unknown:
-            raise ToolError(
-                "PRISM_SPACE_USER_NOT_MEMBER",
-                f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not a member of"
-                f" {name}: permissions are given to members.",
-                suggestions=[f"Invite them first: prism team invite USER --project {name}"],
-                exit_code=ExitCode.USAGE,
-            )
-        cloud = team.engine.session()
-        group_id = team.users.group_id(f"project:{name}")
-        space, _ = team.spaces.ensure(
-            cloud.client("efs"), cloud.client("ec2"), name, group_id=group_id, members=members
-        )
-        team.engine.costing.forget_scan()
-        return SpaceResult(space=space, simulated=cloud.simulated)
-
-    return await asyncio.to_thread(create)
-
-
-@router.get("/projects/{name}/space", response_model=SpaceResult)
-async def get_space(name: str, request: Request) -> SpaceResult:
-    team = services(request)
-    return SpaceResult(space=team.spaces.get(name), simulated=team.engine.session().simulated)
-
-
 def install(app: FastAPI, engine: Engine, *, tls_fingerprint: str | None = None) -> None:
     """The routes, and the guard placed right before groundwork's token check."""
     from starlette.middleware import Middleware
@@ -374,6 +328,9 @@ def install(app: FastAPI, engine: Engine, *, tls_fingerprint: str | None = None)
     )
     app.state.team = team
     app.include_router(router)
+    from prism.daemon import space_api  # it reads this module's services: imported after it
+
+    app.include_router(space_api.router)
     config = app.state.config
     guard = Middleware(
         TeamGuard,

@@ -165,6 +165,11 @@ class Space(BaseModel):
 class SpaceResult(BaseModel):
     space: Space
     simulated: bool = False
+    mounted_on: dict[str, str] = Field(
+        default_factory=dict,
+        description="Running workstations of the project it was mounted on now, each with the"
+        " SSM command that did it.",
+    )
 
 
 class WorkstationUsersResult(BaseModel):

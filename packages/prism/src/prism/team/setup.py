@@ -16,7 +16,6 @@ __all__ = [
     "home_of",
     "remove_user_lines",
     "space_mount_lines",
-    "space_status_lines",
     "user_lines",
 ]
 
@@ -101,19 +100,3 @@ def _user_mount(space: Space, access: SpaceAccess) -> list[str]:
     return _mount(
         space, access.access_point_id, point, read_only=access.permission is Permission.READ
     )
-
-
-def space_status_lines(space: Space) -> list[str]:
-    """One line per mount point: 'mounted PATH' or 'lost PATH', remounting a lost one."""
-    lines = []
-    points = [f"{space.mount_point}/team"] + [
-        f"{space.mount_point}/users/{a.user}" for a in space.users
-    ]
-    for point in points:
-        quoted = shlex.quote(point)
-        lines.append(
-            f"if mountpoint -q {quoted}; then echo mounted {quoted};"
-            f" elif grep -qsF {shlex.quote(f' {point} efs ')} /etc/fstab;"
-            f" then mount {quoted} && echo remounted {quoted} || echo lost {quoted}; fi"
-        )
-    return lines
