@@ -200,3 +200,28 @@ def test_a_project_space_is_mounted_on_running_workstations_and_checked_through_
     script = _commands(lab, checked[0]["command_id"])
     assert any(f"mountpoint -q /shared/{project}/team" in line for line in script)
     assert prism.run(state, "delete", name, "--yes", env=env).returncode == 0
+
+
+def test_a_project_owns_templates_its_members_launch(
+    prism: Any, lab: Any, state: Path, tmp_path: Path
+) -> None:
+    env = lab.env
+    project = f"t{secrets.token_hex(3)}"
+    assert prism.run(state, "project", "create", project, env=env).returncode == 0
+    file = tmp_path / "env.yml"
+    file.write_text(f"name: {project} env\nbase: ubuntu-24.04\npackages:\n  system: [htop]\n")
+    added = prism.json(state, "project", "template", "add", project, str(file), env=env)
+    slug = added["template"]["slug"]
+    assert slug == f"{project}-env"
+    code, problem = _fails(prism, state, env, "project", "template", "add", project, str(file))
+    assert (code, problem["code"]) == (4, "PRISM_PROJECT_TEMPLATE_EXISTS")
+    listed = prism.json(state, "project", "template", "list", project, env=env)["templates"]
+    assert [t["slug"] for t in listed] == [slug]
+    name = f"ws-{project}"
+    launched = prism.json(state, "launch", slug, name, "--project", project, env=env)
+    assert launched["workstation"]["template"] == slug
+    code, problem = _fails(prism, state, env, "launch", slug, f"{name}-2")
+    assert (code, problem["code"]) == (3, "PRISM_TEMPLATE_NOT_FOUND")
+    removed = prism.json(state, "project", "template", "remove", project, slug, env=env)
+    assert removed["removed"] is True
+    assert prism.run(state, "delete", name, "--yes", env=env).returncode == 0

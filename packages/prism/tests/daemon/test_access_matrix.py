@@ -21,6 +21,13 @@ from prism.team.access import table_markdown
 README = Path(__file__).parents[2] / "README.md"
 ROLES = ("owner", "admin", "member", "viewer", "outsider")
 OPERATOR = "opal"
+LAB_TEMPLATE = """name: Lab environment {r}
+slug: lab-env{r}
+description: The lab's own workstation.
+base: ubuntu-22.04
+packages:
+  system: [htop]
+"""
 
 
 def _public_key() -> str:
@@ -84,6 +91,8 @@ def matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Matrix]:
                 joined = httpx.post(f"{info.url}/api/v1/team/join", json={"ticket": ticket})
                 tokens[role] = _ok(joined).json()["token"]
             _ok(http.post("/api/v1/users", json={"name": "spare"}))
+            own = {"yaml": LAB_TEMPLATE.replace("{r}", ""), "replace": False}
+            _ok(http.post("/api/v1/projects/lab/templates", json=own))
             yield Matrix(http, info.url, tokens, app)
     finally:
         engine.close()
@@ -103,6 +112,24 @@ VERBS: dict[str, tuple[str, str, dict[str, Any] | None, set[str]]] = {
     "stop own": ("POST", "/api/v1/workstations/mine-{r}/stop", None, {"owner", "admin", "member"}),
     "stop anyone's": ("POST", "/api/v1/workstations/theirs-{r}/stop", None, {"owner", "admin"}),
     "delete anyone's": ("DELETE", "/api/v1/workstations/gone-{r}", None, {"owner", "admin"}),
+    "launch the project's template": (
+        "POST",
+        "/api/v1/workstations",
+        {"template": "lab-env", "name": "env-{r}", "project": "lab", "idle": False},
+        {"owner", "admin", "member"},
+    ),
+    "edit the project's templates": (
+        "POST",
+        "/api/v1/projects/lab/templates",
+        {"yaml": LAB_TEMPLATE.replace("{r}", "-{r}"), "replace": True},
+        {"owner", "admin"},
+    ),
+    "remove a project template": (
+        "DELETE",
+        "/api/v1/projects/lab/templates/lab-env-{r}",
+        None,
+        {"owner", "admin"},
+    ),
     "set budget": (
         "PUT",
         "/api/v1/projects/lab/budget",
@@ -209,6 +236,18 @@ def test_a_join_ticket_works_once(matrix: Matrix) -> None:
     again = httpx.post(f"{matrix.url}/api/v1/team/join", json={"ticket": ticket})
     assert again.status_code == 403
     assert again.json()["code"] == "PRISM_TICKET_INVALID"
+
+
+def test_a_projects_template_is_launched_only_into_the_project(matrix: Matrix) -> None:
+    body = {"template": "lab-env", "name": "stray", "idle": False}
+    reply = matrix.http.post("/api/v1/workstations", json=body)
+    assert reply.status_code == 404
+    assert reply.json()["code"] == "PRISM_TEMPLATE_NOT_FOUND"
+    broken = {"yaml": "name: [unclosed", "replace": False}
+    refused = matrix.http.post("/api/v1/projects/lab/templates", json=broken)
+    assert (refused.status_code, refused.json()["code"]) == (400, "PRISM_TEMPLATE_INVALID")
+    listed = matrix.http.get("/api/v1/projects/lab/templates").json()["templates"]
+    assert [(t["slug"], t["updated_by"]) for t in listed] == [("lab-env", OPERATOR)]
 
 
 def test_the_readme_shows_the_table_prismd_enforces() -> None:

@@ -7,7 +7,7 @@ import typer
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 from prism.choices import BudgetAction, BudgetBasis, BudgetPeriod
-from prism.cli import spaces
+from prism.cli import project_templates, spaces
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -22,6 +22,7 @@ app = typer.Typer(
 )
 
 app.add_typer(spaces.app, name="space")
+app.add_typer(project_templates.app, name="template")
 
 NameArg = Annotated[str, typer.Argument(help="Project name (lower case, digits, '-').")]
 DEFAULT_ALERTS = ("50:notify", "80:notify", "100:prevent_launch")

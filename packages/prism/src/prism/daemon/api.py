@@ -149,7 +149,7 @@ async def launch(body: LaunchBody, request: Request, response: Response) -> Laun
         hibernation=body.hibernation,
         dry_run=body.dry_run,
         volumes=tuple(body.volumes),
-        template_dirs=tuple(body.template_dirs),
+        template_dirs=tuple(body.template_dirs) + team.templates.dirs_for(body.project),
         project=body.project,
         idle=body.idle,
         setup_stages=stages,

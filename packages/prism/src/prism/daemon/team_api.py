@@ -33,12 +33,21 @@ from prism.team.model import (
     UserResult,
     WorkstationUsersResult,
 )
+from prism.team.project_templates import ProjectTemplates
 from prism.team.setup import remove_user_lines, space_mount_lines, user_lines
 from prism.team.space import Spaces
 from prism.team.users import ResearchUsers
 from prism.workstations.model import Workstation, WorkstationState
 
-__all__ = ["JOIN_PATH", "TeamServices", "install", "router", "send_script", "services"]
+__all__ = [
+    "JOIN_PATH",
+    "TeamServices",
+    "caller_of",
+    "install",
+    "router",
+    "send_script",
+    "services",
+]
 
 router = APIRouter(prefix="/api/v1")
 JOIN_PATH = "/api/v1/team/join"
@@ -56,6 +65,7 @@ class TeamServices:
     users: ResearchUsers
     spaces: Spaces
     audit: AuditLog
+    templates: ProjectTemplates
     tls_fingerprint: str | None = None
 
     @property
@@ -324,13 +334,16 @@ def install(app: FastAPI, engine: Engine, *, tls_fingerprint: str | None = None)
         users=ResearchUsers(records),
         spaces=Spaces(records),
         audit=AuditLog(engine.home / "audit.jsonl"),
+        templates=ProjectTemplates(engine.home, records),
         tls_fingerprint=tls_fingerprint,
     )
     app.state.team = team
     app.include_router(router)
-    from prism.daemon import space_api  # it reads this module's services: imported after it
+    # They read this module's services: imported once it is.
+    from prism.daemon import project_templates_api, space_api
 
     app.include_router(space_api.router)
+    app.include_router(project_templates_api.router)
     config = app.state.config
     guard = Middleware(
         TeamGuard,

@@ -21,6 +21,7 @@ class Verb(StrEnum):
     MANAGE = "manage"
     BUDGET = "budget"
     SPACE = "space"
+    TEMPLATES = "templates"
     USERS = "users"
     KEYS = "keys"
     TEAM = "team"
@@ -49,6 +50,11 @@ RULES: dict[Verb, Rule] = {
     ),
     Verb.BUDGET: Rule("set or change the project's budget", Role.ADMIN, Role.ADMIN),
     Verb.SPACE: Rule("create the project's shared space", Role.ADMIN, Role.ADMIN),
+    Verb.TEMPLATES: Rule(
+        "add, change or remove the project's own templates (members launch them)",
+        Role.ADMIN,
+        Role.ADMIN,
+    ),
     Verb.USERS: Rule("create or delete research users", Role.ADMIN, Role.ADMIN),
     Verb.KEYS: Rule("add or remove SSH keys of a research user", Role.VIEWER, Role.ADMIN),
     Verb.TEAM: Rule("invite, change the role of, or revoke members", Role.OWNER, Role.OWNER),

@@ -94,6 +94,20 @@ _TABLE: list[tuple[str, re.Pattern[str], str, Verb | None, Locate]] = [
         Verb.SPACE,
         Locate.PROJECT_PATH,
     ),
+    (
+        "POST",
+        re.compile(r"/api/v1/projects/(?P<t>[^/]+)/templates"),
+        "project.template-put",
+        Verb.TEMPLATES,
+        Locate.PROJECT_PATH,
+    ),
+    (
+        "DELETE",
+        re.compile(r"/api/v1/projects/(?P<t>[^/]+)/templates/(?P<s>[^/]+)"),
+        "project.template-remove",
+        Verb.TEMPLATES,
+        Locate.PROJECT_PATH,
+    ),
     ("POST", re.compile(r"/api/v1/projects"), "project.create", None, Locate.NOTHING),
     ("POST", re.compile(r"/api/v1/users"), "user.create", Verb.USERS, Locate.NOTHING),
     (
