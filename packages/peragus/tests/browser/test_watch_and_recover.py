@@ -69,7 +69,9 @@ def test_the_status_page_shows_a_running_cell_live(page: Page) -> None:
     editor = page.locator("section.code .cm-content").first
     editor.click()
     page.keyboard.press("Control+A")
-    page.keyboard.type("console.log('working'); setInterval(() => {}, 1000);")
+    source = "console.log('working'); setInterval(() => {}, 1000);"
+    page.keyboard.type(source)
+    expect(editor).to_have_text(source)
     page.locator("section.code").first.get_by_role("button", name="Run").click()
     expect(page.get_by_label("Output").first).to_contain_text("working", timeout=30_000)
 
