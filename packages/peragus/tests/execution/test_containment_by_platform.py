@@ -122,3 +122,28 @@ def test_doctor_says_which_row_a_user_who_is_not_root_gets(system_tool: Any, fol
     check = next(c for c in json.loads(done.stdout)["checks"] if c["name"] == "containment")
     assert check["status"] == "ok" and "RLIMIT_NPROC" in check["message"], check
     assert "RLIMIT_DATA" in check["message"]
+
+
+NICE_OF_A_DETACHED_CHILD = """
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+const nice = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16];
+const child = spawn('sleep', ['300'], { stdio: 'ignore', detached: true });
+const wait = setInterval(() => {
+  if (nice('self') === '19') {
+    console.log(`child at nice ${nice(child.pid)}`);
+    process.exit(0);
+  }
+}, 50);
+"""
+
+
+def test_a_run_in_the_background_takes_its_detached_children_along(
+    system_tool: Any, folder: Path
+) -> None:
+    """Without a cgroup the background is nice 19 for the run's group; a child that left the
+    group before the move is found and lowered too.
+    """
+    result = run_unprivileged(system_tool, folder, NICE_OF_A_DETACHED_CHILD, 120, 256)
+    assert result["output"] == "child at nice 19\n"
+    assert leftovers(result["run_id"]) == []
