@@ -20,6 +20,7 @@ from prism.team.access import table_markdown
 
 README = Path(__file__).parents[2] / "README.md"
 ROLES = ("owner", "admin", "member", "viewer", "outsider")
+LAB = {"owner", "admin", "member", "viewer"}
 OPERATOR = "opal"
 LAB_TEMPLATE = """name: Lab environment {r}
 slug: lab-env{r}
@@ -57,6 +58,10 @@ class Matrix:
         body = {"template": "ubuntu-server", "name": name, "project": "lab", "idle": False}
         reply = self.http.post("/api/v1/workstations", json=body)
         assert reply.status_code == 202, reply.text
+        # Followed to its end, as the CLI does: one launch at a time, each running before use.
+        with self.http.stream("GET", f"/api/v1/workstations/{name}/progress") as events:
+            last = [line for line in events.iter_lines() if line.startswith("event:")][-1]
+        assert last == "event: result", last
 
 
 def _ok(reply: httpx.Response) -> httpx.Response:
@@ -101,7 +106,9 @@ def matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Matrix]:
 
 # Each verb: (method, path, body) for a role, and the roles that may. {r} is the role.
 VERBS: dict[str, tuple[str, str, dict[str, Any] | None, set[str]]] = {
-    "read": ("GET", "/api/v1/workstations", None, {*ROLES}),
+    "list workstations": ("GET", "/api/v1/workstations", None, {*ROLES}),
+    "see a workstation": ("GET", "/api/v1/workstations/theirs-{r}", None, LAB),
+    "see the project": ("GET", "/api/v1/projects/lab", None, LAB),
     "see costs": ("GET", "/api/v1/cost", None, {*ROLES}),
     "launch": (
         "POST",
@@ -202,6 +209,12 @@ def test_every_role_against_every_verb(matrix: Matrix) -> None:
                     elif f"u-{role}" not in problem["detail"]:
                         wrong.append((role, verb, "no reason", reply.status_code, reply.text))
     assert wrong == []
+    # A list shows the workstations of the caller's projects only.
+    for role, seen in (("viewer", True), ("outsider", False)):
+        with matrix.as_(role) as http:
+            listed = http.get("/api/v1/workstations").json()["workstations"]
+        assert bool(listed) is seen
+        assert all(w["project"] == "lab" for w in listed)
     # The refusals name the role held and the one needed.
     with matrix.as_("viewer") as http:
         detail = http.post("/api/v1/workstations/theirs-viewer/stop").json()["detail"]

@@ -30,6 +30,7 @@ from prism.workstations.model import Workstation
 __all__ = ["OPERATOR_ROLE", "Caller", "TeamGuard", "operator_name"]
 
 OPERATOR_ROLE = "operator"
+_LISTING = "/api/v1/workstations"
 _BODY_CAP = 1024 * 1024
 
 
@@ -103,12 +104,44 @@ class TeamGuard:
                 status = int(message["status"])
             await send(message)
 
+        onward: Send = send_status
+        if not caller.operator and scope["method"] == "GET" and scope["path"] == _LISTING:
+            onward = self._only_their_projects(caller, send_status)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, onward)
         finally:
             if scope["method"] not in ("GET", "HEAD"):
                 self._after(caller, call, decision, body, status)
                 self._write(scope, caller, call, decision, status)
+
+    def _only_their_projects(self, caller: Caller, send: Send) -> Send:
+        """The workstation list a member sees: those of the projects they have a role in."""
+        theirs = set(self.team.projects_of(caller.name))
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def filtered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(chunks)
+            assert start is not None
+            if start["status"] == 200:
+                listing = json.loads(body)
+                listing["workstations"] = [
+                    w for w in listing["workstations"] if w.get("project") in theirs
+                ]
+                body = json.dumps(listing).encode()
+            headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        return filtered
 
     def _caller(self, scope: Scope) -> Caller | None:
         presented = _bearer(scope)

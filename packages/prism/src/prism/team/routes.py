@@ -39,6 +39,20 @@ class Call:
 _TABLE: list[tuple[str, re.Pattern[str], str, Verb | None, Locate]] = [
     ("GET", re.compile(r"/api/v1/audit"), "audit.read", Verb.AUDIT, Locate.PROJECT_QUERY),
     (
+        "GET",
+        re.compile(r"/api/v1/workstations/(?P<t>[^/]+)(/progress)?"),
+        "read",
+        Verb.READ,
+        Locate.WORKSTATION_PATH,
+    ),
+    (
+        "GET",
+        re.compile(r"/api/v1/projects/(?P<t>[^/]+)(/space|/templates)?"),
+        "read",
+        Verb.READ,
+        Locate.PROJECT_PATH,
+    ),
+    (
         "POST",
         re.compile(r"/api/v1/workstations"),
         "workstation.launch",
