@@ -104,11 +104,12 @@ class Containment(ABC):
         """The run has gone on for a while: the lowest CPU priority from now on (what it starts
         later inherits it; what left its group before is found and lowered too).
         """
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PGRP, leader, 19)  # the leader's pid is its group's id
         for pid in self.pids(leader):
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, pid, 19)
+            if pid != leader:
+                with contextlib.suppress(OSError):
+                    os.setpriority(os.PRIO_PROCESS, pid, 19)
+        with contextlib.suppress(OSError):  # the leader last: the moment it is done
+            os.setpriority(os.PRIO_PGRP, leader, 19)  # the leader's pid is its group's id
 
     def to_foreground(self, leader: int) -> None:
         """The run is being stopped: a process needs CPU to exit, and a starved one takes seconds
