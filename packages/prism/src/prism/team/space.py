@@ -68,6 +68,8 @@ class Spaces:
         none (invited since). Returns it and the users given an access point now.
         """
         space = self.find(project)
+        if space is not None and not any(v.name == space.volume for v in storage.list_volumes(efs)):
+            space = None  # its volume was deleted (with `prism volume delete`): made anew
         if space is None:
             volume = f"space-{project}"
             storage.create_volume(efs, ec2, volume, project=project)
