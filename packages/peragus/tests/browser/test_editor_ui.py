@@ -70,7 +70,9 @@ def test_hover_shows_the_type(page: Page) -> None:
     type_into(page, editor, "const answer = { value: 42 };\nanswer")
     page.keyboard.press("Escape")
     page.locator("section.code .cm-line").nth(1).get_by_text("answer").hover()
-    expect(page.locator(".quickinfo")).to_contain_text("const answer: {\n    value: number;\n}")
+    expect(page.locator(".quickinfo")).to_contain_text(
+        "const answer: {\n    value: number;\n}", timeout=TSSERVER
+    )
 
 
 def test_format_rewrites_the_cell_with_prettier(page: Page) -> None:
@@ -198,6 +200,6 @@ def test_completing_a_sibling_cells_export_adds_its_import(page: Page) -> None:
     other.click()
     page.keyboard.type("gree")
     option = page.locator(".cm-tooltip-autocomplete li").filter(has_text="greeting")
-    expect(option).to_have_count(1)
+    expect(option).to_have_count(1, timeout=TSSERVER)  # the first request builds the program
     page.keyboard.press("Enter")
     expect(other).to_have_text('import { greeting } from "./hello.ts";greeting')

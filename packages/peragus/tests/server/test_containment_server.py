@@ -35,9 +35,11 @@ from .test_server import Server, new_notebook, receive_until, send, set_source, 
 
 ANSWER_MS = 200
 SPIN = "console.log('started'); while (true) {}"
+# In large steps, so the limit is reached within the run's first second: after it, in the
+# background, a machine at load 50 left the cell too little CPU to get there before its timeout.
 ALLOCATE = (
     "console.log('started');\n"
-    "const keep = []; while (true) keep.push(Buffer.alloc(8 * 1024 * 1024, 1));"
+    "const keep = []; while (true) keep.push(Buffer.alloc(32 * 1024 * 1024, 1));"
 )
 # Each write waits for the pipe: a `while (true) console.log()` never yields, so node only queues
 # it in memory (that is the allocation case).
