@@ -169,6 +169,14 @@ def test_cost_counts_disks_volumes_snapshots_and_spot(books: Books) -> None:
     assert sum(g["total_usd"] for g in report["groups"]) == pytest.approx(
         report["total_usd"], rel=0.001
     )
+    per_workstation = books.json("cost", "--project", "store", "--by", "workstation")
+    owners = {g["key"]: g["total_usd"] for g in per_workstation["groups"]}
+    # The snapshot of s1 is s1's; the unattached disk and the volume belong to no workstation.
+    assert set(owners) == {"s1", "spot1", "(no workstation)"}
+    assert owners["s1"] == pytest.approx(ws["total_usd"] + lines["s1-snap"]["total_usd"], rel=0.001)
+    assert owners["(no workstation)"] == pytest.approx(
+        lines["d1"]["total_usd"] + lines["v1"]["total_usd"], rel=0.001
+    )
     table = books.run("cost", "--project", "store").stdout
     assert "spot" in table and "s1-snap" in table
     for name in ("s1", "spot1"):
