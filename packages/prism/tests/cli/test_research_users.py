@@ -49,7 +49,7 @@ def test_uids_are_allocated_once_and_the_same_on_three_workstations(
     env = lab.env
     ada = prism.json(state, "user", "create", "ada", env=env)["user"]
     grace = prism.json(
-        state, "user", "create", "grace", "--uid", "2500", "--group", "docker", env=env
+        state, "user", "create", "grace", "--uid", "2500", "--groups", "docker", env=env
     )["user"]
     assert (ada["uid"], ada["gid"]) == (2001, 2001)
     assert (grace["uid"], grace["groups"]) == (2500, ["docker"])

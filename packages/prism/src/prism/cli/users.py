@@ -91,7 +91,10 @@ def create(
         int | None, typer.Option("--uid", help="A UID never used before (default: the next).")
     ] = None,
     group: Annotated[
-        list[str] | None, typer.Option("--group", help="A supplementary group; repeatable.")
+        list[str] | None,
+        typer.Option(
+            "--group", "--groups", help="Supplementary groups: repeatable, or comma-separated."
+        ),
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "UserResult":
@@ -101,7 +104,7 @@ def create(
 
       prism user create ada
 
-      prism user create grace --uid 2500 --group docker
+      prism user create grace --uid 2500 --groups docker,video
     """
     import re
 
@@ -117,7 +120,8 @@ def create(
             ],
             exit_code=ExitCode.USAGE,
         )
-    body = {"name": name, "uid": uid, "groups": group or []}
+    groups = [g.strip() for value in group or [] for g in value.split(",") if g.strip()]
+    body = {"name": name, "uid": uid, "groups": groups}
     return daemon_client().call("POST", "/api/v1/users", UserResult, body=body)
 
 
