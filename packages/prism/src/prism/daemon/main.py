@@ -25,6 +25,7 @@ from prism.daemon import api
 from prism.daemon.config import check_seconds, daemon_config
 from prism.daemon.engine import Engine
 from prism.daemon.listen import serve_tls, tls_paths
+from prism.daemon.mount_healer import MountHealer, mount_check_seconds
 from prism.daemon.startup import StartReporter
 from prism.home import home, log_dir
 from prism.team.tls import is_loopback, prepare_tls
@@ -60,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report.stage("state")
         interval = check_seconds()
         app, engine = build(state)
+        healer = MountHealer(app.state.team, mount_check_seconds())
     except ToolError as exc:
         _refuse(report, exc)
     except OSError as exc:
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report.stage("recover")
         engine.recover()
         engine.start_checks(interval)
+        healer.start()
         log.info("prismd started", url=info.url, pid=info.pid)
         report.ready(info.url)
 
@@ -87,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except OSError as exc:
         _refuse(report, _unusable(exc))
     finally:
+        healer.stop()
         engine.close()
 
 

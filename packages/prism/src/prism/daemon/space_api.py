@@ -19,7 +19,7 @@ from prism.team.setup import space_mount_lines
 from prism.team.space import DEFAULT_PERMISSION
 from prism.workstations.model import Workstation, WorkstationState
 
-__all__ = ["router"]
+__all__ = ["check_all", "router"]
 
 router = APIRouter(prefix="/api/v1")
 Expected = tuple[str, str]
@@ -82,37 +82,39 @@ def _expected_mounts(team: TeamServices, ws: Workstation, volumes: list[Volume])
     return found
 
 
+def check_all(team: TeamServices, workstation: str | None = None) -> MountStatusList:
+    """Every expected mount on every workstation (or one), checked through SSM and mounted
+    again where it was lost; what `volume status` shows and prismd's timer runs.
+    """
+    engine = team.engine
+    volumes = storage.list_volumes(engine.session().client("efs"))
+    checks: list[MountCheck] = []
+    for ws in engine.store.list():
+        if workstation is not None and ws.name != workstation:
+            continue
+        expected = _expected_mounts(team, ws, volumes)
+        if not expected:
+            continue
+        if ws.state is not WorkstationState.RUNNING or not ws.instance_id:
+            checks += [
+                MountCheck(workstation=ws.name, mount_point=p, source=s, state="not-running")
+                for p, s in expected
+            ]
+            continue
+        ssm = engine.session_for(ws).client("ssm")
+        found = check_mounts(ssm, ws.name, ws.instance_id, expected)
+        if ws.simulated:
+            found = [c.model_copy(update={"state": "simulated"}) for c in found]
+        checks += found
+    return MountStatusList(mounts=checks)
+
+
 @router.get("/volumes/status", response_model=MountStatusList)
 async def volume_status(request: Request, workstation: str | None = None) -> MountStatusList:
     """Every expected mount on every workstation, checked through SSM and mounted again where
     it was lost.
     """
-    team = services(request)
-
-    def check() -> MountStatusList:
-        engine = team.engine
-        volumes = storage.list_volumes(engine.session().client("efs"))
-        checks: list[MountCheck] = []
-        for ws in engine.store.list():
-            if workstation is not None and ws.name != workstation:
-                continue
-            expected = _expected_mounts(team, ws, volumes)
-            if not expected:
-                continue
-            if ws.state is not WorkstationState.RUNNING or not ws.instance_id:
-                checks += [
-                    MountCheck(workstation=ws.name, mount_point=p, source=s, state="not-running")
-                    for p, s in expected
-                ]
-                continue
-            ssm = engine.session_for(ws).client("ssm")
-            found = check_mounts(ssm, ws.name, ws.instance_id, expected)
-            if ws.simulated:
-                found = [c.model_copy(update={"state": "simulated"}) for c in found]
-            checks += found
-        return MountStatusList(mounts=checks)
-
-    return await asyncio.to_thread(check)
+    return await asyncio.to_thread(check_all, services(request), workstation)
 
 
 @router.get("/projects/{name}/space", response_model=SpaceResult)
