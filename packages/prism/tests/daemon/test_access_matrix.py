@@ -98,13 +98,15 @@ def matrix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Matrix]:
             _ok(http.post("/api/v1/users", json={"name": "spare"}))
             own = {"yaml": LAB_TEMPLATE.replace("{r}", ""), "replace": False}
             _ok(http.post("/api/v1/projects/lab/templates", json=own))
+            _ok(http.post("/api/v1/volumes", json={"name": "shared"}))
             yield Matrix(http, info.url, tokens, app)
     finally:
         engine.close()
         Sandbox(tmp_path).stop()
 
 
-# Each verb: (method, path, body) for a role, and the roles that may. {r} is the role.
+# Each verb: (method, path, body) for a role, and the roles that may; in this order (mounting
+# needs the workstation running, before the stops). {r} is the role.
 VERBS: dict[str, tuple[str, str, dict[str, Any] | None, set[str]]] = {
     "list workstations": ("GET", "/api/v1/workstations", None, {*ROLES}),
     "see a workstation": ("GET", "/api/v1/workstations/theirs-{r}", None, LAB),
@@ -114,6 +116,18 @@ VERBS: dict[str, tuple[str, str, dict[str, Any] | None, set[str]]] = {
         "POST",
         "/api/v1/workstations",
         {"template": "ubuntu-server", "name": "new-{r}", "project": "lab", "idle": False},
+        {"owner", "admin", "member"},
+    ),
+    "mount a volume on anyone's": (
+        "POST",
+        "/api/v1/volumes/shared/mount",
+        {"workstation": "theirs-{r}"},
+        {"owner", "admin"},
+    ),
+    "add a research user to their own": (
+        "POST",
+        "/api/v1/research-users/u-{r}/workstations/mine-{r}",
+        None,
         {"owner", "admin", "member"},
     ),
     "stop own": ("POST", "/api/v1/workstations/mine-{r}/stop", None, {"owner", "admin", "member"}),
