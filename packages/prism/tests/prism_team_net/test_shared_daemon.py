@@ -105,6 +105,10 @@ def test_a_shared_prismd_speaks_tls_to_a_member_in_another_namespace(
     joined = bob.json(*command.split()[1:])
     assert (joined["user"], joined["url"], joined["fingerprint"]) == ("bob", url, fingerprint)
     assert bob.json("list") == {"workstations": []}
+    shared = bob.json("daemon", "status")["daemon"]
+    assert (shared["url"], shared["tls_fingerprint"]) == (url, fingerprint)
+    stop = bob.run("daemon", "stop", "-o", "json")
+    assert (stop.returncode, json.loads(stop.stdout)["code"]) == (5, "PRISM_DAEMON_SHARED")
     launched = bob.json("launch", "ubuntu-server", "shared", "--project", "lab", "--no-idle")
     assert launched["workstation"]["state"] == "running"
     assert not (bob.state / "prismd.json").exists()  # bob's CLI started no daemon of its own

@@ -27,7 +27,7 @@ STOP_WAIT_SECONDS = 20
 def _status(client: "DaemonClient") -> "DaemonResult":
     from prism.daemon.status import DaemonResult, DaemonStatus
 
-    if client.info() is None:
+    if client.remote is None and client.info() is None:
         return DaemonResult(daemon=DaemonStatus(running=False))
     return client.call("GET", "/api/v1/status", DaemonResult)
 
@@ -127,12 +127,20 @@ def stop(
     """
     from prism.daemon.status import DaemonResult, DaemonStatus
 
+    client = daemon_client()
+    if client.remote is not None:
+        raise ToolError(
+            "PRISM_DAEMON_SHARED",
+            f"This prism uses the team's prismd at {client.remote.url} (joined as"
+            f" {client.remote.user}): only whoever runs it can stop it.",
+            suggestions=["Ask its operator; `prism daemon status` shows where it runs."],
+            exit_code=ExitCode.PERMISSION,
+        )
     sandbox_stopped = None
     if sandbox:
         from prism.sandbox import Sandbox
 
         sandbox_stopped = Sandbox(home()).stop()
-    client = daemon_client()
     info = client.info()
     if info is None:
         return DaemonResult(daemon=DaemonStatus(running=False), sandbox_stopped=sandbox_stopped)
