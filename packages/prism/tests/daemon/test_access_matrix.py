@@ -279,3 +279,25 @@ def test_a_projects_template_is_launched_only_into_the_project(matrix: Matrix) -
 
 def test_the_readme_shows_the_table_prismd_enforces() -> None:
     assert table_markdown() in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.timeout(300)
+def test_members_launching_at_once_each_get_their_workstation(matrix: Matrix) -> None:
+    """The first launches of a fresh prismd, at once: the security group, its rules and the
+    SSH key are made once, not raced (a refused duplicate failed a launch before).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def launch(role: str, n: int) -> str:
+        body = {"template": "ubuntu-server", "name": f"at-once-{role}-{n}", "project": "lab"}
+        with matrix.as_(role) as http:
+            accepted = http.post("/api/v1/workstations", json={**body, "idle": False})
+            assert accepted.status_code == 202, accepted.text
+            with http.stream("GET", f"/api/v1/workstations/{body['name']}/progress") as events:
+                lines = list(events.iter_lines())
+        return [line for line in lines if line.startswith("event:")][-1] + " " + lines[-2]
+
+    jobs = [(role, n) for role in ("owner", "admin", "member") for n in range(3)]
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        ended = list(pool.map(lambda job: launch(*job), jobs))
+    assert all(e.startswith("event: result") for e in ended), ended

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,10 @@ from groundwork.state import atomic_write
 from prism.cloud.errors import aws_call
 
 __all__ = ["ensure_key_pair", "local_key"]
+
+_MAKING = threading.Lock()
+"""Launches run at once in prismd (a team's members): one makes and imports the key, the others
+then find it, rather than each writing a key of its own over the file."""
 
 
 def local_key(folder: Path, name: str) -> tuple[Path, bytes]:
@@ -37,10 +42,13 @@ def local_key(folder: Path, name: str) -> tuple[Path, bytes]:
 
 def ensure_key_pair(ec2: Any, folder: Path, name: str) -> tuple[str, Path]:
     """Import the local public key into EC2 under ``name`` unless it is there already."""
-    private_path, public = local_key(folder, name)
-    known = aws_call(
-        "DescribeKeyPairs", ec2.describe_key_pairs, Filters=[{"Name": "key-name", "Values": [name]}]
-    )["KeyPairs"]
-    if not known:
-        aws_call("ImportKeyPair", ec2.import_key_pair, KeyName=name, PublicKeyMaterial=public)
+    with _MAKING:
+        private_path, public = local_key(folder, name)
+        known = aws_call(
+            "DescribeKeyPairs",
+            ec2.describe_key_pairs,
+            Filters=[{"Name": "key-name", "Values": [name]}],
+        )["KeyPairs"]
+        if not known:
+            aws_call("ImportKeyPair", ec2.import_key_pair, KeyName=name, PublicKeyMaterial=public)
     return name, private_path

@@ -118,40 +118,52 @@ def ensure_security_group(
             for r in p.get("IpRanges", [])
         }
     else:
-        group_id = str(
-            aws_call(
-                "CreateSecurityGroup",
-                ec2.create_security_group,
-                GroupName=name,
-                Description="prism workstations: SSH, and web ports from the launching address",
-                VpcId=vpc_id,
-                TagSpecifications=[
-                    {
-                        "ResourceType": "security-group",
-                        "Tags": [{"Key": "prism:managed", "Value": "true"}],
-                    }
-                ],
-            )["GroupId"]
-        )
+        try:
+            group_id = str(
+                aws_call(
+                    "CreateSecurityGroup",
+                    ec2.create_security_group,
+                    GroupName=name,
+                    Description="prism workstations: SSH, and web ports from the launching address",
+                    VpcId=vpc_id,
+                    TagSpecifications=[
+                        {
+                            "ResourceType": "security-group",
+                            "Tags": [{"Key": "prism:managed", "Value": "true"}],
+                        }
+                    ],
+                )["GroupId"]
+            )
+        except ToolError as exc:
+            if exc.context.get("aws_error") != "InvalidGroup.Duplicate":
+                raise
+            return ensure_security_group(  # another launch made it a moment ago
+                ec2, vpc_id, name, ssh_ports=ssh_ports, web_ports=web_ports, web_cidr=web_cidr
+            )
         existing = set()
     # SSH accepts keys only, so it may be reached from any address; web ports may not.
     wanted = [(port, "0.0.0.0/0") for port in ssh_ports]
     if web_cidr:
         wanted += [(port, web_cidr) for port in web_ports]
     missing = [(port, cidr) for port, cidr in wanted if (port, cidr) not in existing]
-    if missing:
-        aws_call(
-            "AuthorizeSecurityGroupIngress",
-            ec2.authorize_security_group_ingress,
-            GroupId=group_id,
-            IpPermissions=[
-                {
-                    "IpProtocol": "tcp",
-                    "FromPort": port,
-                    "ToPort": port,
-                    "IpRanges": [{"CidrIp": cidr}],
-                }
-                for port, cidr in missing
-            ],
-        )
+    # One rule per call: two launches at once (a team's members) may add the same rule, and
+    # AWS refuses a batch whole when one of its rules exists already.
+    for port, cidr in missing:
+        try:
+            aws_call(
+                "AuthorizeSecurityGroupIngress",
+                ec2.authorize_security_group_ingress,
+                GroupId=group_id,
+                IpPermissions=[
+                    {
+                        "IpProtocol": "tcp",
+                        "FromPort": port,
+                        "ToPort": port,
+                        "IpRanges": [{"CidrIp": cidr}],
+                    }
+                ],
+            )
+        except ToolError as exc:
+            if exc.context.get("aws_error") != "InvalidPermission.Duplicate":
+                raise
     return group_id
