@@ -57,7 +57,10 @@ class Scraper:
             identity_key = (info["pid"], info["create_time"] or 0.0)
             identity = self._identity.get(identity_key)
             if identity is None or identity[0] != info["name"]:
-                known = proc.as_dict(attrs=IDENTITY_ATTRS, ad_value=None)
+                try:
+                    known = proc.as_dict(attrs=IDENTITY_ATTRS, ad_value=None)
+                except psutil.NoSuchProcess:  # it exited since process_iter read it
+                    continue
                 identity = (
                     info["name"],
                     known["exe"] or "",
