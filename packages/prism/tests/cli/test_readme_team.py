@@ -173,6 +173,8 @@ def test_a_teams_first_day_as_the_readme_tells_it(team: Team) -> None:
     assert public in script
     assert "usermod -aG prism-lab bob" in script
     assert "usermod -aG prism-lab carol" not in script  # read permission: not in the group
+    carol_point = by_path["/users/carol"]["AccessPointId"]
+    assert f"accesspoint={carol_point},nofail" in script  # her own directory stays hers to write
     assert "useradd -m -s /bin/bash researcher" in script  # the template's own user stays
 
     # 7. carol, a viewer, may not stop it: 403 with the reason, and it still runs.

@@ -68,8 +68,8 @@ def remove_user_lines(user: ResearchUser) -> list[str]:
     return [f"pkill -u {name} || true", f"id -u {name} >/dev/null 2>&1 && userdel {name} || true"]
 
 
-def _mount(space: Space, access_point: str, point: str, *, read_only: bool) -> list[str]:
-    options = f"_netdev,tls,iam,accesspoint={access_point}" + (",ro" if read_only else "")
+def _mount(space: Space, access_point: str, point: str) -> list[str]:
+    options = f"_netdev,tls,iam,accesspoint={access_point}"
     quoted = shlex.quote(point)
     entry = shlex.quote(f"{space.file_system_id}:/ {point} efs {options},nofail 0 0")
     return [
@@ -80,14 +80,15 @@ def _mount(space: Space, access_point: str, point: str, *, read_only: bool) -> l
 
 
 def space_mount_lines(space: Space, users: Sequence[str] | None = None) -> list[str]:
-    """The team directory, and each user's own directory through their access point (read-only
-    for read permission); ``users`` limits it to those on this workstation.
+    """The team directory (writable by the project's group: write and admin permission), and
+    each user's own directory through their access point; ``users`` limits it to those on this
+    workstation.
     """
     lines = [
         "command -v mount.efs >/dev/null || { (apt-get install -y amazon-efs-utils"
         " || dnf install -y amazon-efs-utils) >/dev/null 2>&1 || true; }",
     ]
-    lines += _mount(space, space.team_access_point_id, f"{space.mount_point}/team", read_only=False)
+    lines += _mount(space, space.team_access_point_id, f"{space.mount_point}/team")
     for access in space.users:
         if users is not None and access.user not in users:
             continue
@@ -97,6 +98,4 @@ def space_mount_lines(space: Space, users: Sequence[str] | None = None) -> list[
 
 def _user_mount(space: Space, access: SpaceAccess) -> list[str]:
     point = f"{space.mount_point}/users/{access.user}"
-    return _mount(
-        space, access.access_point_id, point, read_only=access.permission is Permission.READ
-    )
+    return _mount(space, access.access_point_id, point)
