@@ -35,8 +35,14 @@ _BODY_CAP = 1024 * 1024
 
 
 def operator_name() -> str:
-    """Who runs prismd: PRISM_USER, else the login name."""
-    return os.environ.get("PRISM_USER", "").strip() or getpass.getuser()
+    """Who runs prismd: PRISM_USER, else the login name (a container's user may have none)."""
+    given = os.environ.get("PRISM_USER", "").strip()
+    if given:
+        return given
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid-{os.getuid()}"
 
 
 @dataclass(frozen=True)
