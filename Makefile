@@ -84,13 +84,17 @@ collector: ## Build phoenix-otelcol (phoenix's collector distribution) or reuse 
 	@packages/phoenix/otelcol/build.sh
 
 # Test files run in parallel, one file per worker at a time (they share no state across files).
+# Tests marked quiet_host measure this host's processes and CPU (the collector beside the agent,
+# the adaptive filter under load): they run alone, once the parallel run has finished.
 test: install collector ## Run the whole test suite
-	$(UV) run --frozen pytest -n auto --dist loadfile
+	$(UV) run --frozen pytest -n auto --dist loadfile -m "not quiet_host"
+	$(UV) run --frozen pytest -m quiet_host
 
 # The PRD's acceptance tests, each named after its ID (real processes, Prometheus, the collector
 # and the browser): `pytest -m acceptance`.
 acceptance: install collector ## Run the acceptance suite (tests marked acceptance)
-	$(UV) run --frozen pytest -n auto --dist loadfile -m acceptance
+	$(UV) run --frozen pytest -n auto --dist loadfile -m "acceptance and not quiet_host"
+	$(UV) run --frozen pytest -m "acceptance and quiet_host"
 
 lint: install ## ruff format --check, ruff check, mypy
 	$(UV) run --frozen ruff format --check .

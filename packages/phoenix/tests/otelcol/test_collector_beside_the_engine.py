@@ -21,6 +21,10 @@ from phoenix.loadsim.control import LoadSim
 from phoenix.loadsim.profiles import ProfileName, load_spec
 from phoenix.pipelines import catalog
 
+# Two observers of one host's processes must see the same processes in the same seconds; beside
+# the parallel run's other work their scrapes drift apart, so `make test` runs this file alone.
+pytestmark = pytest.mark.quiet_host
+
 CRITICAL = ["java", "redis-server", "kafka", "envoy", "postgres: writer"]
 
 
