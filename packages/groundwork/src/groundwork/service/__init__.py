@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from groundwork.service.config import ServiceConfig
     from groundwork.service.discovery import ServiceInfo, read_service_info
     from groundwork.service.lock import InstanceLock
-    from groundwork.service.server import connect, running_service, serve
+    from groundwork.service.server import TLSFiles, connect, running_service, serve
 
 _WHERE = {
     "create_app": "app",
@@ -28,12 +28,14 @@ _WHERE = {
     "connect": "server",
     "running_service": "server",
     "serve": "server",
+    "TLSFiles": "server",
 }
 
 __all__ = [
     "InstanceLock",
     "ServiceConfig",
     "ServiceInfo",
+    "TLSFiles",
     "connect",
     "create_app",
     "load_or_create_token",

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,7 +26,16 @@ from groundwork.service.discovery import ServiceInfo, read_service_info
 from groundwork.service.lock import InstanceLock
 from groundwork.state.atomic import atomic_write_json
 
-__all__ = ["ServiceInfo", "connect", "read_service_info", "running_service", "serve"]
+__all__ = ["ServiceInfo", "TLSFiles", "connect", "read_service_info", "running_service", "serve"]
+
+
+@dataclass(frozen=True)
+class TLSFiles:
+    """A certificate and its private key (PEM): a service that listens beyond loopback serves
+    HTTPS with them, and its info file says https."""
+
+    certificate: Path
+    key: Path
 
 
 def serve(
@@ -34,9 +43,10 @@ def serve(
     config: ServiceConfig,
     *,
     on_ready: Callable[[ServiceInfo], None] | None = None,
+    tls: TLSFiles | None = None,
 ) -> None:
     """Serve until SIGINT or SIGTERM; in-flight requests get ``shutdown_grace_seconds`` to end."""
-    with _started(app, config) as (server, sock, info), _stop_signals_end_quietly(server):
+    with _started(app, config, tls) as (server, sock, info), _stop_signals_end_quietly(server):
         if on_ready is not None:
             on_ready(info)
         server.run(sockets=[sock])
@@ -85,7 +95,7 @@ def running_service(app: FastAPI, config: ServiceConfig) -> Iterator[ServiceInfo
 
 @contextlib.contextmanager
 def _started(
-    app: FastAPI, config: ServiceConfig
+    app: FastAPI, config: ServiceConfig, tls: TLSFiles | None = None
 ) -> Iterator[tuple[uvicorn.Server, socket.socket, ServiceInfo]]:
     with InstanceLock(config.lock_file, what=f"The {config.service_name} service"):
         sock = _bind(config)
@@ -95,7 +105,7 @@ def _started(
             pid=os.getpid(),
             host=host,
             port=port,
-            url=f"http://{shown}:{port}",
+            url=f"{'https' if tls else 'http'}://{shown}:{port}",
             version=config.version,
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
@@ -108,6 +118,8 @@ def _started(
                 log_config=None,
                 access_log=False,
                 timeout_graceful_shutdown=int(config.shutdown_grace_seconds),
+                ssl_certfile=str(tls.certificate) if tls else None,
+                ssl_keyfile=str(tls.key) if tls else None,
             )
         )
         try:

@@ -19,12 +19,12 @@ from groundwork.errors import ExitCode, ToolError, render_error
 from groundwork.health import HealthRegistry, folder_check
 from groundwork.logs import configure_logging, get_logger
 from groundwork.paths import private_dir
-from groundwork.service import ServiceInfo, create_app, serve
+from groundwork.service import ServiceInfo, TLSFiles, create_app, serve
 from prism.clock import Clock
 from prism.daemon import api
 from prism.daemon.config import check_seconds, daemon_config
 from prism.daemon.engine import Engine
-from prism.daemon.listen import serve_tls, tls_paths
+from prism.daemon.listen import tls_paths
 from prism.daemon.mount_healer import MountHealer, mount_check_seconds
 from prism.daemon.startup import StartReporter
 from prism.home import home, log_dir
@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             tls = prepare_tls(state, config.host, *tls_paths())
             app.state.team.tls_fingerprint = tls.fingerprint
             log.info("prismd listens beyond loopback", host=config.host, tls=tls.fingerprint)
-            serve_tls(app, config, tls.certificate, tls.key, on_ready=ready)
+            serve(app, config, on_ready=ready, tls=TLSFiles(tls.certificate, tls.key))
     except ToolError as exc:
         _refuse(report, _in_prism_terms(exc))
     except OSError as exc:
