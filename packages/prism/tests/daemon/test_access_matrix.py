@@ -111,7 +111,8 @@ VERBS: dict[str, tuple[str, str, dict[str, Any] | None, set[str]]] = {
     "list workstations": ("GET", "/api/v1/workstations", None, {*ROLES}),
     "see a workstation": ("GET", "/api/v1/workstations/theirs-{r}", None, LAB),
     "see the project": ("GET", "/api/v1/projects/lab", None, LAB),
-    "see costs": ("GET", "/api/v1/cost", None, {*ROLES}),
+    "see the project's costs": ("GET", "/api/v1/cost?project=lab", None, LAB),
+    "see every project's costs (operator's)": ("GET", "/api/v1/cost", None, set()),
     "launch": (
         "POST",
         "/api/v1/workstations",
@@ -229,6 +230,14 @@ def test_every_role_against_every_verb(matrix: Matrix) -> None:
             listed = http.get("/api/v1/workstations").json()["workstations"]
         assert bool(listed) is seen
         assert all(w["project"] == "lab" for w in listed)
+        with matrix.as_(role) as http:
+            statuses = http.get("/api/v1/idle/status").json()["statuses"]
+            volumes = http.get("/api/v1/volumes").json()["volumes"]
+        assert {s["workstation"] for s in statuses} == {w["name"] for w in listed}
+        # lab's space is lab's; the operator's volume belongs to no project, so to no member.
+        assert [v["name"] for v in volumes] == (["space-lab"] if seen else [])
+    everything = matrix.http.get("/api/v1/volumes").json()["volumes"]
+    assert sorted(v["name"] for v in everything) == ["shared", "space-lab"]
     # The refusals name the role held and the one needed.
     with matrix.as_("viewer") as http:
         detail = http.post("/api/v1/workstations/theirs-viewer/stop").json()["detail"]

@@ -30,7 +30,15 @@ from prism.workstations.model import Workstation
 __all__ = ["OPERATOR_ROLE", "Caller", "TeamGuard", "operator_name"]
 
 OPERATOR_ROLE = "operator"
-_LISTING = "/api/v1/workstations"
+# The lists a member sees cut to their own projects: path -> the key of the list in the reply.
+_LISTINGS = {
+    "/api/v1/workstations": "workstations",
+    "/api/v1/volumes": "volumes",
+    "/api/v1/storage": "disks",
+    "/api/v1/snapshots": "snapshots",
+    "/api/v1/idle/status": "statuses",
+}
+_COSTS = "/api/v1/cost"
 _BODY_CAP = 1024 * 1024
 
 
@@ -111,8 +119,9 @@ class TeamGuard:
             await send(message)
 
         onward: Send = send_status
-        if not caller.operator and scope["method"] == "GET" and scope["path"] == _LISTING:
-            onward = self._only_their_projects(caller, send_status)
+        listing = _LISTINGS.get(scope["path"]) if scope["method"] == "GET" else None
+        if not caller.operator and listing is not None:
+            onward = self._only_their_projects(caller, listing, send_status)
         try:
             await self.app(scope, receive, onward)
         finally:
@@ -120,8 +129,10 @@ class TeamGuard:
                 self._after(caller, call, decision, body, status)
                 self._write(scope, caller, call, decision, status)
 
-    def _only_their_projects(self, caller: Caller, send: Send) -> Send:
-        """The workstation list a member sees: those of the projects they have a role in."""
+    def _only_their_projects(self, caller: Caller, key: str, send: Send) -> Send:
+        """A list as a member sees it: the items of the projects they have a role in (an idle
+        status by its workstation's project); the operator's own, in no project, are not theirs.
+        """
         theirs = set(self.team.projects_of(caller.name))
         start: Message | None = None
         chunks: list[bytes] = []
@@ -138,8 +149,8 @@ class TeamGuard:
             assert start is not None
             if start["status"] == 200:
                 listing = json.loads(body)
-                listing["workstations"] = [
-                    w for w in listing["workstations"] if w.get("project") in theirs
+                listing[key] = [
+                    item for item in listing[key] if await self._project_of(item) in theirs
                 ]
                 body = json.dumps(listing).encode()
             headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
@@ -148,6 +159,12 @@ class TeamGuard:
             await send({"type": "http.response.body", "body": body, "more_body": False})
 
         return filtered
+
+    async def _project_of(self, item: dict[str, Any]) -> str | None:
+        if "project" in item:
+            return _text(item["project"])
+        found: Workstation | None = await asyncio.to_thread(self.workstation, item["workstation"])
+        return found.project if found is not None else None
 
     def _caller(self, scope: Scope) -> Caller | None:
         presented = _bearer(scope)
@@ -211,6 +228,11 @@ class TeamGuard:
             )
         elif call.verb is Verb.AUDIT and decision.project is None:
             decision.reason = f"{caller.name} may read the audit log of one project: --project P."
+        elif call.action == "cost.read" and decision.project is None:
+            decision.reason = (
+                f"{caller.name} is a team member: they see the costs of one of their projects"
+                " at a time: prism cost --project P."
+            )
         else:
             decision.reason = refusal(
                 caller.name, role, decision.project, call.verb, own, call.action

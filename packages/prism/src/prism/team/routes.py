@@ -38,6 +38,7 @@ class Call:
 
 _TABLE: list[tuple[str, re.Pattern[str], str, Verb | None, Locate]] = [
     ("GET", re.compile(r"/api/v1/audit"), "audit.read", Verb.AUDIT, Locate.PROJECT_QUERY),
+    ("GET", re.compile(r"/api/v1/cost"), "cost.read", Verb.READ, Locate.PROJECT_QUERY),
     (
         "GET",
         re.compile(r"/api/v1/workstations/(?P<t>[^/]+)(/progress)?"),
