@@ -125,6 +125,8 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["storage", "cleanup", "--only", "j-spare", "--yes"], 0, "cleanup"),
     (["connect", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
     (["web", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
+    (["connect", "j-box", "--vscode", "--print"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
+    (["ssh-config"], 0, "ssh_hosts"),
     (["delete", "j-box", "--yes"], 0, "workstation"),
     (["delete", "j-in", "--yes"], 0, "workstation"),
     (["volume", "delete", "space-j-proj", "--yes"], 0, "volume"),

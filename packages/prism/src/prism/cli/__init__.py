@@ -7,6 +7,7 @@ from prism.cli import (
     connect,
     cost,
     daemon,
+    editors,
     mount_status,
     profiles,
     storage,
@@ -53,6 +54,7 @@ app.add_typer(storage.storage_app, name="storage")
 app.command("cost")(cost.cost)
 app.command("connect")(connect.connect)
 app.command("web")(connect.web)
+app.command("ssh-config")(editors.ssh_config)
 app.add_typer(daemon.app, name="daemon")
 add_doctor_command(app, "prism", _checks)
 

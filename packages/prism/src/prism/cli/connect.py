@@ -11,7 +11,7 @@ from groundwork.output import OutputFormat, OutputOption, renders, stderr_consol
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
-    from prism.connect.results import ConnectionResult, Tunnel, TunnelResult
+    from prism.connect.results import ConnectionResult, EditorResult, Tunnel, TunnelResult
     from prism.workstations.model import Workstation
 
 NameArg = Annotated[str, typer.Argument(help="Workstation name.")]
@@ -103,7 +103,13 @@ def _research_user(name: str, user: str) -> tuple[str, str]:
     return user, str(key)
 
 
-def _connection_view(result: "ConnectionResult") -> str:
+def _connection_view(result: "ConnectionResult | EditorResult") -> str:
+    from prism.connect.results import EditorResult
+
+    if isinstance(result, EditorResult):
+        from prism.cli.editors import editor_view
+
+        return editor_view(result)
     connection = result.connection
     lines = [shlex.join(connection.command)]
     if connection.desktop:
@@ -117,23 +123,42 @@ def _connection_view(result: "ConnectionResult") -> str:
 def connect(
     name: NameArg,
     print_only: Annotated[
-        bool, typer.Option("--print", help="Print the ssh command instead of running it.")
+        bool, typer.Option("--print", help="Print the ssh (or code) command instead of running it.")
+    ] = False,
+    vscode: Annotated[
+        bool,
+        typer.Option(
+            "--vscode",
+            help="Open it in VS Code (Remote - SSH): writes its entry in prism's SSH config.",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option(
+            "--yes", "-y", help="With --vscode: include prism's SSH config without asking."
+        ),
     ] = False,
     as_user: Annotated[
         str | None,
         typer.Option("--as", help="As this research user, with the key made for them here."),
     ] = None,
     output: OutputOption = OutputFormat.TABLE,
-) -> "ConnectionResult":
+) -> "ConnectionResult | EditorResult":
     """Wait until SSH answers, then open a shell on the workstation.
 
     With --print or --output json it gives the ssh command instead of running it.
+
+    With --vscode it writes the workstation's entry into prism's SSH config (see prism
+    ssh-config), asks once to include that file from ~/.ssh/config (backed up first), and opens
+    VS Code on it; --print gives the code command instead.
 
     Examples:
 
       prism connect demo
 
       prism connect demo --print
+
+      prism connect demo --vscode
 
       prism connect analysis --as ada
     """
@@ -143,6 +168,11 @@ def connect(
     from prism.connect.results import Connection, ConnectionResult
 
     ws = _reachable(name)
+    if vscode:
+        from prism.cli.editors import open_vscode
+
+        json_mode = output is OutputFormat.JSON
+        return open_vscode(ws, print_only=print_only, yes=yes, json_mode=json_mode)
     research = _research_user(name, as_user) if as_user else None
     argv = _ssh_base(ws, research)
     from prism.templates.connection import DESKTOP_SERVICE

@@ -129,7 +129,11 @@ def delete(
                 suggestions=[f"To delete it without being asked: prism delete {name} --yes"],
                 exit_code=ExitCode.FAILURE,
             )
-    return daemon_client().call("DELETE", f"/api/v1/workstations/{name}", WorkstationResult)
+    deleted = daemon_client().call("DELETE", f"/api/v1/workstations/{name}", WorkstationResult)
+    from prism.cli.editors import forget_workstation
+
+    forget_workstation(name)
+    return deleted
 
 
 def register(app: typer.Typer) -> None:

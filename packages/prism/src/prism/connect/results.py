@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-__all__ = ["Connection", "ConnectionResult", "Tunnel", "TunnelResult"]
+__all__ = [
+    "Connection",
+    "ConnectionResult",
+    "EditorConnection",
+    "EditorResult",
+    "SshConfigResult",
+    "SshHost",
+    "Tunnel",
+    "TunnelResult",
+]
 
 
 class Connection(BaseModel):
@@ -34,3 +43,34 @@ class Tunnel(BaseModel):
 class TunnelResult(BaseModel):
     tunnel: Tunnel
     opened: bool = Field(description="Whether prism ran the tunnel (until Ctrl+C).")
+
+
+class SshHost(BaseModel):
+    alias: str = Field(description="The Host name ssh and VS Code know the workstation by.")
+    hostname: str
+    user: str
+    identity_file: str | None = None
+
+
+class EditorConnection(BaseModel):
+    workstation: str
+    editor: str = "vscode"
+    ssh_host: SshHost
+    ssh_config: str = Field(description="The SSH config file prism owns, holding the entry.")
+    included: bool = Field(description="Whether ~/.ssh/config includes prism's file.")
+    backup: str | None = Field(
+        default=None, description="The copy of ~/.ssh/config made before adding the Include."
+    )
+    command: list[str] = Field(description="The command line that opens the editor.")
+
+
+class EditorResult(BaseModel):
+    editor: EditorConnection
+    opened: bool = Field(description="Whether prism ran the editor's command.")
+    notice: str | None = None
+
+
+class SshConfigResult(BaseModel):
+    ssh_hosts: list[SshHost]
+    ssh_config: str = Field(description="The SSH config file prism owns.")
+    included: bool = Field(description="Whether ~/.ssh/config includes it.")
