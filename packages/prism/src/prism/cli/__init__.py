@@ -45,6 +45,7 @@ app = make_app(
         "user": "prism.cli.users",
         "team": "prism.cli.team",
         "audit": "prism.cli.team:audit_app",
+        "data": "prism.cli.data",
     },
 )
 workstations.register(app)

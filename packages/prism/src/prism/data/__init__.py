@@ -1,0 +1,1 @@
+"""Research data in S3: listing it and syncing folders to and from it."""
