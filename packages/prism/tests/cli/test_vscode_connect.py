@@ -127,6 +127,9 @@ def test_a_sandbox_workstation_has_nothing_to_connect_an_editor_to(
     )
     assert refused.returncode == 1
     assert json.loads(refused.stdout)["code"] == "PRISM_SANDBOX_NOTHING_TO_CONNECT"
+    as_user = prism.run(sandbox, "connect", "vs-sim", "--vscode", "--as", "ada", "-o", "json")
+    assert as_user.returncode == 2
+    assert json.loads(as_user.stdout)["code"] == "PRISM_VSCODE_AS_UNSUPPORTED"
     hosts = prism.json(sandbox, "ssh-config", env=env)["ssh_hosts"]
     assert "vs-sim" not in [h["alias"] for h in hosts]
     assert not (tmp_path / ".ssh").exists()

@@ -167,6 +167,13 @@ def connect(
 
     from prism.connect.results import Connection, ConnectionResult
 
+    if vscode and as_user:
+        raise ToolError(
+            "PRISM_VSCODE_AS_UNSUPPORTED",
+            "--vscode opens the workstation as its login user; --as is for ssh only.",
+            suggestions=[f"ssh as {as_user}: prism connect {name} --as {as_user}"],
+            exit_code=ExitCode.USAGE,
+        )
     ws = _reachable(name)
     if vscode:
         from prism.cli.editors import open_vscode
