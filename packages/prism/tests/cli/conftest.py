@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -272,3 +273,60 @@ def sandbox(prism: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
     folder = tmp_path_factory.mktemp("sandbox")
     yield folder
     prism.stop_daemon(folder, sandbox=True)
+
+
+class MovableClock:
+    """prismd's clock in a test: it stands still until the test moves it forward."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def forward(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@dataclass
+class ClockedSandbox:
+    """A sandbox prismd serving the CLI, on a clock the test moves (budgets, idle deadlines)."""
+
+    state: Path
+    clock: MovableClock
+    engine: Any
+    cli: Cli
+
+    def run(self, *args: str, input: str | None = None) -> Any:
+        return self.cli.run(self.state, *args, input=input)
+
+    def json(self, *args: str) -> Any:
+        return self.cli.json(self.state, *args)
+
+    def problem(self, *args: str) -> tuple[int, dict[str, Any]]:
+        result = self.run(*args, "--output", "json")
+        return result.returncode, json.loads(result.stdout)
+
+    def client(self, service: str) -> Any:
+        return self.engine.session().client(service)
+
+
+@pytest.fixture(scope="module")
+def clocked(prism: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedSandbox]:
+    """One per test module: its tests follow each other through one simulated day."""
+    from groundwork.service import running_service
+    from prism.daemon.main import build
+    from prism.sandbox import Sandbox
+
+    state = tmp_path_factory.mktemp("clocked")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PRISM_DAEMON_PORT", "0")
+        env.setenv("PRISM_STATE_DIR", str(state))
+        clock = MovableClock()
+        app, engine = build(state, clock)
+        try:
+            with running_service(app, app.state.config):
+                yield ClockedSandbox(state, clock, engine, prism)
+        finally:
+            engine.close()
+            Sandbox(state).stop()

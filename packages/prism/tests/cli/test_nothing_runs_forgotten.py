@@ -15,139 +15,90 @@ launched; an unattached disk cleaned up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-
-from groundwork.service import running_service
-from prism.daemon.engine import Engine
-from prism.daemon.main import build
-from prism.sandbox import Sandbox
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def forward(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
-
-
-@dataclass
-class Day:
-    state: Path
-    clock: Clock
-    engine: Engine
-    cli: Any
-
-    def run(self, *args: str, input: str | None = None) -> Any:
-        return self.cli.run(self.state, *args, input=input)
-
-    def json(self, *args: str) -> Any:
-        return self.cli.json(self.state, *args)
-
-
-@pytest.fixture(scope="module")
-def day(prism: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
-    state = tmp_path_factory.mktemp("day")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PRISM_DAEMON_PORT", "0")
-        env.setenv("PRISM_STATE_DIR", str(state))
-        clock = Clock()
-        app, engine = build(state, clock)
-        try:
-            with running_service(app, app.state.config):
-                yield Day(state, clock, engine, prism)
-        finally:
-            engine.close()
-            Sandbox(state).stop()
 
 
 def notices(result: Any) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("prism notice")]
 
 
-def test_the_default_idle_policy_hibernates_a_forgotten_workstation(day: Day) -> None:
-    launched = day.run("launch", "ubuntu-server", "demo", "--hibernation")
+def test_the_default_idle_policy_hibernates_a_forgotten_workstation(clocked: Any) -> None:
+    launched = clocked.run("launch", "ubuntu-server", "demo", "--hibernation")
     assert launched.returncode == 0, launched.stderr
     assert (
         "Idle policy default: hibernate after 60 min idle, warning 5 min before."
         " Opt out: prism idle apply none demo" in launched.stdout
     )
 
-    forty = day.json("idle", "simulate", "demo", "--idle", "40m")["status"]
+    forty = clocked.json("idle", "simulate", "demo", "--idle", "40m")["status"]
     assert (forty["state"], forty["idle_minutes"], forty["warned_at"]) == ("running", 40.0, None)
     assert forty["next"].startswith("hibernate at ")
     assert "(in 20 min), warning at" in forty["next"]
 
-    day.clock.forward(minutes=17)  # the agent keeps reporting: 57 minutes idle now
-    warned = day.json("idle", "simulate", "demo", "--idle", "57m")["status"]
+    clocked.clock.forward(minutes=17)  # the agent keeps reporting: 57 minutes idle now
+    warned = clocked.json("idle", "simulate", "demo", "--idle", "57m")["status"]
     assert warned["state"] == "running"
     # The samples cover the warning's time (55 min idle): it is given as of then, and the
     # hibernation keeps its whole lead time, at 60 min idle.
     warned_at = datetime.fromisoformat(warned["warned_at"])
-    assert abs(warned_at - (day.clock.at - timedelta(minutes=2))) < timedelta(minutes=1)
+    assert abs(warned_at - (clocked.clock.at - timedelta(minutes=2))) < timedelta(minutes=1)
     assert "(warning given)" in warned["next"]
-    listed = day.run("list")
+    listed = clocked.run("list")
     assert [n for n in notices(listed) if "demo has been idle 55 min" in n], listed.stderr
-    assert notices(day.run("list")) == []  # shown once
+    assert notices(clocked.run("list")) == []  # shown once
 
-    day.clock.forward(minutes=5)
-    day.engine.run_checks()  # the daemon's background check, on its timer
-    asked = day.run("info", "demo", "--output", "json")
+    clocked.clock.forward(minutes=5)
+    clocked.engine.run_checks()  # the daemon's background check, on its timer
+    asked = clocked.run("info", "demo", "--output", "json")
     assert [n for n in notices(asked) if "demo was hibernated by idle policy default" in n]
     shown = json.loads(asked.stdout)["workstation"]
     assert shown["state"] == "hibernated"
     assert shown["state_reason"]["text"] == "hibernated by idle policy default after 62 min idle"
-    table = day.run("list")
+    table = clocked.run("list")
     row = next(line for line in table.stdout.splitlines() if line.startswith("│ demo"))
     assert "hibernated" in row
     assert "hibernated by idle policy default after 62 min idle" in table.stdout
-    detail = day.run("info", "demo").stdout
+    detail = clocked.run("info", "demo").stdout
     assert "hibernated by idle policy default after 62 min idle" in detail
 
 
-def test_activity_pushes_the_deadline_back(day: Day) -> None:
-    assert day.run("launch", "ubuntu-server", "busy").returncode == 0
-    warned = day.json("idle", "simulate", "busy", "--idle", "58m")["status"]
+def test_activity_pushes_the_deadline_back(clocked: Any) -> None:
+    assert clocked.run("launch", "ubuntu-server", "busy").returncode == 0
+    warned = clocked.json("idle", "simulate", "busy", "--idle", "58m")["status"]
     assert warned["warned_at"] is not None
-    bumped = day.json("idle", "simulate", "busy", "--active")["status"]
+    bumped = clocked.json("idle", "simulate", "busy", "--active")["status"]
     assert (bumped["idle_minutes"], bumped["warned_at"], bumped["action_at"]) == (0.0, None, None)
     assert bumped["next"] == (
         "active; then stop (it cannot hibernate: launched without --hibernation)"
         " after 60 min idle, warning 5 min before"
     )
-    [status] = day.json("idle", "status", "busy")["statuses"]
+    [status] = clocked.json("idle", "status", "busy")["statuses"]
     assert status["state"] == "running"
     assert status["last_activity"] is not None
 
 
-def test_no_idle_opts_out_and_policies_apply_by_project_or_name(day: Day) -> None:
-    free = day.run("launch", "ubuntu-server", "free", "--no-idle")
+def test_no_idle_opts_out_and_policies_apply_by_project_or_name(clocked: Any) -> None:
+    free = clocked.run("launch", "ubuntu-server", "free", "--no-idle")
     assert "No idle policy: it runs until you stop it. (--no-idle)" in free.stdout
-    [status] = day.json("idle", "status", "free")["statuses"]
+    [status] = clocked.json("idle", "status", "free")["statuses"]
     assert status["signal"] == "no-policy"
-    created = day.json("idle", "policy", "create", "quick", "--idle", "30m", "--warn", "0")
+    created = clocked.json("idle", "policy", "create", "quick", "--idle", "30m", "--warn", "0")
     assert created["policy"]["warn_minutes"] == 0
-    applied = day.json("idle", "apply", "quick", "free")
+    applied = clocked.json("idle", "apply", "quick", "free")
     assert applied["workstations"] == ["free"]
-    assert day.json("info", "free")["workstation"]["idle"]["name"] == "quick"
-    busy = day.run("idle", "policy", "delete", "quick", "--output", "json")
+    assert clocked.json("info", "free")["workstation"]["idle"]["name"] == "quick"
+    busy = clocked.run("idle", "policy", "delete", "quick", "--output", "json")
     assert busy.returncode == 4
     assert json.loads(busy.stdout)["code"] == "PRISM_IDLE_POLICY_IN_USE"
-    assert day.json("idle", "apply", "none", "free")["assignment"]["policy"] == "none"
-    assert day.json("idle", "policy", "delete", "quick")["policy"]["name"] == "quick"
+    assert clocked.json("idle", "apply", "none", "free")["assignment"]["policy"] == "none"
+    assert clocked.json("idle", "policy", "delete", "quick")["policy"]["name"] == "quick"
 
 
-def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(day: Day) -> None:
-    made = day.json(
+def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(clocked: Any) -> None:
+    made = clocked.json(
         "project",
         "create",
         "lab",
@@ -164,19 +115,19 @@ def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(day: Day) -> None
         {"percent": 50.0, "action": "notify", "on": "spent"},
         {"percent": 100.0, "action": "prevent_launch", "on": "spent"},
     ]
-    launched = day.json("launch", "ubuntu-server", "p1", "--project", "lab")["workstation"]
+    launched = clocked.json("launch", "ubuntu-server", "p1", "--project", "lab")["workstation"]
     assert launched["project"] == "lab"
-    ec2 = day.engine.session().client("ec2")
+    ec2 = clocked.engine.session().client("ec2")
     tags = ec2.describe_instances(InstanceIds=[launched["instance_id"]])["Reservations"][0][
         "Instances"
     ][0]["Tags"]
     assert {"Key": "prism:project", "Value": "lab"} in tags
 
-    day.clock.forward(hours=480)  # twenty days of t3.medium and its disk
-    day.engine.run_checks()
-    info = day.run("project", "info", "lab")
+    clocked.clock.forward(hours=480)  # twenty days of t3.medium and its disk
+    clocked.engine.run_checks()
+    info = clocked.run("project", "info", "lab")
     assert [n for n in notices(info) if "Project lab has spent $21.0" in n], info.stderr
-    lab = day.json("project", "info", "lab")["project"]
+    lab = clocked.json("project", "info", "lab")["project"]
     status = lab["status"]
     assert 52 < status["percent"] < 53
     assert status["burn_usd_per_hour"] == pytest.approx(0.0438, abs=0.0001)
@@ -186,7 +137,7 @@ def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(day: Day) -> None
     assert (alert["percent"], alert["action"], alert["outcome"]) == (50.0, "notify", "notified")
     assert lab["workstations"] == ["p1"]
 
-    refused = day.run("launch", "ubuntu-server", "p2", "--project", "lab", "--output", "json")
+    refused = clocked.run("launch", "ubuntu-server", "p2", "--project", "lab", "--output", "json")
     assert refused.returncode == 4
     problem = json.loads(refused.stdout)
     assert problem["code"] == "PRISM_BUDGET_PREVENTS_LAUNCH"
@@ -198,22 +149,22 @@ def test_a_budget_alerts_and_refuses_a_launch_with_the_figures(day: Day) -> None
     )
     assert "(720 h) it would reach $84.0" in problem["detail"]
     assert "past its prevent_launch threshold at 100% ($40.00)" in problem["detail"]
-    assert "p2" not in [w["name"] for w in day.json("list")["workstations"]]
+    assert "p2" not in [w["name"] for w in clocked.json("list")["workstations"]]
 
-    by_kind = day.json("cost", "--project", "lab", "--by", "kind")
+    by_kind = clocked.json("cost", "--project", "lab", "--by", "kind")
     kinds = {g["key"]: g["total_usd"] for g in by_kind["groups"]}
     assert set(kinds) == {"compute", "ebs"}
     assert kinds["compute"] == pytest.approx(0.0416 * 480, rel=0.01)
     assert by_kind["total_usd"] == pytest.approx(status["spent_usd"], rel=0.001)
-    by_day = day.json("cost", "--project", "lab", "--by", "day")
+    by_day = clocked.json("cost", "--project", "lab", "--by", "day")
     assert len(by_day["groups"]) in (20, 21)
     assert sum(g["total_usd"] for g in by_day["groups"]) == pytest.approx(
         by_day["total_usd"], rel=0.001
     )
 
 
-def test_a_snapshot_restores_as_a_new_workstation(day: Day) -> None:
-    taken = day.json("snapshot", "create", "demo", "--name", "demo-snap", "--note", "base")
+def test_a_snapshot_restores_as_a_new_workstation(clocked: Any) -> None:
+    taken = clocked.json("snapshot", "create", "demo", "--name", "demo-snap", "--note", "base")
     snap = taken["snapshot"]
     assert (snap["workstation"], snap["template"], snap["note"]) == (
         "demo",
@@ -221,9 +172,9 @@ def test_a_snapshot_restores_as_a_new_workstation(day: Day) -> None:
         "base",
     )
     assert [d["root"] for d in snap["disks"]] == [True]
-    assert [s["name"] for s in day.json("snapshot", "list")["snapshots"]] == ["demo-snap"]
+    assert [s["name"] for s in clocked.json("snapshot", "list")["snapshots"]] == ["demo-snap"]
 
-    restored = day.run("snapshot", "restore", "demo-snap", "--as", "demo2", "--output", "json")
+    restored = clocked.run("snapshot", "restore", "demo-snap", "--as", "demo2", "--output", "json")
     assert restored.returncode == 0, restored.stderr
     ws = json.loads(restored.stdout)["workstation"]
     assert (ws["state"], ws["restored_from"], ws["template"]) == (
@@ -231,45 +182,47 @@ def test_a_snapshot_restores_as_a_new_workstation(day: Day) -> None:
         "demo-snap",
         "ubuntu-server",
     )
-    ec2 = day.engine.session().client("ec2")
+    ec2 = clocked.engine.session().client("ec2")
     images = ec2.describe_images(
         Owners=["self"], Filters=[{"Name": "name", "Values": ["prism-restore-*"]}]
     )
     assert images["Images"] == []  # the restore's image is gone once the workstation runs
 
-    declined = day.run("snapshot", "delete", "demo-snap", input="n\n")
+    declined = clocked.run("snapshot", "delete", "demo-snap", input="n\n")
     assert declined.returncode == 1
     assert "Delete snapshot demo-snap of demo" in declined.stderr
-    assert day.json("snapshot", "list")["snapshots"] != []
-    assert day.json("snapshot", "delete", "demo-snap", "--yes")["snapshot"]["name"] == "demo-snap"
-    assert day.json("snapshot", "list")["snapshots"] == []
+    assert clocked.json("snapshot", "list")["snapshots"] != []
+    deleted = clocked.json("snapshot", "delete", "demo-snap", "--yes")["snapshot"]
+    assert deleted["name"] == "demo-snap"
+    assert clocked.json("snapshot", "list")["snapshots"] == []
 
 
-def test_a_workstation_saved_as_a_template_launches(day: Day) -> None:
-    saved = day.json("save", "demo2", "--as-template", "demo-env")
+def test_a_workstation_saved_as_a_template_launches(clocked: Any) -> None:
+    saved = clocked.json("save", "demo2", "--as-template", "demo-env")
     image = saved["image"]["image_id"]
     assert saved["template"]["slug"] == "demo-env"
     assert saved["template"]["definition"]["ami_config"]["amis"] == {"us-east-1": {"x86_64": image}}
-    launched = day.json("launch", "demo-env", "d3")["workstation"]
+    launched = clocked.json("launch", "demo-env", "d3")["workstation"]
     assert (launched["state"], launched["image_id"]) == ("running", image)
 
 
-def test_an_unattached_disk_is_cleaned_up_after_confirmation(day: Day) -> None:
-    assert day.json("storage", "create", "scratch", "--size", "10G")["disk"]["attached_to"] is None
-    plan = day.json("storage", "cleanup", "--dry-run")["cleanup"]
+def test_an_unattached_disk_is_cleaned_up_after_confirmation(clocked: Any) -> None:
+    scratch_disk = clocked.json("storage", "create", "scratch", "--size", "10G")["disk"]
+    assert scratch_disk["attached_to"] is None
+    plan = clocked.json("storage", "cleanup", "--dry-run")["cleanup"]
     [scratch] = [c for c in plan["candidates"] if c["name"] == "scratch"]
     assert (scratch["monthly_usd"], scratch["reason"]) == (0.8, "unattached")
     assert plan["dry_run"] is True
-    declined = day.run("storage", "cleanup", "--only", "scratch", input="n\n")
+    declined = clocked.run("storage", "cleanup", "--only", "scratch", input="n\n")
     assert declined.returncode == 1
     assert "saves $0.80 a month" in declined.stderr
-    assert "scratch" in [d["name"] for d in day.json("storage", "list")["disks"]]
-    done = day.json("storage", "cleanup", "--only", "scratch", "--yes")["cleanup"]
+    assert "scratch" in [d["name"] for d in clocked.json("storage", "list")["disks"]]
+    done = clocked.json("storage", "cleanup", "--only", "scratch", "--yes")["cleanup"]
     assert done["deleted"] == [scratch["resource_id"]]
-    assert "scratch" not in [d["name"] for d in day.json("storage", "list")["disks"]]
-    costs = day.json("cost")["costs"]
+    assert "scratch" not in [d["name"] for d in clocked.json("storage", "list")["disks"]]
+    costs = clocked.json("cost")["costs"]
     [gone] = [c for c in costs if c["name"] == "scratch"]
     assert gone["deleted"] is True
-    report = day.json("storage", "report")["report"]
+    report = clocked.json("storage", "report")["report"]
     assert "scratch" not in [i["name"] for i in report["items"]]
     assert {i["kind"] for i in report["items"]} >= {"root"}
