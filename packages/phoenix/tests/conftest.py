@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import psutil
 import pytest
@@ -74,29 +74,12 @@ def processes(tmp_path: Path) -> Iterator[Callable[[list[str]], list[subprocess.
         process.wait()
 
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="module")
-def browser(system_tool: Any) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
+def browser(chromium: Browser) -> Browser:
     from phoenix.server.pages import STATIC
 
-    chromium = system_tool("chromium", "chromium-browser", package="chromium")
     assert (STATIC / "index.html").is_file(), "the console is not built: run `make ui`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
+    return chromium
 
 
 @pytest.fixture

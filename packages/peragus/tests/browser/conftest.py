@@ -8,32 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from groundwork.service import login_path, running_service
 from peragus.server import STATIC
 from peragus.server.app import peragus_app
 from peragus.server.config import server_config
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
-def browser(system_tool: Any) -> Iterator[Browser]:
-    chromium = system_tool("chromium", "chromium-browser", package="chromium")
+def browser(chromium: Browser) -> Browser:
     assert (STATIC / "index.html").is_file(), "the web UI is not built: run `make ui`"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=FLAGS)
-        yield browser
-        browser.close()
+    return chromium
 
 
 @pytest.fixture(scope="module")
