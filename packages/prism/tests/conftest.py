@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -33,3 +36,47 @@ def aws(moto_url: str) -> Any:
         )
 
     return client
+
+
+class MovableClock:
+    """prismd's clock in a test: it stands still until the test moves it forward."""
+
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def forward(self, **delta: float) -> None:
+        self.at += timedelta(**delta)
+
+
+@dataclass
+class ClockedPrismd:
+    """A sandbox prismd in this process, on a clock the test moves (budgets, idle deadlines);
+    PRISM_STATE_DIR points at its state, so a client in the test finds it."""
+
+    state: Path
+    clock: MovableClock
+    engine: Any
+
+
+@pytest.fixture(scope="module")
+def clocked_prismd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedPrismd]:
+    """One per test module: its tests follow each other through one simulated day."""
+    from groundwork.service import running_service
+    from prism.daemon.main import build
+    from prism.sandbox import Sandbox
+
+    state = tmp_path_factory.mktemp("clocked")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PRISM_DAEMON_PORT", "0")
+        env.setenv("PRISM_STATE_DIR", str(state))
+        clock = MovableClock()
+        app, engine = build(state, clock)
+        try:
+            with running_service(app, app.state.config):
+                yield ClockedPrismd(state, clock, engine)
+        finally:
+            engine.close()
+            Sandbox(state).stop()

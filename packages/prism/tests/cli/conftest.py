@@ -12,7 +12,6 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -275,25 +274,12 @@ def sandbox(prism: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
     prism.stop_daemon(folder, sandbox=True)
 
 
-class MovableClock:
-    """prismd's clock in a test: it stands still until the test moves it forward."""
-
-    def __init__(self) -> None:
-        self.at = datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def forward(self, **delta: float) -> None:
-        self.at += timedelta(**delta)
-
-
 @dataclass
 class ClockedSandbox:
     """A sandbox prismd serving the CLI, on a clock the test moves (budgets, idle deadlines)."""
 
     state: Path
-    clock: MovableClock
+    clock: Any
     engine: Any
     cli: Cli
 
@@ -312,21 +298,8 @@ class ClockedSandbox:
 
 
 @pytest.fixture(scope="module")
-def clocked(prism: Cli, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedSandbox]:
-    """One per test module: its tests follow each other through one simulated day."""
-    from groundwork.service import running_service
-    from prism.daemon.main import build
-    from prism.sandbox import Sandbox
-
-    state = tmp_path_factory.mktemp("clocked")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PRISM_DAEMON_PORT", "0")
-        env.setenv("PRISM_STATE_DIR", str(state))
-        clock = MovableClock()
-        app, engine = build(state, clock)
-        try:
-            with running_service(app, app.state.config):
-                yield ClockedSandbox(state, clock, engine, prism)
-        finally:
-            engine.close()
-            Sandbox(state).stop()
+def clocked(prism: Cli, clocked_prismd: Any) -> ClockedSandbox:
+    """One per test module (as its daemon): its tests follow each other through one simulated
+    day."""
+    d = clocked_prismd
+    return ClockedSandbox(d.state, d.clock, d.engine, prism)
