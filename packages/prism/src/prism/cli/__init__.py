@@ -35,7 +35,8 @@ app = make_app(
     "\n\n  prism launch python-ml-workstation demo"
     "\n\n  prism list"
     "\n\n  prism stop demo && prism start demo"
-    "\n\n  prism delete demo --yes",
+    "\n\n  prism delete demo --yes"
+    "\n\n  prism tui",
     lazy_commands={
         "templates": "prism.cli.templates",
         "idle": "prism.cli.idle",
@@ -46,6 +47,7 @@ app = make_app(
         "team": "prism.cli.team",
         "audit": "prism.cli.team:audit_app",
         "data": "prism.cli.data",
+        "tui": "prism.cli.tui:tui_app",
     },
 )
 workstations.register(app)

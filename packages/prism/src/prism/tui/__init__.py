@@ -1,0 +1,1 @@
+"""`prism tui`: the terminal UI, on Textual (the optional extra ``prism[tui]``)."""

@@ -1,0 +1,152 @@
+"""The workstations pane: every workstation with its live state and idle status, polled from
+prismd, and the keys that launch, stop, start and delete them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import DataTable
+
+from groundwork.errors import ToolError
+from prism.tui.base import client_of, done, explain, say
+from prism.tui.confirm import Confirm
+from prism.tui.launch import LaunchScreen
+
+if TYPE_CHECKING:
+    from prism.idle.model import IdleStatus
+    from prism.workstations.model import Workstation
+
+__all__ = ["WorkstationsPane", "idle_text"]
+
+COLUMNS = ("name", "state", "template", "size", "type", "project", "idle")
+
+
+def idle_text(status: IdleStatus | None) -> str:
+    """Where a workstation stands with its idle policy, in a cell."""
+    if status is None or status.policy is None:
+        return "no policy"
+    policy = f"{status.policy.action} after {status.policy.idle_minutes} min"
+    if status.idle_minutes is not None:
+        return f"idle {status.idle_minutes:.0f} min ({policy})"
+    return f"{status.signal} ({policy})"
+
+
+class WorkstationsPane(Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "launch", "Launch"),
+        Binding("s", "act('stop')", "Stop"),
+        Binding("t", "act('start')", "Start"),
+        Binding("d", "delete", "Delete"),
+        Binding("r", "poll", "Refresh"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown: dict[str, Workstation] = {}
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[str] = DataTable(id="workstations", cursor_type="row")
+        table.add_columns(*COLUMNS)
+        yield table
+
+    def selected(self) -> Workstation | None:
+        table = self.query_one("#workstations", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.shown.get(key or "")
+
+    @work(thread=True, exclusive=True, group="workstations")
+    def action_poll(self) -> None:
+        """One look at prismd: the workstations (checked against EC2) and their idle status."""
+        from prism.idle.model import IdleStatusList
+        from prism.workstations.results import WorkstationList
+
+        client = client_of(self.app)
+        try:
+            listed = client.call("GET", "/api/v1/workstations", WorkstationList)
+            idle = client.call("GET", "/api/v1/idle/status", IdleStatusList)
+        except ToolError as exc:
+            self.app.call_from_thread(say, self.app, explain(exc), error=True)
+            return
+        statuses = {s.workstation: s for s in idle.statuses}
+        self.app.call_from_thread(self.show, listed.workstations, statuses)
+
+    def show(self, workstations: list[Workstation], statuses: dict[str, IdleStatus]) -> None:
+        table = self.query_one("#workstations", DataTable)
+        chosen = self.selected()
+        self.shown = {ws.name: ws for ws in workstations}
+        table.clear()
+        for ws in workstations:
+            table.add_row(
+                ws.name,
+                ws.state.value,
+                ws.template_name,
+                ws.size or "",
+                ws.instance_type,
+                ws.project or "",
+                idle_text(statuses.get(ws.name)),
+                key=ws.name,
+            )
+        if chosen is not None and chosen.name in self.shown:
+            table.move_cursor(row=table.get_row_index(chosen.name))
+
+    def action_launch(self) -> None:
+        def closed(_name: str | None) -> None:
+            self.action_poll()
+
+        self.app.push_screen(LaunchScreen(), closed)
+
+    def action_act(self, action: str) -> None:
+        ws = self.selected()
+        if ws is None:
+            say(self.app, f"No workstation to {action}: launch one with l.", error=True)
+            return
+        say(self.app, f"{action} {ws.name}...")
+        self._act(action, ws.name)
+
+    @work(thread=True, group="actions")
+    def _act(self, action: str, name: str) -> None:
+        from prism.workstations.results import WorkstationResult
+
+        client = client_of(self.app)
+        path = f"/api/v1/workstations/{name}"
+        try:
+            if action == "delete":
+                result = client.call("DELETE", path, WorkstationResult)
+                from prism.cli.editors import forget_workstation  # its SSH entry goes with it
+
+                forget_workstation(name)
+            else:
+                result = client.call("POST", f"{path}/{action}", WorkstationResult)
+        except ToolError as exc:
+            self.app.call_from_thread(say, self.app, explain(exc), error=True)
+            return
+        ws = result.workstation
+        text = result.notice or f"{ws.name} is {ws.state.value}."
+        self.app.call_from_thread(done, self.app, f"{action} {name}")
+        self.app.call_from_thread(say, self.app, text)
+        self.action_poll()
+
+    def action_delete(self) -> None:
+        ws = self.selected()
+        if ws is None:
+            say(self.app, "No workstation to delete.", error=True)
+            return
+        simulated = ", simulated" if ws.simulated else ""
+        question = (
+            f"Delete {ws.name} ({ws.template_name}, {ws.profile} / {ws.region}{simulated})"
+            " and its root disk?"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.action_act("delete")
+            else:
+                say(self.app, f"Nothing was deleted: you declined to delete {ws.name}.")
+
+        self.app.push_screen(Confirm(question, "Delete"), answered)
