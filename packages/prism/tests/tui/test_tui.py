@@ -116,6 +116,20 @@ async def test_s_stops_and_t_starts_the_selected_workstation(client: DaemonClien
     assert app.session.actions == ["stop keyed", "start keyed"]
 
 
+async def test_h_on_a_workstation_that_cannot_hibernate_stops_it_and_says_so(
+    client: DaemonClient,
+) -> None:
+    launch(client, "sleepy")
+    app = app_for(client)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: state_of(app, "sleepy") == "running", "sleepy running")
+        select(app, "sleepy")
+        await pilot.press("h")
+        await until(pilot, lambda: state_of(app, "sleepy") == "stopped", "sleepy stopped")
+        assert "hibernat" in str(app.query_one("#message").render())
+    assert app.session.actions == ["hibernate sleepy"]
+
+
 async def test_delete_happens_only_after_confirming(client: DaemonClient) -> None:
     launch(client, "doomed")
     app = app_for(client)

@@ -26,7 +26,7 @@ def prism(tmp_path: Path, *args: str, code: str = "") -> subprocess.CompletedPro
 def test_help_lists_the_keys_and_examples(tmp_path: Path) -> None:
     shown = prism(tmp_path, "tui", "--help")
     assert shown.returncode == 0, shown.stderr
-    assert "l launch, s stop, t start, d delete" in shown.stdout
+    assert "l launch, s stop, t start, h hibernate, u resume, d delete" in shown.stdout
     assert "prism tui -o json" in shown.stdout
     assert "prism tui" in prism(tmp_path, "--help").stdout
 

@@ -25,9 +25,10 @@ def tui(output: OutputOption = OutputFormat.TABLE) -> TuiSession:
     """Watch and manage workstations in the terminal: live state and idle status, launch with a
     progress bar, stop, start, delete (after confirming), and costs.
 
-    Keys: l launch, s stop, t start, d delete, r refresh, 1 workstations, 2 costs, q quit.
-    Closing a launch's window stops watching, not the launch. With -o json the actions taken
-    go to stdout when it closes.
+    Keys: l launch, s stop, t start, h hibernate, u resume, d delete, r refresh,
+    1 workstations, 2 costs, q quit.
+    Closing a launch's window stops watching, not the launch. It draws on the terminal's
+    error output, so with -o json the actions taken go to stdout when it closes.
 
     Examples:
 

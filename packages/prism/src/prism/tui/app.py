@@ -50,7 +50,10 @@ class PrismApp(App[None]):
                 yield WorkstationsPane(id="workstations-pane")
             with TabPane("Costs", id="costs-tab"):
                 yield CostsPane(id="costs-pane")
-        yield Static("Keys: l launch, s stop, t start, d delete, 2 costs, q quit", id="message")
+        yield Static(
+            "Keys: l launch, s stop, t start, h hibernate, u resume, d delete, 2 costs, q quit",
+            id="message",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -69,13 +72,13 @@ class PrismApp(App[None]):
 
 def run_tui(client: DaemonClient) -> TuiSession:
     """Run the TUI on this terminal until q; what was done in it."""
-    if not (sys.stdin.isatty() and sys.__stdout__ is not None and sys.__stdout__.isatty()):
+    if not (sys.stdin.isatty() and sys.__stderr__ is not None and sys.__stderr__.isatty()):
         raise ToolError(
             "PRISM_TUI_NEEDS_TERMINAL",
-            "prism tui draws on a terminal, and this one has none (its input or output is"
-            " redirected).",
+            "prism tui draws on a terminal (through its error output), and this one has none"
+            " (its input or its error output is redirected).",
             suggestions=[
-                "Run it in a terminal.",
+                "Run it in a terminal; stdout may be redirected: prism tui -o json > out.json",
                 "For scripts, each view has its command: prism list, prism launch, prism cost,"
                 " prism idle status.",
             ],

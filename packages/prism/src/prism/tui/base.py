@@ -32,8 +32,11 @@ def explain(exc: ToolError) -> str:
 
 
 def say(app: App[object], text: str, *, error: bool = False) -> None:
-    """The message line under the panes (and a notification): what just happened."""
+    """The message line under the panes, and a notification when it says something new (a
+    poll failing every few seconds notifies once)."""
     from textual.widgets import Static
 
-    app.query_one("#message", Static).update(text)
-    app.notify(text, severity="error" if error else "information")
+    line = app.query_one("#message", Static)
+    if str(line.render()) != text:
+        app.notify(text, severity="error" if error else "information")
+    line.update(text)

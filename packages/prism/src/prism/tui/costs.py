@@ -28,8 +28,18 @@ class CostsPane(Vertical):
         yield table
         yield Label("", id="cost-total")
 
-    @work(thread=True, exclusive=True, group="costs")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.fetching = False
+
     def poll(self) -> None:
+        """Ask prismd again, unless the last question is still unanswered."""
+        if not self.fetching:
+            self.fetching = True
+            self._fetch()
+
+    @work(thread=True, group="costs")
+    def _fetch(self) -> None:
         from prism.cost.model import CostReport
 
         try:
@@ -37,6 +47,8 @@ class CostsPane(Vertical):
         except ToolError as exc:
             self.app.call_from_thread(say, self.app, explain(exc), error=True)
             return
+        finally:
+            self.fetching = False
         self.app.call_from_thread(self.show, report)
 
     def show(self, report: CostReport) -> None:

@@ -40,6 +40,8 @@ class WorkstationsPane(Vertical):
         Binding("l", "launch", "Launch"),
         Binding("s", "act('stop')", "Stop"),
         Binding("t", "act('start')", "Start"),
+        Binding("h", "act('hibernate')", "Hibernate"),
+        Binding("u", "act('resume')", "Resume"),
         Binding("d", "delete", "Delete"),
         Binding("r", "poll", "Refresh"),
     ]
@@ -47,6 +49,7 @@ class WorkstationsPane(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.shown: dict[str, Workstation] = {}
+        self.fetching = False
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="workstations", cursor_type="row")
@@ -60,8 +63,15 @@ class WorkstationsPane(Vertical):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.shown.get(key or "")
 
-    @work(thread=True, exclusive=True, group="workstations")
     def action_poll(self) -> None:
+        """Ask prismd again, unless a look is still under way: a slow EC2 never piles up
+        requests (a refused one, past the rate limit, would only show an error)."""
+        if not self.fetching:
+            self.fetching = True
+            self._fetch()
+
+    @work(thread=True, group="workstations")
+    def _fetch(self) -> None:
         """One look at prismd: the workstations (checked against EC2) and their idle status."""
         from prism.idle.model import IdleStatusList
         from prism.workstations.results import WorkstationList
@@ -73,6 +83,8 @@ class WorkstationsPane(Vertical):
         except ToolError as exc:
             self.app.call_from_thread(say, self.app, explain(exc), error=True)
             return
+        finally:
+            self.fetching = False
         statuses = {s.workstation: s for s in idle.statuses}
         self.app.call_from_thread(self.show, listed.workstations, statuses)
 
