@@ -127,6 +127,7 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["web", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
     (["connect", "j-box", "--vscode", "--print"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
     (["ssh-config"], 0, "ssh_hosts"),
+    (["tui"], 2, "PRISM_TUI_NEEDS_TERMINAL"),  # its session document: tests/tui, on a pty
     (["data", "ls", "s3://j-no-such-bucket"], 3, "PRISM_BUCKET_NOT_FOUND"),
     (["data", "sync", "s3://j-no-such-bucket/x", "{state}/j-data"], 3, "PRISM_BUCKET_NOT_FOUND"),
     (["delete", "j-box", "--yes"], 0, "workstation"),
