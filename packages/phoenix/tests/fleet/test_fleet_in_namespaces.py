@@ -22,8 +22,6 @@ import pytest
 
 from phoenix.pipelines import catalog
 
-from .netns import Lab, lab
-
 pytestmark = pytest.mark.timeout(420)
 
 
@@ -36,7 +34,7 @@ def free_port() -> int:
 @dataclass
 class Fleet:
     home: Path
-    lab: Lab
+    lab: Any  # the root conftest's NetworkLab
     prometheus: str
     gateway: str
     hosts: dict[str, str]
@@ -79,13 +77,13 @@ class Fleet:
 
 @pytest.fixture(scope="module")
 def fleet(
-    tmp_path_factory: pytest.TempPathFactory, otelcol: Path, system_tool: Any
+    tmp_path_factory: pytest.TempPathFactory, otelcol: Path, system_tool: Any, network_lab: Any
 ) -> Iterator[Fleet]:
     prometheus = system_tool("prometheus", package="prometheus")
     system_tool("ip", package="iproute2")
     home = tmp_path_factory.mktemp("fleet-home")
     started: list[subprocess.Popen[bytes]] = []
-    with lab() as made:
+    with network_lab() as made:
         namespaces = {f"h{i}": made.add_host() for i in range(1, 5)}
         exporter, prom_port = free_port(), free_port()
         listen = f"{made.gateway_ip}:{free_port()}"

@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 
-from .netns import Hosts, hosts
-
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -55,9 +53,9 @@ class Host:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Iterator[tuple[Hosts, Host, Host]]:
-    with hosts() as made:
-        server, client = made.add(), made.add()
+def lab(tmp_path: Path, network_lab: Any) -> Iterator[tuple[Any, Host, Host]]:
+    with network_lab() as made:
+        server, client = made.add_host(), made.add_host()
         alice = Host(server, tmp_path / "alice", "alice")
         bob = Host(client, tmp_path / "bob", "bob")
         try:
@@ -76,7 +74,7 @@ def _invite(alice: Host, user: str) -> str:
 
 
 def test_a_shared_prismd_speaks_tls_to_a_member_in_another_namespace(
-    lab: tuple[Hosts, Host, Host],
+    lab: tuple[Any, Host, Host],
 ) -> None:
     made, alice, bob = lab
     address = made.addresses[alice.ns]
@@ -119,7 +117,7 @@ def test_a_shared_prismd_speaks_tls_to_a_member_in_another_namespace(
 
 
 def test_a_given_certificate_is_served_and_a_wildcard_refused(
-    lab: tuple[Hosts, Host, Host], tmp_path: Path
+    lab: tuple[Any, Host, Host], tmp_path: Path
 ) -> None:
     made, alice, bob = lab
     wildcard = alice.run("daemon", "start", "--listen", "0.0.0.0", "-o", "json")
