@@ -7,6 +7,7 @@ start, so `--help` lists them and shell completion offers them.
 from enum import StrEnum
 
 __all__ = [
+    "Arch",
     "BudgetAction",
     "BudgetPeriod",
     "ConnectionType",
@@ -25,6 +26,13 @@ class Size(StrEnum):
     M = "M"
     L = "L"
     XL = "XL"
+
+
+class Arch(StrEnum):
+    """CPU architectures a workstation runs on: Intel/AMD, or AWS Graviton."""
+
+    X86_64 = "x86_64"
+    ARM64 = "arm64"
 
 
 class DiskType(StrEnum):

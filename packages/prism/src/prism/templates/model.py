@@ -45,6 +45,7 @@ PLACEHOLDERS = {"placeholders": True}
 """The validation context of a template as written, before its placeholders are filled."""
 
 Size = Literal["XS", "S", "M", "L", "XL"]
+Architecture = Literal["x86_64", "arm64"]
 PackageManager = Literal["apt", "dnf", "yum", "conda", "spack", "pip", "ami", "auto"]
 
 
@@ -239,6 +240,17 @@ class Template(_Open):
     popular: bool = False
     featured: bool = False
     minimum_size: Size | None = None
+    architectures: list[Architecture] = Field(
+        default_factory=lambda: ["x86_64", "arm64"],
+        min_length=1,
+        description="The architectures it works on (both unless it says); a launch on another"
+        " is refused.",
+    )
+    architectures_reason: str | None = Field(
+        default=None,
+        description="Why it does not work on every architecture (an x86-only package), for the"
+        " message that refuses the launch.",
+    )
     connection_type: ConnectionType | None = None
     ports: list[int] = Field(default_factory=list)
     package_manager: PackageManager | None = None
