@@ -42,7 +42,7 @@ def _checks(result: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
 def test_the_ubuntu_server_template_for_real(prism: Any, tmp_path: Path, tools: None) -> None:
     code, document = _test(prism, tmp_path, "ubuntu-server")
     result = document["test"]
-    assert code == 0, json.dumps(result["stages"], indent=1)
+    assert code == 0, json.dumps({"stages": result["stages"], "checks": result["checks"]}, indent=1)
     assert result["live"] is True
     assert [s["name"] for s in result["stages"]] == [
         "static",
@@ -71,7 +71,7 @@ def test_a_template_with_services_for_real(prism: Any, tmp_path: Path, tools: No
     shutil.copy(LIVE / "notes-server.yml", tmp_path / "templates")
     code, document = _test(prism, tmp_path, "notes-server")
     result = document["test"]
-    assert code == 0, json.dumps(result["stages"], indent=1)
+    assert code == 0, json.dumps({"stages": result["stages"], "checks": result["checks"]}, indent=1)
     checks = _checks(result)
     assert checks[("unit-enabled", "prism-notes-web")]["ok"]
     assert checks[("unit-enabled", "cron")]["ok"]

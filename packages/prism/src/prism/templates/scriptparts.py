@@ -16,11 +16,15 @@ def quote_all(values: Sequence[str]) -> str:
 
 
 def install_lines(family: str, packages: Sequence[str]) -> list[str]:
-    """apt, dnf, or (family ``auto``: an image of the template's own) whichever it has."""
+    """apt, dnf, or (family ``auto``: an image of the template's own) whichever it has.
+
+    apt retries its downloads: a mirror that drops one connection must not fail a launch (dnf
+    retries by default).
+    """
     apt = [
         "export DEBIAN_FRONTEND=noninteractive",
-        "apt-get update -y",
-        f"apt-get install -y --no-install-recommends {quote_all(packages)}",
+        "apt-get -o Acquire::Retries=5 update -y",
+        f"apt-get -o Acquire::Retries=5 install -y --no-install-recommends {quote_all(packages)}",
     ]
     dnf = [f"dnf install -y {quote_all(packages)}"]
     if family == "dnf":

@@ -243,7 +243,9 @@ def _idempotence(container: Container, stages: _Stages, logs: Path, apt_lock: Pa
             ),
         ]
         stages.checks += checks
-        if not all(c.ok for c in checks):
+        if exit_code != "0":
+            outcome.update(result="failed", detail=f"the second run exited {exit_code or '?'}")
+        elif not all(c.ok for c in checks):
             outcome.update(result="failed", detail="a second run changed the system")
         else:
             outcome["detail"] = "a second run changed nothing; a third skipped every stage"
