@@ -240,11 +240,11 @@ class Template(_Open):
     popular: bool = False
     featured: bool = False
     minimum_size: Size | None = None
-    architectures: list[Architecture] = Field(
-        default_factory=lambda: ["x86_64", "arm64"],
+    architectures: list[Architecture] | None = Field(
+        default=None,
         min_length=1,
-        description="The architectures it works on (both unless it says); a launch on another"
-        " is refused.",
+        description="The architectures it works on; unsaid: both, unless its setup downloads an"
+        " x86_64-only binary. A launch on another is refused.",
     )
     architectures_reason: str | None = Field(
         default=None,
