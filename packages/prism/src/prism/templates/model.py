@@ -31,6 +31,7 @@ from prism.templates.semver import parse_range, parse_version
 __all__ = [
     "PLACEHOLDERS",
     "AmiConfig",
+    "ContainerSpec",
     "IdleDetection",
     "InstanceDefaults",
     "Packages",
@@ -150,6 +151,80 @@ class Service(_Open):
         return [str(line) for line in self.config]
 
 
+_PORT = re.compile(
+    r"^(?:(?P<ip>[0-9.]+|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d+):)?(?P<inner>\d+)(?:/(?:tcp|udp))?$"
+)
+_VOLUME = re.compile(
+    r"^(?P<source>/[^:\s]*|[A-Za-z0-9][A-Za-z0-9_.-]*):(?P<target>/[^:\s]*)(?::(?:ro|rw))?$"
+)
+
+
+def _container_port(value: Any) -> str:
+    """``8080:80``, ``80`` (the same port outside), ``127.0.0.1:8080:80``, ``53/udp``."""
+    text = str(value)
+    match = _PORT.fullmatch(text)
+    if not match or not all(
+        1 <= int(p) <= 65535 for p in (match["host"], match["inner"]) if p is not None
+    ):
+        raise ValueError(
+            f"{text!r} is not a port mapping: write HOST:CONTAINER (8080:80), one port (80),"
+            " or ADDRESS:HOST:CONTAINER, each port 1-65535"
+        )
+    return text
+
+
+def _container_volume(value: str) -> str:
+    if not _VOLUME.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not a volume: write /path/on/workstation:/path/in/container[:ro]"
+            " or VOLUME_NAME:/path/in/container"
+        )
+    return value
+
+
+def _env_text(value: Any) -> Any:
+    """YAML's true/false and numbers are what the container sees as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _as_text(value)
+
+
+ContainerName = Annotated[str, AfterValidator(_pattern(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,62}"))]
+ContainerPort = Annotated[str, BeforeValidator(_container_port)]
+ContainerVolume = Annotated[str, AfterValidator(_container_volume)]
+EnvName = Annotated[str, AfterValidator(_pattern(r"[A-Za-z_][A-Za-z0-9_]*"))]
+
+
+class ContainerSpec(_Open):
+    """A Docker container the workstation runs as a systemd unit of its own."""
+
+    name: ContainerName
+    image: str = Field(min_length=1, pattern=r"^[^\s]+$")
+    ports: list[ContainerPort] = Field(
+        default_factory=list,
+        description="Published on the workstation's loopback unless an address is given.",
+    )
+    volumes: list[ContainerVolume] = Field(default_factory=list)
+    env: dict[EnvName, Annotated[str, BeforeValidator(_env_text)]] = Field(
+        default_factory=dict,
+        description="Plain settings; secrets go in env_file, which stays on the workstation.",
+    )
+    env_file: str | None = Field(
+        default=None,
+        pattern=r"^/\S+$",
+        description="A file on the workstation (KEY=VALUE lines) passed with --env-file.",
+    )
+
+
+def _unique_names(containers: list[ContainerSpec]) -> list[ContainerSpec]:
+    seen: set[str] = set()
+    for container in containers:
+        if container.name in seen:
+            raise ValueError(f"two containers are named {container.name!r}; names must differ")
+        seen.add(container.name)
+    return containers
+
+
 class IdleDetection(_Open):
     """How the workstation's idle agent samples activity. ``enabled: false`` installs no agent
     and gives the workstation no idle policy; absent or true, the agent runs every
@@ -257,6 +332,10 @@ class Template(_Open):
     packages: Packages = Field(default_factory=Packages)
     users: list[User] = Field(default_factory=list)
     services: list[Service] = Field(default_factory=list)
+    containers: Annotated[list[ContainerSpec], AfterValidator(_unique_names)] = Field(
+        default_factory=list,
+        description="Docker containers, each run by a systemd unit (docker is installed).",
+    )
     post_install: str | None = None
     user_data: str | None = None
     variables: dict[str, Any] = Field(default_factory=dict)

@@ -179,6 +179,7 @@ def _merge(parent: Template, child: Template) -> Template:
         packages=packages,
         users=_by_name(parent.users, child.users),
         services=_by_name(parent.services, child.services),
+        containers=_by_name(parent.containers, child.containers),
         ports=_unique(parent.ports + child.ports),
         post_install="\n".join(s.rstrip("\n") for s in scripts) + "\n" if scripts else None,
         instance_defaults=defaults,

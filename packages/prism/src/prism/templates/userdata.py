@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from groundwork.errors import ExitCode, ToolError
 from prism.idle.agent import AgentSetup, config_lines, stage_lines
 from prism.templates.connection import access_for
+from prism.templates.containers import container_stage_lines
 from prism.templates.desktop import DESKTOP_USER, desktop_lines
 from prism.templates.model import Template, User
 from prism.templates.scriptparts import install_lines, quote_all
@@ -213,6 +214,8 @@ def render_user_data(
     if distributed:
         lines = [line for s in distributed for line in distribution_service_lines(s)]
         stages.append(("system_services", lines))
+    if template.containers:
+        stages.append(("containers", container_stage_lines(template.containers, family)))
     if idle is not None:
         stages.append(("idle_agent", stage_lines(idle)))
 
