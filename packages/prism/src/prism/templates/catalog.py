@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from groundwork.errors import ExitCode, ToolError
 from prism.idle.agent import AgentSetup
+from prism.templates.architectures import architecture_issues
 from prism.templates.issues import Issue, TemplateInvalid
 from prism.templates.loader import load_file, load_text, template_paths
 from prism.templates.model import Template, TemplateFile
@@ -215,7 +216,7 @@ class Catalog:
 
 
 def _semantic_checks(template: Template, path: str) -> list[Issue]:
-    errors = []
+    errors = architecture_issues(template, path)
     uses_image = template.package_manager == "ami" or template.ami_config is not None
     if not template.base and not uses_image:
         errors.append(
