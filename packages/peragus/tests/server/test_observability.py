@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -107,6 +108,16 @@ def test_a_traceparent_is_continued_on_http_and_into_cell_runs(server: Server) -
     assert outputs == [run_trace + "\n"]  # the cell's own environment has its span
 
 
+def logged_until(log_file: Path, event: str) -> list[dict[str, Any]]:
+    """Every JSON line of ``log_file`` once one of them is ``event`` (10 s at most)."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in log_file.read_text().splitlines()]
+        if any(line["event"] == event for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)
+
+
 def test_log_lines_carry_the_trace(server: Server, tmp_path: Path) -> None:
     log_file = tmp_path / "server.log"
     configure_logging(log_file)
@@ -114,9 +125,11 @@ def test_log_lines_carry_the_trace(server: Server, tmp_path: Path) -> None:
         with server.http as http:
             http.get("/api/notebooks", headers={"traceparent": CALLER})
         run_cell(server, "Logged", "console.log(1)", traceparent=CALLER)
+        # The runner thread logs the run's end after publishing its last event: wait for the
+        # line before logging moves off the file.
+        lines = logged_until(log_file, "cell run finished")
     finally:
         configure_logging(None)
-    lines = [json.loads(line) for line in log_file.read_text().splitlines()]
     request = next(line for line in lines if line.get("path") == "/api/notebooks")
     assert request["trace_id"] == TRACE
     finished = next(line for line in lines if line["event"] == "cell run finished")
