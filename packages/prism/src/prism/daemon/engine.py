@@ -16,6 +16,7 @@ from groundwork.logs import get_logger
 from prism.clock import Clock, SystemClock
 from prism.cloud.session import CloudSession
 from prism.cost.costing import Costing
+from prism.daemon.events import EventBus
 from prism.daemon.notifier import Notifier
 from prism.idle.enforce import IdleEnforcer
 from prism.idle.policies import NO_POLICY, Policies
@@ -48,7 +49,9 @@ class Engine:
         self.clock = clock or SystemClock()
         self.profiles = ProfileStore(home)
         self.store = WorkstationStore(home / "prism.db", self.clock)
-        self.notify = Notifier(home, self.store.records)
+        self.events = EventBus(self.clock)
+        self.store.listeners.append(self.events.workstation_saved)
+        self.notify = Notifier(home, self.store.records, self.events)
         self.policies = Policies(self.store.records)
         self.projects = Projects(self.store.records)
         self.launcher = Launcher(home, self.store, admit=self._admit)
@@ -200,6 +203,19 @@ class Engine:
                 except ToolError as exc:
                     log.warning("after the launch", workstation=request.name, error=exc.message)
             handle.done = True
+            if not request.dry_run:
+                self._tell_launch_end(handle)
+
+    def _tell_launch_end(self, handle: LaunchHandle) -> None:
+        ws = handle.workstation
+        if handle.error is None:
+            kind, text = (
+                "launch-finished",
+                f"{ws.name} is {ws.state} (launched from {ws.template}).",
+            )
+        else:
+            kind, text = "launch-failed", f"The launch of {ws.name} failed: {handle.error.message}"
+        self.events.notify(kind, text, workstation=ws.name, project=ws.project)
 
     def recover(self) -> None:
         """At start: find instances of launches a previous daemon did not finish."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -61,6 +61,9 @@ class WorkstationStore:
         self._version = 0
         self.clock = clock or SystemClock()
         self.records = Records(self._db, self._lock, self.clock)
+        # Told of every saved record and its previous state (prismd's live events), after the
+        # write and outside the lock.
+        self.listeners: builtins.list[Callable[[Workstation, WorkstationState | None], None]] = []
 
     @property
     def version(self) -> int:
@@ -129,6 +132,7 @@ class WorkstationStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        self._tell(workstation, None)
 
     def save(self, workstation: Workstation) -> Workstation:
         """Store the new record; a state change is logged with its time."""
@@ -146,7 +150,12 @@ class WorkstationStore:
                 self._record(workstation.name, workstation.state)
             self._db.execute("COMMIT")
             self._version += 1
+        self._tell(workstation, WorkstationState(row["state"]) if row else None)
         return workstation
+
+    def _tell(self, workstation: Workstation, previous: WorkstationState | None) -> None:
+        for listener in self.listeners:
+            listener(workstation.model_copy(deep=True), previous)
 
     def history(self, name: str) -> builtins.list[StateChange]:
         with self._lock:
