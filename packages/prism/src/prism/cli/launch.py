@@ -6,7 +6,7 @@ import typer
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders, stderr_console
-from prism.choices import Size
+from prism.choices import Arch, Size
 from prism.cli.render import launch_view, where
 from prism.cli.service import daemon_client
 
@@ -51,6 +51,14 @@ def launch(
     size: Annotated[
         Size | None,
         typer.Option("--size", help="T-shirt size, at least the template's minimum."),
+    ] = None,
+    arch: Annotated[
+        Arch | None,
+        typer.Option(
+            "--arch",
+            help="CPU architecture: arm64 runs the size on Graviton (t4g, m7g, c7g, r7g, g5g);"
+            " default: the template's own instance type's.",
+        ),
     ] = None,
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Template parameter key=value.")
@@ -100,6 +108,8 @@ def launch(
 
       prism launch rstudio-server stats --size L --volume shared-data
 
+      prism launch ubuntu-server arm --arch arm64 --size S
+
       prism launch python-ml-workstation demo --dry-run --output json
 
       prism launch gpu-deep-learning train --project genomics --no-idle
@@ -114,6 +124,7 @@ def launch(
         "template": template,
         "name": name,
         "size": size,
+        "arch": arch,
         "params": parse_params(param),
         "spot": spot,
         "hibernation": hibernation,

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from groundwork.errors import ToolError, to_problem
-from prism.choices import Size
+from prism.choices import Arch, Size
 from prism.daemon import (
     care_api,
     events_api,
@@ -65,6 +65,11 @@ class LaunchBody(BaseModel):
     template: str
     name: str
     size: Size | None = None
+    arch: Arch | None = Field(
+        default=None,
+        description="x86_64 or arm64 (Graviton): the size maps to that architecture's peer"
+        " family; none: the template's own instance type's.",
+    )
     params: dict[str, str] = Field(default_factory=dict)
     spot: bool = False
     hibernation: bool = False
@@ -145,6 +150,7 @@ async def launch(body: LaunchBody, request: Request, response: Response) -> Laun
         template=body.template,
         name=body.name,
         size=body.size,
+        arch=body.arch,
         params=body.params,
         spot=body.spot,
         hibernation=body.hibernation,

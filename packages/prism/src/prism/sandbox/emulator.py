@@ -3,15 +3,17 @@
 The process is found again through ``sandbox.json`` (pid, its start time to rule out a reused
 pid, and the port). A fresh sandbox is seeded with one image per base OS and architecture,
 published under ``/prism/sandbox/ami/<base>/<arch>`` in SSM, because moto reserves ``/aws/`` and
-lacks the vendors' parameters. It loads AWS's managed IAM policies, as every account has them
-(the workstations' instance profile attaches AmazonSSMManagedInstanceCore): about 0.6 s on its
-first IAM call.
+lacks the vendors' parameters. The images are loaded at moto's start (MOTO_AMIS_PATH), since its
+RegisterImage drops the architecture: so an arm64 launch runs an image EC2 says is arm64. It
+loads AWS's managed IAM policies, as every account has them (the workstations' instance profile
+attaches AmazonSSMManagedInstanceCore): about 0.6 s on its first IAM call.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import signal
@@ -95,7 +97,13 @@ class Sandbox:
     def _start(self) -> str:
         private_dir(self.folder)
         port = _free_port()
-        environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        images = self.folder / "amis.json"
+        atomic_write_json(images, [_image(base, arch) for base in BASES for arch in ARCHITECTURES])
+        environment = {
+            **os.environ,
+            "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+            "MOTO_AMIS_PATH": str(images),
+        }
         with open_private_log(self.log_file) as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -146,19 +154,20 @@ class Sandbox:
         for region in SEEDED_REGIONS:
             ec2 = self.client("ec2", url, region)
             ssm = self.client("ssm", url, region)
+            loaded = {i["ImageId"] for i in ec2.describe_images(Owners=["self"])["Images"]}
             for base in BASES:
                 for arch in ARCHITECTURES:
-                    image = ec2.register_image(
-                        Name=f"prism-sandbox-{base}-{arch}",
-                        Description=f"Simulated {base} image for {arch} (prism sandbox)",
-                        Architecture=arch,
-                        RootDeviceName="/dev/sda1",
-                        VirtualizationType="hvm",
-                        BlockDeviceMappings=[{"DeviceName": "/dev/sda1", "Ebs": {"VolumeSize": 8}}],
-                    )
+                    image = _image(base, arch)["ami_id"]
+                    if image not in loaded:
+                        raise ToolError(
+                            "PRISM_SANDBOX_START_FAILED",
+                            f"The sandbox's emulator did not load its {base} {arch} image.",
+                            suggestions=[f"Look at its log: {self.log_file}"],
+                            exit_code=ExitCode.UNAVAILABLE,
+                        )
                     ssm.put_parameter(
                         Name=f"{SSM_PREFIX}/{base}/{arch}",
-                        Value=image["ImageId"],
+                        Value=image,
                         Type="String",
                         Overwrite=True,
                     )
@@ -207,6 +216,23 @@ def stand_in_image(ec2: Any, ssm: Any, architecture: str) -> str:
     )
     ssm.put_parameter(Name=name, Value=image["ImageId"], Type="String", Overwrite=True)
     return str(image["ImageId"])
+
+
+def _image(base: str, architecture: str) -> dict[str, Any]:
+    """One simulated image in moto's MOTO_AMIS_PATH form, its id the same in every region."""
+    digest = hashlib.sha256(f"{base}/{architecture}".encode()).hexdigest()[:17]
+    return {
+        "ami_id": f"ami-{digest}",
+        "name": f"prism-sandbox-{base}-{architecture}",
+        "description": f"Simulated {base} image for {architecture} (prism sandbox)",
+        "architecture": architecture,
+        "virtualization_type": "hvm",
+        "root_device_type": "ebs",
+        "root_device_name": "/dev/sda1",
+        "image_type": "machine",
+        "state": "available",
+        "public": False,
+    }
 
 
 def _free_port() -> int:

@@ -28,7 +28,7 @@ from prism.sandbox.emulator import SSM_PREFIX, stand_in_image
 from prism.templates.userdata import Mount
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
 from prism.workstations.progress import ProgressPlan
-from prism.workstations.sizes import instance_type_for
+from prism.workstations.sizes import family_architecture, instance_type_for
 from prism.workstations.store import WorkstationStore
 from prism.workstations.templating import LaunchTemplate, render_user_data, resolve_template
 
@@ -44,6 +44,8 @@ class LaunchRequest:
     template: str
     name: str
     size: str | None = None
+    arch: str | None = None
+    """x86_64 or arm64; None: the architecture of the template's own instance type."""
     params: dict[str, str] = field(default_factory=dict)
     spot: bool = False
     hibernation: bool = False
@@ -127,15 +129,19 @@ class Launcher:
             self.home, request.template, request.params, list(request.template_dirs)
         )
         notes = template.notes
-        preferred = template.default_instance_type
-        if request.size is None and len(template.type_preferences) > 1:
-            preferred, skipped = first_offered(cloud.client("ec2"), template.type_preferences)
+        preferences = template.preferences_for(request.arch)
+        preferred = preferences[0] if preferences else None
+        if request.size is None and len(preferences) > 1:
+            preferred, skipped = first_offered(cloud.client("ec2"), preferences)
             if skipped:
                 notes.append(
                     f"instance_defaults.instance_type_preference: {', '.join(skipped)} not"
                     f" offered in {cloud.region}; using {preferred}"
                 )
-        instance_type, size = instance_type_for(request.size, preferred, template.minimum_size)
+        instance_type, size = instance_type_for(
+            request.size, preferred, template.minimum_size, request.arch
+        )
+        template.check_architecture(request.arch or family_architecture(instance_type))
         base = canonical_base(template.base)
         login_user = template.login_user or (BASES[base].login_user if base in BASES else "ubuntu")
         agent = template.idle_agent(request.name, cloud.region, request.project)

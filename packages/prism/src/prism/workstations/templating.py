@@ -7,10 +7,12 @@ from pathlib import Path
 
 from groundwork.errors import ExitCode, ToolError
 from prism.idle.agent import AgentSetup
+from prism.templates.architectures import Support, support_of
 from prism.templates.catalog import Resolved, catalog_for
 from prism.templates.connection import DESKTOP_SERVICE, Access, access_for
 from prism.templates.services import service_url
 from prism.templates.userdata import Mount
+from prism.workstations.sizes import family_architecture
 
 __all__ = ["LaunchTemplate", "render_user_data", "resolve_template"]
 
@@ -48,6 +50,40 @@ class LaunchTemplate:
             return list(defaults.instance_type_preference)
         image_types = template.ami_config.instance_types if template.ami_config else {}
         return [image_types[a] for a in ("x86_64", "arm64") if a in image_types]
+
+    def preferences_for(self, architecture: str | None) -> list[str]:
+        """The preferred types of that architecture first (an ``ami_config`` names one per
+        architecture); with none of it, all of them, for the size map to move to its peers.
+        """
+        preferences = self.type_preferences
+        if architecture is None:
+            return preferences
+        mine = [t for t in preferences if family_architecture(t) == architecture]
+        return mine + [t for t in preferences if t not in mine]
+
+    @property
+    def support(self) -> Support:
+        """The architectures it works on, declared or read from its setup's downloads."""
+        return support_of(self.resolved.template)
+
+    def check_architecture(self, architecture: str) -> None:
+        """Refuse an architecture the template does not work on: its setup would fail on boot."""
+        support = self.support
+        if architecture in support.architectures:
+            return
+        reason = support.reason or "its setup has not been made to work there"
+        works = ", ".join(support.architectures)
+        raise ToolError(
+            "PRISM_TEMPLATE_ARCH_UNSUPPORTED",
+            f"{self.name} does not work on {architecture}: {reason}.",
+            suggestions=[
+                f"Launch it on {works}: --arch {support.architectures[0]} (or leave --arch out).",
+                f"Or pick a template that works on {architecture}"
+                " (prism templates info NAME shows each one's architectures).",
+            ],
+            context={"template": self.slug, "architecture": architecture, "works_on": works},
+            exit_code=ExitCode.USAGE,
+        )
 
     @property
     def default_instance_type(self) -> str | None:

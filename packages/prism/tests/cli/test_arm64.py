@@ -1,0 +1,77 @@
+"""ARM64: `--arch arm64` runs a template's size on its Graviton peer family with an arm64 image,
+for real in the sandbox (moto's EC2 knows each type's architecture and each image's); every
+bundled template works on both architectures or says why not; a template that downloads an
+x86_64-only binary is refused on arm64.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+BUNDLED = sorted(
+    p.name.removesuffix(".yml")
+    for p in resources.files("prism.templates").joinpath("bundled").iterdir()
+    if p.name.endswith(".yml")
+)
+
+
+def _architecture_of_type(clocked: Any, instance_type: str) -> str:
+    found = clocked.client("ec2").describe_instance_types(InstanceTypes=[instance_type])
+    [architecture] = found["InstanceTypes"][0]["ProcessorInfo"]["SupportedArchitectures"][:1]
+    return str(architecture)
+
+
+def _architecture_of_image(clocked: Any, image_id: str) -> str:
+    [image] = clocked.client("ec2").describe_images(ImageIds=[image_id])["Images"]
+    return str(image["Architecture"])
+
+
+def test_launch_with_arch_arm64_runs_a_graviton_type_on_an_arm64_image(clocked: Any) -> None:
+    arm = clocked.json("launch", "ubuntu-server", "arm1", "--arch", "arm64", "--size", "S")
+    ws = arm["workstation"]
+    assert (ws["instance_type"], ws["architecture"]) == ("t4g.small", "arm64")
+    [reservation] = (
+        clocked.client("ec2")
+        .describe_instances(Filters=[{"Name": "tag:prism:workspace", "Values": ["arm1"]}])
+        .get("Reservations")
+    )
+    [instance] = reservation["Instances"]
+    assert instance["InstanceType"] == "t4g.small"
+    assert _architecture_of_image(clocked, instance["ImageId"]) == "arm64"
+
+    x86 = clocked.json("launch", "ubuntu-server", "x1", "--size", "S")["workstation"]
+    assert (x86["instance_type"], x86["architecture"]) == ("t3.small", "x86_64")
+    assert _architecture_of_image(clocked, x86["image_id"]) == "x86_64"
+
+    hourly = {c["name"]: c for c in clocked.json("cost")["costs"] if c["kind"] == "workstation"}
+    assert (hourly["arm1"]["instance_type"], hourly["arm1"]["hourly_usd"]) == ("t4g.small", 0.0168)
+    assert (hourly["x1"]["instance_type"], hourly["x1"]["hourly_usd"]) == ("t3.small", 0.0208)
+
+
+@pytest.mark.parametrize("slug", BUNDLED)
+def test_every_bundled_template_launches_on_both_architectures_or_says_why(
+    clocked: Any, slug: str
+) -> None:
+    declared = yaml.safe_load(
+        resources.files("prism.templates").joinpath("bundled", f"{slug}.yml").read_text()
+    )
+    for arch in ("x86_64", "arm64"):
+        name = f"dry-{arch.replace('_', '-')}"
+        result = clocked.run("launch", slug, name, "--arch", arch, "--dry-run", "-o", "json")
+        if arch in declared.get("architectures", [arch]):
+            assert result.returncode == 0, result.stdout + result.stderr
+            ws = json.loads(result.stdout)["workstation"]
+            assert ws["architecture"] == arch
+            assert _architecture_of_type(clocked, ws["instance_type"]) == arch
+            assert _architecture_of_image(clocked, ws["image_id"]) == arch
+        else:
+            problem = json.loads(result.stdout)
+            assert result.returncode == 2, result.stdout
+            assert problem["code"] == "PRISM_TEMPLATE_ARCH_UNSUPPORTED"
+            assert declared["architectures_reason"].split(";")[0] in problem["detail"]
