@@ -75,3 +75,28 @@ def test_every_bundled_template_launches_on_both_architectures_or_says_why(
             assert result.returncode == 2, result.stdout
             assert problem["code"] == "PRISM_TEMPLATE_ARCH_UNSUPPORTED"
             assert declared["architectures_reason"].split(";")[0] in problem["detail"]
+
+
+def test_templates_info_prices_each_size_on_both_architectures(prism: Any, tmp_path: Path) -> None:
+    info = prism.json(tmp_path, "templates", "info", "rstudio-server")["template"]
+    assert (info["architectures"], info["price_region"]) == (["x86_64", "arm64"], "us-east-1")
+    default = info["sizes"][0]
+    assert default["size"] == "default"
+    assert (default["x86_64"]["instance_type"], default["x86_64"]["hourly_usd"]) == (
+        "r5.large",
+        0.126,
+    )
+    assert (default["arm64"]["instance_type"], default["arm64"]["hourly_usd"]) == (
+        "r7g.large",
+        0.1071,
+    )
+    shown = prism.run(tmp_path, "templates", "info", "rstudio-server")
+    assert "r5.large  0.1260" in shown.stdout and "r7g.large  0.1071" in shown.stdout
+
+    gpu = prism.json(tmp_path, "templates", "info", "gpu-deep-learning", "--region", "eu-west-1")
+    sizes = gpu["template"]["sizes"]
+    assert [s["arm64"] for s in sizes] == [None] * len(sizes)
+    assert sizes[0]["x86_64"]["hourly_usd"] == round(0.526 * 1.11, 4)
+    assert "gpu-deep-learning-graviton" in gpu["template"]["architectures_reason"]
+    graviton = prism.json(tmp_path, "templates", "info", "gpu-deep-learning-graviton")
+    assert graviton["template"]["sizes"][1]["arm64"]["instance_type"] == "g5g.xlarge"

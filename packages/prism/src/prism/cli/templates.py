@@ -142,6 +142,8 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
         "pip packages": ", ".join(t.packages.pip),
         "users": ", ".join(u.name for u in t.users),
         "services": ", ".join(f"{s.name}:{s.port}" if s.port else s.name for s in t.services),
+        "architectures": ", ".join(detail.architectures)
+        + (f" ({detail.architectures_reason})" if detail.architectures_reason else ""),
     }
     for key, value in rows.items():
         if value:
@@ -161,29 +163,54 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
         plain(f"{t.name} ({detail.slug}, {detail.origin})", "bold"),
         plain(t.long_description or t.description),
         table,
+        _sizes_table(result),
         *(plain(f"warning {warning}", "yellow") for warning in detail.warnings),
     )
+
+
+def _sizes_table(result: "TemplateInfo") -> "RenderableType":
+    """Each size's instance type and USD per hour on x86_64 and on arm64 (Graviton)."""
+    from rich.table import Table
+
+    detail = result.template
+    table = Table(title=f"Per hour in {detail.price_region}, USD", title_justify="left")
+    for column in ("size", "x86_64", "arm64 (Graviton)"):
+        table.add_column(column, no_wrap=True)
+    for row in detail.sizes:
+        cells = [
+            f"{p.instance_type}  {p.hourly_usd:.4f}" if p else "-" for p in (row.x86_64, row.arm64)
+        ]
+        table.add_row(row.size, *cells)
+    return table
 
 
 @app.command("info")
 @renders(_info_view)
 def info(
     name: Annotated[str, typer.Argument(help="Template slug or name.")],
+    region: Annotated[
+        str | None,
+        typer.Option("--region", help="Region of the prices (default: the active profile's)."),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "TemplateInfo":
     """Show a template as a launch would use it, how it is reached, and its reviews.
 
     Inheritance merged, placeholders filled with defaults; reviews from its repository.
+    Each size with its instance type and price per hour on x86_64 and on arm64 (Graviton,
+    prism launch --arch arm64), "-" where the template does not work on it.
 
     Examples:
 
       prism templates info python-ml-workstation
 
+      prism templates info rstudio-server --region eu-west-1
+
       prism templates info rocky-conda-stack --output json
     """
     from prism.templates.info import template_info
 
-    return template_info(home(), _catalog(), name)
+    return template_info(home(), _catalog(), name, region)
 
 
 def _validation_view(result: "ValidationResult") -> "RenderableType":

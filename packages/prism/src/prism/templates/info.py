@@ -1,22 +1,29 @@
 """A template as `templates info` shows it: merged, how it is reached, where it came from,
-and its repository's reviews. The CLI and prismd's template form answer with it alike.
+its repository's reviews, and what each size costs an hour on x86_64 and on Graviton. The CLI
+and prismd's template form answer with it alike.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from prism.cost.prices import PriceBook
+from prism.profiles.store import ProfileStore
 from prism.templates.catalog import Catalog
 from prism.templates.connection import access_for
 from prism.templates.repos.installs import Installer
 from prism.templates.repos.store import RepositoryStore
 from prism.templates.results import ConnectionInfo, TemplateDetail, TemplateInfo
+from prism.templates.sizecosts import size_costs
 from prism.workstations.templating import LaunchTemplate
 
 __all__ = ["template_info"]
 
 
-def template_info(home: Path, catalog: Catalog, name: str) -> TemplateInfo:
+def template_info(
+    home: Path, catalog: Catalog, name: str, region: str | None = None
+) -> TemplateInfo:
+    """Prices for ``region``, or the active profile's."""
     resolved = catalog.resolve(name)
     template = resolved.template
     definition = template.model_copy(update={"inherits": resolved.file.template.inherits})
@@ -26,6 +33,10 @@ def template_info(home: Path, catalog: Catalog, name: str) -> TemplateInfo:
     if record is not None:
         source = RepositoryStore(home).source(record.repository)
         reviews = [r for r in source.reviews() if r.template == record.name]
+    launch = LaunchTemplate(resolved)
+    support = launch.support
+    region = region or ProfileStore(home).active().region
+    prices = PriceBook(home / "cache" / "prices.json")
     return TemplateInfo(
         template=TemplateDetail(
             slug=template.key,
@@ -37,7 +48,7 @@ def template_info(home: Path, catalog: Catalog, name: str) -> TemplateInfo:
                 primary=access.primary,
                 desktop=access.desktop,
                 desktop_port=access.desktop_port,
-                ports=LaunchTemplate(resolved).ports,
+                ports=launch.ports,
                 verbs=access.verbs,
             ),
             installed_from=f"{record.repository}/{record.name}@{record.version}"
@@ -45,5 +56,9 @@ def template_info(home: Path, catalog: Catalog, name: str) -> TemplateInfo:
             else None,
             reviews=reviews,
             definition=definition,
+            architectures=list(support.architectures),
+            architectures_reason=support.reason,
+            price_region=region,
+            sizes=size_costs(launch, prices, region),
         )
     )

@@ -11,10 +11,12 @@ from prism.templates.issues import Issue
 from prism.templates.model import Template
 
 __all__ = [
+    "ArchPrice",
     "ConnectionInfo",
     "RenderedScript",
     "Review",
     "ScriptResult",
+    "SizeCost",
     "TemplateDetail",
     "TemplateInfo",
     "TemplateList",
@@ -77,6 +79,22 @@ class Review(BaseModel):
     comment: str
 
 
+class ArchPrice(BaseModel):
+    instance_type: str
+    hourly_usd: float
+    price_source: str = Field(description="pricing-api, bundled (prism's list prices) or estimate")
+
+
+class SizeCost(BaseModel):
+    """One size on each architecture; null where the template does not work on it or the
+    instance family has no peer there (no Graviton type has a p3's GPUs).
+    """
+
+    size: str = Field(description="XS..XL, or default (the template's own instance type).")
+    x86_64: ArchPrice | None
+    arm64: ArchPrice | None
+
+
 class TemplateDetail(BaseModel):
     slug: str
     origin: Origin
@@ -88,6 +106,16 @@ class TemplateDetail(BaseModel):
         default_factory=list, description="From the reviews file of its repository."
     )
     definition: Template = Field(description="The template as a launch uses it: parents merged.")
+    architectures: list[str] = Field(
+        default_factory=list,
+        description="Where it works: declared, or x86_64 alone when its setup downloads an"
+        " x86_64-only binary.",
+    )
+    architectures_reason: str | None = None
+    price_region: str | None = Field(default=None, description="The region of `sizes`' prices.")
+    sizes: list[SizeCost] = Field(
+        default_factory=list, description="Each size's instance type and price per hour, per arch."
+    )
 
 
 class TemplateInfo(BaseModel):
