@@ -13,7 +13,8 @@ import getpass
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -27,9 +28,11 @@ from prism.team.model import AuditEntry, Role
 from prism.team.routes import Call, Locate, classify
 from prism.workstations.model import Workstation
 
-__all__ = ["OPERATOR_ROLE", "Caller", "TeamGuard", "operator_name"]
+__all__ = ["MEMBER_COOKIE", "OPERATOR_ROLE", "Caller", "TeamGuard", "operator_name"]
 
 OPERATOR_ROLE = "operator"
+MEMBER_COOKIE = "prismd_member"
+"""A member's browser holds their token here (the dashboard's member login sets it)."""
 # The lists a member sees cut to their own projects: path -> the key of the list in the reply.
 _LISTINGS = {
     "/api/v1/workstations": "workstations",
@@ -57,6 +60,8 @@ def operator_name() -> str:
 class Caller:
     name: str
     operator: bool
+    token: str = field(default="", repr=False, compare=False)
+    """What a member presented (the dashboard's member login hands it to their browser)."""
 
 
 @dataclass
@@ -167,7 +172,7 @@ class TeamGuard:
         return found.project if found is not None else None
 
     def _caller(self, scope: Scope) -> Caller | None:
-        presented = _bearer(scope)
+        presented = _bearer(scope) or _member_cookie(scope)
         if presented is None:
             return None
         if hmac.compare_digest(presented.encode(), self.token.encode()):
@@ -177,7 +182,7 @@ class TeamGuard:
             return None
         headers = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
         scope["headers"] = [*headers, (b"authorization", f"Bearer {self.token}".encode())]
-        return Caller(user, operator=False)
+        return Caller(user, operator=False, token=presented)
 
     async def _decide(
         self, scope: Scope, caller: Caller, call: Call, body: dict[str, Any]
@@ -306,6 +311,20 @@ def _bearer(scope: Scope) -> str | None:
             scheme, _, credential = text.partition(" ")
             if scheme.lower() == "bearer" and credential.strip():
                 return credential.strip()
+    return None
+
+
+def _member_cookie(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001, S112 - a malformed cookie is simply absent
+                continue
+            morsel = jar.get(MEMBER_COOKIE)
+            if morsel is not None and morsel.value:
+                return str(morsel.value)
     return None
 
 
