@@ -71,8 +71,9 @@ def daemon_config(home: Path) -> ServiceConfig:
         state_dir=home,
         host=listen_host(),
         port=int(port or 0),
-        # The team join trades a one-time ticket (its credential) for a member's token.
-        public_paths=("/healthz", "/login", "/api/v1/team/join"),
+        # The team join trades a one-time ticket (its credential) for a member's token, the
+        # dashboard's member login a one-time ticket for their browser's cookie.
+        public_paths=("/healthz", "/login", "/api/v1/team/join", "/dashboard/login"),
         **limits,
     )
 

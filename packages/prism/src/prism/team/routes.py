@@ -41,7 +41,7 @@ _TABLE: list[tuple[str, re.Pattern[str], str, Verb | None, Locate]] = [
     ("GET", re.compile(r"/api/v1/cost"), "cost.read", Verb.READ, Locate.PROJECT_QUERY),
     (
         "GET",
-        re.compile(r"/api/v1/workstations/(?P<t>[^/]+)(/progress)?"),
+        re.compile(r"/api/v1/workstations/(?P<t>[^/]+)(/progress|/metrics)?"),
         "read",
         Verb.READ,
         Locate.WORKSTATION_PATH,
@@ -123,6 +123,7 @@ _TABLE: list[tuple[str, re.Pattern[str], str, Verb | None, Locate]] = [
         Verb.TEMPLATES,
         Locate.PROJECT_PATH,
     ),
+    ("POST", re.compile(r"/api/v1/dashboard/login"), "dashboard.login", Verb.READ, Locate.NOTHING),
     ("POST", re.compile(r"/api/v1/projects"), "project.create", None, Locate.NOTHING),
     ("POST", re.compile(r"/api/v1/users"), "user.create", Verb.USERS, Locate.NOTHING),
     (
