@@ -100,3 +100,49 @@ def test_templates_info_prices_each_size_on_both_architectures(prism: Any, tmp_p
     assert "gpu-deep-learning-graviton" in gpu["template"]["architectures_reason"]
     graviton = prism.json(tmp_path, "templates", "info", "gpu-deep-learning-graviton")
     assert graviton["template"]["sizes"][1]["arm64"]["instance_type"] == "g5g.xlarge"
+
+
+X86_DOWNLOAD = """
+name: "Licensed Tool"
+slug: "licensed-tool"
+base: "ubuntu-22.04"
+package_manager: "apt"
+post_install: |
+  #!/bin/bash
+  curl -fsSL -o /tmp/tool.deb https://vendor.example/tool_2.1_amd64.deb
+  dpkg -i /tmp/tool.deb
+instance_defaults:
+  type: "m5.large"
+"""
+
+
+def test_an_x86_only_template_is_refused_on_arm64_saying_why(clocked: Any) -> None:
+    folder = clocked.state / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "licensed-tool.yml").write_text(X86_DOWNLOAD)
+    code, problem = clocked.problem("launch", "licensed-tool", "lt", "--arch", "arm64")
+    assert (code, problem["code"]) == (2, "PRISM_TEMPLATE_ARCH_UNSUPPORTED")
+    assert "https://vendor.example/tool_2.1_amd64.deb" in problem["detail"]
+    assert "--arch x86_64" in problem["suggestions"][0]
+    assert "lt" not in {w["name"] for w in clocked.json("list")["workstations"]}
+    x86 = clocked.json("launch", "licensed-tool", "lt", "--dry-run")["workstation"]
+    assert (x86["instance_type"], x86["architecture"]) == ("m5.large", "x86_64")
+
+    (folder / "licensed-tool.yml").write_text(X86_DOWNLOAD + "architectures: [x86_64, arm64]\n")
+    checked = clocked.run("templates", "validate", str(folder / "licensed-tool.yml"))
+    assert checked.returncode == 1
+    assert "declares arm64 but its setup downloads an x86_64-only binary" in checked.stdout
+
+
+def test_a_size_with_no_graviton_peer_says_what_to_do(clocked: Any) -> None:
+    folder = clocked.state / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "v100.yml").write_text(
+        'name: "V100"\nslug: "v100"\nbase: "ubuntu-22.04"\ninstance_defaults:\n'
+        '  type: "p3.2xlarge"\n'
+    )
+    code, problem = clocked.problem("launch", "v100", "v1", "--arch", "arm64")
+    assert (code, problem["code"]) == (2, "PRISM_ARCH_NO_PEER")
+    assert "p3.2xlarge has no arm64 counterpart" in problem["detail"]
+    assert problem["suggestions"][0].startswith("Launch it on x86_64: --arch x86_64")
+    assert "g4dn -> g5g" in problem["suggestions"][1]
