@@ -8,6 +8,8 @@ show them.
 
 from __future__ import annotations
 
+import re
+
 from groundwork.errors import ExitCode, ToolError
 from prism import __version__
 from prism.templates.connection import access_for
@@ -52,7 +54,8 @@ def template_notes(template: Template, path: str) -> list[Issue]:
         if is_jupyter(service):
             settings = jupyter_settings(service)
             address = settings.get("ip", "127.0.0.1")
-            if address not in ("127.0.0.1", "localhost", "::1") and not settings.get("token"):
+            no_token = settings.get("token", "{token}") == ""
+            if address not in ("127.0.0.1", "localhost", "::1") and no_token:
                 notes.append(
                     Issue(
                         path,
@@ -92,6 +95,7 @@ def template_notes(template: Template, path: str) -> list[Issue]:
                 "warning",
             )
         )
+    notes += _container_secret_notes(template, path)
     access = access_for(template)
     if access.connection_type == "web" and not access.web:
         notes.append(
@@ -105,6 +109,30 @@ def template_notes(template: Template, path: str) -> list[Issue]:
             )
         )
     return notes
+
+
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|CREDENTIAL", re.I)
+
+
+def _container_secret_notes(template: Template, path: str) -> list[Issue]:
+    """A secret written in a template is in the repository it is committed to, in the instance's
+    user data and in a world-readable unit file: env_file keeps it on the workstation only.
+    """
+    return [
+        Issue(
+            path,
+            None,
+            f"containers.{container.name}.env.{key}",
+            "looks like a secret written into the template: it ends up in the instance's user"
+            " data and in a unit file every user of the workstation can read",
+            f"Remove it from env; put {key}=... in the container's env_file (a file that stays"
+            " on the workstation, mode 600), then restart the container's unit.",
+            "warning",
+        )
+        for container in template.containers
+        for key, value in container.env.items()
+        if _SECRET_NAME.search(key) and value and "{{" not in value
+    ]
 
 
 def check_compatible(template: Template) -> None:

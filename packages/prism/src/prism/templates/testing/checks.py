@@ -5,6 +5,11 @@ Each check prints ``PRISM-CHECK|kind|name|yes-or-no|detail``: the packages the t
 (installed, per dpkg), its users and their groups, its units (enabled, or disabled when the
 template says ``enable: false``), that post_install ran, and after a boot with systemd, that the
 enabled units are active.
+
+Containers: Docker's package and each container's unit (enabled, running ``docker run`` with the
+template's image) are checked after the setup; their units are left out of the boot checks,
+since Docker's daemon cannot run inside systemd-nspawn (no cgroup delegation, no iptables), so
+whether the image starts is not tested here.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import shlex
 from pathlib import Path
 
 from prism.templates.connection import access_for
+from prism.templates.containers import unit_name
 from prism.templates.desktop import desktop_units
 from prism.templates.model import Template
 from prism.templates.services import is_distribution_service
@@ -49,6 +55,8 @@ def expected_units(template: Template) -> dict[str, bool]:
             units[unit] = True
         if access.desktop == "dcv":
             units["dcvserver"] = True
+    for container in template.containers:
+        units[unit_name(container)] = True
     return units
 
 
@@ -91,6 +99,7 @@ def state_checks_script(template: Template) -> str:
             f'if [ "$e" = {want} ]; then check unit-enabled {u} yes {want};'
             f' else check unit-enabled {u} no "$e (wanted {want})"; fi'
         )
+    lines += _container_checks(template)
     if template.post_install:
         lines.append(
             "if [ -e /var/lib/prism/setup/post_install.done ] &&"
@@ -101,11 +110,35 @@ def state_checks_script(template: Template) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _container_checks(template: Template) -> list[str]:
+    if not template.containers:
+        return []
+    lines = [
+        'if command -v docker >/dev/null 2>&1; then check docker docker yes "$(docker --version)";'
+        ' else check docker docker no "not installed"; fi',
+        "e=$(systemctl is-enabled docker.service 2>&1 || true)\n"
+        'if [ "$e" = enabled ]; then check unit-enabled docker yes enabled;'
+        ' else check unit-enabled docker no "$e (wanted enabled)"; fi',
+    ]
+    for container in template.containers:
+        unit = f"/etc/systemd/system/{unit_name(container)}.service"
+        want = shlex.quote(f"--name {container.name} ")
+        image = shlex.quote(f" {container.image}")
+        name = shlex.quote(container.name)
+        lines.append(
+            f"if grep -q '^ExecStart=/usr/bin/docker run --rm ' {unit} && grep -qF -- {want} {unit}"
+            f" && grep -qF -- {image} {unit}; then check container {name} yes {shlex.quote(unit)};"
+            f' else check container {name} no "no unit running the image"; fi'
+        )
+    return lines
+
+
 def boot_check_script(template: Template, wait_seconds: int = 90) -> str:
     """Run at boot: waits for each enabled unit to be active (or to fail), then records it."""
     lines = [_HEADER, f": > {BOOT_RESULTS}"]
+    containers = {unit_name(c) for c in template.containers}
     for unit, enabled in expected_units(template).items():
-        if not enabled:
+        if not enabled or unit in containers:
             continue
         u = shlex.quote(unit)
         lines.append(

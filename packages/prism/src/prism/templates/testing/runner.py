@@ -268,6 +268,11 @@ def run_template_test(
         _require_root()
         require_tools()
         environment = f"Debian {SUITE} (debootstrap), systemd-nspawn, booted with systemd"
+        if template.containers:
+            environment += (
+                "; containers: Docker and their units checked, not started (Docker's daemon"
+                " does not run inside systemd-nspawn)"
+            )
         _live(template, resolved.user_data(), stages, logs)
     return TemplateTest(
         template=template.key,
