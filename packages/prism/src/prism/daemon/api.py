@@ -21,8 +21,11 @@ from groundwork.errors import ToolError, to_problem
 from prism.choices import Arch, Size
 from prism.daemon import (
     care_api,
+    dashboard_api,
+    dashboard_pages,
     events_api,
     idle_api,
+    metrics_api,
     projects_api,
     snapshots_api,
     storage_api,
@@ -274,4 +277,7 @@ def install(app: FastAPI, engine: Engine) -> None:
     app.include_router(projects_api.router)
     app.include_router(snapshots_api.router)
     app.include_router(events_api.router)
+    app.include_router(metrics_api.router)
+    app.include_router(dashboard_api.router)
+    dashboard_pages.install(app)
     team_api.install(app, engine)
