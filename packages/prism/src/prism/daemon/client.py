@@ -3,14 +3,15 @@ its problems into errors.
 
 Plain calls use the standard library's http.client: one request to a daemon on loopback needs
 nothing more, and importing httpx would add ~60 ms to every command. The one long-lived call,
-a launch's progress stream, uses httpx and httpx-sse (:meth:`DaemonClient.events`).
+a launch's progress stream, uses httpx and httpx-sse (:meth:`DaemonClient.events`); the TUI
+follows prismd's live events on its event loop (:meth:`DaemonClient.aevents`).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode
@@ -138,6 +139,34 @@ class DaemonClient:
                     response.status_code, response.headers.get("content-type", ""), response.content
                 )
             yield from source.iter_sse()
+
+    async def aevents(self, path: str, *, read_timeout: float) -> AsyncIterator[ServerSentEvent]:
+        """:meth:`events` for an event loop: a reader cancelled with its task (the TUI's) closes
+        the connection at once, where a thread blocked in a read would hold its loop's exit.
+        """
+        import asyncio
+
+        import httpx
+        from httpx_sse import aconnect_sse
+
+        info = await asyncio.to_thread(self.ensure_running)
+        headers = {"Authorization": f"Bearer {self._token()}"}
+        timeout = httpx.Timeout(read_timeout, connect=5.0)
+        verify = self._tls(info) or True
+        async with (
+            httpx.AsyncClient(
+                base_url=info.url, headers=headers, timeout=timeout, verify=verify
+            ) as http,
+            aconnect_sse(http, "GET", path) as source,
+        ):
+            response = source.response
+            if response.status_code >= 400:
+                await response.aread()
+                _raise_for_problem(
+                    response.status_code, response.headers.get("content-type", ""), response.content
+                )
+            async for event in source.aiter_sse():
+                yield event
 
     def _connection(self, info: ServiceInfo) -> http.client.HTTPConnection:
         context = self._tls(info)
