@@ -46,7 +46,10 @@ def _objects_table(result: "ObjectList") -> "Table":
 @app.command("ls")
 @renders(_objects_table)
 def ls(
-    url: Annotated[str, typer.Argument(help="s3://BUCKET or s3://BUCKET/PREFIX")],
+    url: Annotated[
+        str,
+        typer.Argument(help="s3://BUCKET or s3://BUCKET/PREFIX, or a data bucket's name."),
+    ],
     output: OutputOption = OutputFormat.TABLE,
 ) -> "ObjectList":
     """List the objects under an S3 location (every level below it).
@@ -56,12 +59,26 @@ def ls(
       prism data ls s3://my-lab-data
 
       prism data ls s3://my-lab-data/genomes -o json
+
+      prism data ls genomes    (a project's data bucket, by its name)
     """
-    from prism.data.location import parse_s3_url
+    from prism.data.location import S3Location, is_s3_url, parse_s3_url
     from prism.data.results import ObjectList
     from prism.data.transfer import list_objects
 
-    location = parse_s3_url(url)
+    if is_s3_url(url) or "/" in url or ":" in url:
+        location = parse_s3_url(url)
+    else:
+        from prism.cli.data_buckets import find_bucket
+        from prism.cli.service import daemon_client
+
+        try:
+            bucket = find_bucket(daemon_client(), url)
+        except ToolError as exc:
+            if exc.code == "PRISM_DATA_BUCKET_NOT_FOUND":
+                exc.suggestions.append(f"For an S3 bucket itself: prism data ls s3://{url}")
+            raise
+        location = S3Location(bucket.bucket, bucket.prefix)
     return ObjectList(location=str(location), objects=list_objects(_s3(), location))
 
 
@@ -143,3 +160,10 @@ def sync(
         with _progress(f"Downloading {location}") as progress:
             done = download(_s3(), location, Path(destination), progress)
     return SyncResult(sync=done)
+
+
+from prism.cli import data_buckets  # noqa: E402 - after `app`, to add to it
+
+app.add_typer(data_buckets.app, name="bucket")
+
+__all__ = ["app", "data_buckets"]

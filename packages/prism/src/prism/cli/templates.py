@@ -1,4 +1,5 @@
-"""`prism templates list|info|validate|render`: these run locally, without the daemon.
+"""`prism templates list|info|validate|render`: these run locally, without the daemon (render
+--project asks prismd, which knows the project's space and data buckets).
 
 The group's other commands live beside it: repositories, versions and installs in
 :mod:`prism.cli.template_repos`, authoring and testing in :mod:`prism.cli.template_authoring`.
@@ -274,6 +275,14 @@ def render(
     param: Annotated[
         list[str] | None, typer.Option("--param", "-p", help="Template parameter key=value.")
     ] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            help="As a workstation of this project runs it: its shared space and data buckets"
+            " mounted (asks prismd).",
+        ),
+    ] = None,
     output: OutputOption = OutputFormat.TABLE,
 ) -> "ScriptResult":
     """Print the setup script (UserData) a workstation would run at first boot.
@@ -283,9 +292,22 @@ def render(
       prism templates render python-ml-workstation
 
       prism templates render python-ml-workstation --param python_version=3.12 > setup.sh
+
+      prism templates render python-ml-workstation --project genomics
     """
     from prism.templates.results import RenderedScript, ScriptResult
 
+    if project is not None:
+        from prism.cli.launch import template_path
+        from prism.cli.service import daemon_client
+
+        body = {
+            "template": name,
+            "params": parse_params(param),
+            "template_dirs": template_path(),
+        }
+        path = f"/api/v1/projects/{project}/render"
+        return daemon_client().call("POST", path, ScriptResult, body=body)
     resolved = _catalog().resolve(name, parse_params(param))
     script = resolved.user_data()
     for note in resolved.notes:

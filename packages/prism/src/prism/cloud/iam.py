@@ -4,6 +4,10 @@ prism's namespace) and SSM can run commands on it (volume mounts, idle warnings)
 Made once per account, on the first launch that finds it missing. An identity that may not
 create IAM roles still launches: the workstation gets no profile, and the launch says what
 that costs (its idle policy cannot see its activity).
+
+A project with data buckets has its own profile (``prism-project-P``): the same grants, and the
+project's S3 policy (:mod:`prism.data.policy`) as one more inline policy, put again whenever its
+buckets change.
 """
 
 from __future__ import annotations
@@ -13,11 +17,19 @@ from typing import Any
 
 from groundwork.errors import ToolError
 from prism.cloud.errors import aws_call
+from prism.data.policy import PolicyDocument, policy_json
 from prism.idle.agent import NAMESPACE
 
-__all__ = ["PROFILE_NAME", "ensure_instance_profile"]
+__all__ = [
+    "DATA_POLICY_NAME",
+    "PROFILE_NAME",
+    "ensure_instance_profile",
+    "ensure_project_profile",
+    "project_profile_name",
+]
 
 PROFILE_NAME = "prism-workstation"
+DATA_POLICY_NAME = "prism-data-buckets"
 _TRUST = {
     "Version": "2012-10-17",
     "Statement": [
@@ -46,6 +58,10 @@ def _exists(error: ToolError) -> bool:
     return error.context.get("aws_error") == "EntityAlreadyExists"
 
 
+def project_profile_name(project: str) -> str:
+    return f"prism-project-{project}"
+
+
 def ensure_instance_profile(iam: Any) -> str:
     """The profile's name, made (with its role) when missing. Raises the AWS error (permission
     denied, typically) when it cannot be made.
@@ -59,13 +75,49 @@ def ensure_instance_profile(iam: Any) -> str:
     except ToolError as exc:
         if exc.context.get("aws_error") != "NoSuchEntity":
             raise
+    return _ensure_profile(
+        iam, PROFILE_NAME, "prism workstations: idle metrics to CloudWatch, commands through SSM"
+    )
+
+
+def ensure_project_profile(iam: Any, project: str, policy: PolicyDocument | None) -> str:
+    """The project's profile, made when missing, its S3 policy put (or deleted: no bucket left).
+    Raises the AWS error when IAM refuses.
+    """
+    name = project_profile_name(project)
+    _ensure_profile(
+        iam,
+        name,
+        f"prism workstations of project {project}: idle metrics, SSM, its data buckets",
+    )
+    if policy is not None:
+        aws_call(
+            "PutRolePolicy",
+            iam.put_role_policy,
+            RoleName=name,
+            PolicyName=DATA_POLICY_NAME,
+            PolicyDocument=policy_json(policy),
+        )
+        return name
+    try:
+        aws_call(
+            "DeleteRolePolicy", iam.delete_role_policy, RoleName=name, PolicyName=DATA_POLICY_NAME
+        )
+    except ToolError as exc:
+        if exc.context.get("aws_error") != "NoSuchEntity":
+            raise
+    return name
+
+
+def _ensure_profile(iam: Any, name: str, description: str) -> str:
+    """Role (trusted by EC2, with the idle metrics and SSM grants) and profile holding it."""
     try:
         aws_call(
             "CreateRole",
             iam.create_role,
-            RoleName=PROFILE_NAME,
+            RoleName=name,
             AssumeRolePolicyDocument=json.dumps(_TRUST),
-            Description="prism workstations: idle metrics to CloudWatch, commands through SSM",
+            Description=description,
         )
     except ToolError as exc:
         if not _exists(exc):
@@ -73,17 +125,13 @@ def ensure_instance_profile(iam: Any) -> str:
     aws_call(
         "PutRolePolicy",
         iam.put_role_policy,
-        RoleName=PROFILE_NAME,
+        RoleName=name,
         PolicyName="prism-idle-metrics",
         PolicyDocument=json.dumps(_METRICS),
     )
-    aws_call(
-        "AttachRolePolicy", iam.attach_role_policy, RoleName=PROFILE_NAME, PolicyArn=_SSM_POLICY
-    )
+    aws_call("AttachRolePolicy", iam.attach_role_policy, RoleName=name, PolicyArn=_SSM_POLICY)
     try:
-        aws_call(
-            "CreateInstanceProfile", iam.create_instance_profile, InstanceProfileName=PROFILE_NAME
-        )
+        aws_call("CreateInstanceProfile", iam.create_instance_profile, InstanceProfileName=name)
     except ToolError as exc:
         if not _exists(exc):
             raise
@@ -91,10 +139,10 @@ def ensure_instance_profile(iam: Any) -> str:
         aws_call(
             "AddRoleToInstanceProfile",
             iam.add_role_to_instance_profile,
-            InstanceProfileName=PROFILE_NAME,
-            RoleName=PROFILE_NAME,
+            InstanceProfileName=name,
+            RoleName=name,
         )
     except ToolError as exc:
         if exc.context.get("aws_error") != "LimitExceeded":  # it has its role already
             raise
-    return PROFILE_NAME
+    return name

@@ -14,6 +14,9 @@ from pydantic import BaseModel, Field
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import aws_call
 from prism.daemon.engine import Engine
+from prism.data.buckets import ProjectBuckets
+from prism.data.mounts import bucket_mount_lines
+from prism.data.policy import bucket_policy
 from prism.projects.model import PROJECT_NAME
 from prism.records import Records
 from prism.team.audit import AuditLog
@@ -66,6 +69,7 @@ class TeamServices:
     spaces: Spaces
     audit: AuditLog
     templates: ProjectTemplates
+    buckets: ProjectBuckets
     tls_fingerprint: str | None = None
 
     @property
@@ -82,7 +86,9 @@ class TeamServices:
     def setup_stages(
         self, project: str | None, names: list[str]
     ) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The setup-script stages a launch adds: the project's space, then research users."""
+        """The setup-script stages a launch adds: the project's space, then research users,
+        then its data buckets.
+        """
         users = [self.users.get(n) for n in dict.fromkeys(names)]
         space = self.spaces.find(project) if project else None
         stages: list[tuple[str, tuple[str, ...]]] = []
@@ -91,6 +97,9 @@ class TeamServices:
         if users:
             lines = [line for u in users for line in user_lines(u, space)]
             stages.append(("research_users", tuple(lines)))
+        buckets = self.buckets.list(project) if project else []
+        if buckets:
+            stages.append(("data_buckets", tuple(bucket_mount_lines(buckets))))
         return tuple(stages)
 
 
@@ -335,15 +344,18 @@ def install(app: FastAPI, engine: Engine, *, tls_fingerprint: str | None = None)
         spaces=Spaces(records),
         audit=AuditLog(engine.home / "audit.jsonl"),
         templates=ProjectTemplates(engine.home, records),
+        buckets=ProjectBuckets(records),
         tls_fingerprint=tls_fingerprint,
     )
     app.state.team = team
+    engine.launcher.data_policy = lambda project: bucket_policy(team.buckets.list(project))
     app.include_router(router)
     # They read this module's services: imported once it is.
-    from prism.daemon import project_templates_api, space_api
+    from prism.daemon import buckets_api, project_templates_api, space_api
 
     app.include_router(space_api.router)
     app.include_router(project_templates_api.router)
+    app.include_router(buckets_api.router)
     config = app.state.config
     guard = Middleware(
         TeamGuard,

@@ -22,6 +22,7 @@ class Verb(StrEnum):
     BUDGET = "budget"
     SPACE = "space"
     TEMPLATES = "templates"
+    DATA = "data"
     USERS = "users"
     KEYS = "keys"
     TEAM = "team"
@@ -52,6 +53,11 @@ RULES: dict[Verb, Rule] = {
     Verb.SPACE: Rule("create the project's shared space", Role.ADMIN, Role.ADMIN),
     Verb.TEMPLATES: Rule(
         "add, change or remove the project's own templates (members launch them)",
+        Role.ADMIN,
+        Role.ADMIN,
+    ),
+    Verb.DATA: Rule(
+        "attach or remove the project's data buckets (mounted on its workstations)",
         Role.ADMIN,
         Role.ADMIN,
     ),

@@ -40,6 +40,7 @@ _LISTINGS = {
     "/api/v1/storage": "disks",
     "/api/v1/snapshots": "snapshots",
     "/api/v1/idle/status": "statuses",
+    "/api/v1/buckets": "buckets",
 }
 _COSTS = "/api/v1/cost"
 _BODY_CAP = 1024 * 1024

@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
-from prism.cloud.iam import PROFILE_NAME, ensure_instance_profile
+from prism.cloud.iam import (
+    PROFILE_NAME,
+    ensure_instance_profile,
+    ensure_project_profile,
+    project_profile_name,
+)
 from prism.cloud.images import BASES, ImageFinder, canonical_base
 from prism.cloud.instances import TAG_PROJECT, RunPlan, architecture_of, run, wait_for
 from prism.cloud.keys import ensure_key_pair
 from prism.cloud.network import caller_cidr, ensure_security_group, first_offered, pick_subnet
 from prism.cloud.session import CloudSession
 from prism.cloud.storage import find_volume, set_volume_mounts
+from prism.data.policy import PolicyDocument
 from prism.sandbox.emulator import SSM_PREFIX, stand_in_image
 from prism.templates.userdata import Mount
 from prism.workstations.model import Workstation, WorkstationState, state_from_ec2
@@ -108,6 +114,8 @@ class Launcher:
         self.admit = admit
         self._profiles: dict[str, str | None] = {}
         self._profile_error = ""
+        self.data_policy: Callable[[str], PolicyDocument | None] = lambda _project: None
+        """A project's S3 policy (its data buckets); None when it has none."""
 
     def plan_for(self, template: str) -> ProgressPlan:
         return ProgressPlan(STAGES, history=self.store.typical_durations(template))
@@ -317,8 +325,19 @@ class Launcher:
 
     def _instance_profile(self, cloud: CloudSession, workstation: Workstation) -> str | None:
         """The workstations' instance profile, made on first use; None (with a note on the
-        workstation) when this identity may not make it.
+        workstation) when this identity may not make it. A project with data buckets has its
+        own, its policy put again at each launch (the buckets may have changed since).
         """
+        policy = self.data_policy(workstation.project) if workstation.project else None
+        if workstation.project and policy is not None:
+            try:
+                return ensure_project_profile(cloud.client("iam"), workstation.project, policy)
+            except ToolError as exc:
+                workstation.notes.append(
+                    f"data buckets: prism could not give it"
+                    f" {project_profile_name(workstation.project)} ({exc.message}); its"
+                    " buckets will not mount. It has the shared profile instead."
+                )
         key = cloud.profile.name
         if key not in self._profiles:
             try:
