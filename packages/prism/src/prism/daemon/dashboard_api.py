@@ -19,6 +19,7 @@ from prism.projects.model import Alert, BudgetStatus, Threshold
 from prism.team.guard import Caller, operator_name
 from prism.templates.catalog import Catalog, catalog_for
 from prism.templates.model import Template, TemplateFile
+from prism.templates.offered import ParameterChoice, TemplateSummary, TemplateSummaryList
 
 __all__ = ["Viewer", "caller_of", "projects_of", "router"]
 
@@ -39,27 +40,6 @@ class Viewer(BaseModel):
 
 class ViewerResult(BaseModel):
     viewer: Viewer
-
-
-class ParameterChoice(BaseModel):
-    name: str
-    label: str
-    description: str = ""
-    type: str = "string"
-    default: str | None = None
-    choices: list[str] = Field(default_factory=list)
-    required: bool = False
-
-
-class TemplateSummary(BaseModel):
-    slug: str
-    name: str
-    description: str = ""
-    parameters: list[ParameterChoice] = Field(default_factory=list)
-
-
-class TemplateSummaryList(BaseModel):
-    templates: list[TemplateSummary]
 
 
 class SpendSeries(BaseModel):
