@@ -10,6 +10,8 @@ WEB := packages/peragus/web
 UI_BUILT := packages/peragus/src/peragus/server/static/index.html
 PHOENIX_WEB := packages/phoenix/web
 PHOENIX_UI_BUILT := packages/phoenix/src/phoenix/server/static/index.html
+PRISM_WEB := packages/prism/web
+PRISM_UI_BUILT := packages/prism/src/prism/daemon/static/dashboard/index.html
 
 .PHONY: help install ui demo test acceptance lint bench clean collector
 
@@ -35,10 +37,15 @@ $(PHOENIX_UI_BUILT): $(PHOENIX_WEB)/package.json $(PHOENIX_WEB)/package-lock.jso
 	@command -v npm >/dev/null || { echo "phoenix's console needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
 	cd $(PHOENIX_WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-install: $(VENV_STAMP) $(UI_BUILT) $(PHOENIX_UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UIs
+# prism's dashboard (Preact + uPlot, Vite), served by prismd under /dashboard/, built the same way.
+$(PRISM_UI_BUILT): $(PRISM_WEB)/package.json $(PRISM_WEB)/package-lock.json $(PRISM_WEB)/index.html $(PRISM_WEB)/vite.config.ts $(wildcard $(PRISM_WEB)/src/*)
+	@command -v npm >/dev/null || { echo "prism's dashboard needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
+	cd $(PRISM_WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
+
+install: $(VENV_STAMP) $(UI_BUILT) $(PHOENIX_UI_BUILT) $(PRISM_UI_BUILT) ## Install the workspace (uv, then every package, locked) and build the web UIs
 	@$(UV) run --frozen python -m compileall -q packages/*/src >/dev/null
 
-ui: $(UI_BUILT) $(PHOENIX_UI_BUILT) ## Build peragus's web UI and phoenix's console (TypeScript + Vite) into their packages
+ui: $(UI_BUILT) $(PHOENIX_UI_BUILT) $(PRISM_UI_BUILT) ## Build peragus's web UI, phoenix's console and prism's dashboard (TypeScript + Vite) into their packages
 
 demo: install ## Run each tool's main job on its embedded default
 	@for tool in $(TOOLS); do \
@@ -108,4 +115,4 @@ bench: install ## Run every tool's benchmarks and print their figures
 	done
 
 clean: ## Remove the virtual environment and caches
-	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(dir $(UI_BUILT)) $(PHOENIX_WEB)/node_modules $(dir $(PHOENIX_UI_BUILT))
+	rm -rf .venv .mypy_cache .ruff_cache .pytest_cache $(WEB)/node_modules $(dir $(UI_BUILT)) $(PHOENIX_WEB)/node_modules $(dir $(PHOENIX_UI_BUILT)) $(PRISM_WEB)/node_modules $(dir $(PRISM_UI_BUILT))
