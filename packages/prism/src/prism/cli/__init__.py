@@ -36,7 +36,8 @@ app = make_app(
     "\n\n  prism list"
     "\n\n  prism stop demo && prism start demo"
     "\n\n  prism delete demo --yes"
-    "\n\n  prism tui",
+    "\n\n  prism tui"
+    "\n\n  prism dashboard",
     lazy_commands={
         "templates": "prism.cli.templates",
         "idle": "prism.cli.idle",
@@ -48,6 +49,7 @@ app = make_app(
         "audit": "prism.cli.team:audit_app",
         "data": "prism.cli.data",
         "tui": "prism.cli.tui:tui_app",
+        "dashboard": "prism.cli.dashboard:dashboard_app",
     },
 )
 workstations.register(app)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from groundwork.errors import ToolError
+from prism.daemon.dashboard_results import Viewer, ViewerResult
 from prism.daemon.engine import Engine
 from prism.projects.model import Alert, BudgetStatus, Threshold
 from prism.team.guard import Caller, operator_name
@@ -26,20 +27,6 @@ __all__ = ["Viewer", "caller_of", "projects_of", "router"]
 router = APIRouter(prefix="/api/v1/dashboard")
 
 SPEND_POINTS = 48
-
-
-class Viewer(BaseModel):
-    """Who the page is for, and what each of their projects lets them do."""
-
-    user: str
-    operator: bool = Field(description="prismd's operator may do everything.")
-    roles: dict[str, str] = Field(
-        default_factory=dict, description="project -> owner, admin, member or viewer"
-    )
-
-
-class ViewerResult(BaseModel):
-    viewer: Viewer
 
 
 class SpendSeries(BaseModel):

@@ -22,14 +22,14 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
 
 from groundwork.service import login_path
 from groundwork.service.problems import problem, problem_response
 from prism.daemon.dashboard_api import caller_of
+from prism.daemon.dashboard_results import DashboardLogin
 from prism.team.guard import MEMBER_COOKIE
 
-__all__ = ["LOGIN_PATH", "STATIC", "DashboardLogin", "install"]
+__all__ = ["LOGIN_PATH", "STATIC", "install"]
 
 STATIC = Path(str(files("prism.daemon") / "static" / "dashboard"))
 """Where `make ui` builds the dashboard (packages/prism/web)."""
@@ -43,10 +43,6 @@ _UNBUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>prism<
 without it: <a href="/docs">/docs</a>.</p></body></html>"""
 
 router = APIRouter()
-
-
-class DashboardLogin(BaseModel):
-    path: str = Field(description="A one-time login path to open in a browser (5 minutes).")
 
 
 class _MemberTickets:

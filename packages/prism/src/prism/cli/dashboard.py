@@ -1,0 +1,68 @@
+"""`prism dashboard`: the login URL of the dashboard prismd serves (started if it is not running),
+opened in the browser unless told not to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from groundwork.output import OutputFormat, OutputOption, renders
+from prism.cli.service import daemon_client
+from prism.cli.text import plain
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from prism.daemon.dashboard_results import DashboardResult
+
+dashboard_app = typer.Typer(add_completion=False)
+
+
+def _view(result: DashboardResult) -> RenderableType:
+    link = result.dashboard
+    opened = " (opened in your browser)" if link.opened else ""
+    return plain(
+        f"The dashboard{opened}, logged in as {link.user}: {link.url}\n"
+        "The link works once, within 5 minutes; run prism dashboard again for a new one."
+    )
+
+
+@dashboard_app.command("dashboard")
+@renders(_view)
+def dashboard(
+    open_browser: Annotated[
+        bool, typer.Option("--open/--no-open", help="Open it in this machine's browser.")
+    ] = True,
+    output: OutputOption = OutputFormat.TABLE,
+) -> DashboardResult:
+    """Open prism's dashboard in the browser: workstations live, launch with progress, costs
+    with budgets, resource use, notifications. Served by prismd (started when it is not
+    running), behind the same token as its API: the printed URL logs one browser in, once.
+
+    A team member's dashboard (a shared prismd) shows what their role allows; actions it does
+    not allow are refused on the page with the reason.
+
+    Examples:
+
+      prism dashboard
+
+      prism dashboard --no-open
+
+      prism dashboard --no-open --output json
+    """
+    import webbrowser
+
+    from prism.daemon.dashboard_results import (
+        DashboardLink,
+        DashboardLogin,
+        DashboardResult,
+        ViewerResult,
+    )
+
+    client = daemon_client()
+    login = client.call("POST", "/api/v1/dashboard/login", DashboardLogin)
+    viewer = client.call("GET", "/api/v1/dashboard/viewer", ViewerResult).viewer
+    url = f"{client.ensure_running().url}{login.path}"
+    opened = bool(open_browser and webbrowser.open(url))
+    return DashboardResult(dashboard=DashboardLink(url=url, opened=opened, user=viewer.user))
