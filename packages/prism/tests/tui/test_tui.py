@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Label, ProgressBar, TabbedContent
+from textual.widgets import DataTable, Input, Label, ProgressBar, Select, TabbedContent
 
 from prism.cost.model import CostReport
 from prism.daemon.client import DaemonClient
@@ -55,6 +55,13 @@ def state_of(app: PrismApp, name: str) -> str | None:
     return str(table.get_row(name)[1])
 
 
+async def pick(pilot: Pilot[Any], screen: LaunchScreen, template: str) -> None:
+    """The template chosen in the launch screen's picker, once prismd's list has come."""
+    await until(pilot, lambda: template in screen.templates, f"{template} offered")
+    screen.query_one("#template", Select).value = template
+    screen.query_one("#name", Input).focus()
+
+
 def select(app: PrismApp, name: str) -> None:
     table = app.query_one("#workstations", DataTable)
     table.move_cursor(row=table.get_row_index(name))
@@ -76,9 +83,10 @@ async def test_a_launch_from_the_tui_shows_its_progress_to_the_end(client: Daemo
     app = app_for(client)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        assert isinstance(app.screen, LaunchScreen)
-        await pilot.press(*"ubuntu-server", "tab", *"fresh", "enter")
         screen = app.screen
+        assert isinstance(screen, LaunchScreen)
+        await pick(pilot, screen, "ubuntu-server")
+        await pilot.press(*"fresh", "enter")
         stage = screen.query_one("#stage", Label)
         await until(pilot, lambda: "Launched fresh" in str(stage.render()), "the launch end")
         assert str(stage.render()).startswith("Launched fresh: running")
@@ -93,12 +101,16 @@ async def test_a_launch_from_the_tui_shows_its_progress_to_the_end(client: Daemo
 async def test_a_failed_launch_says_why_and_launches_nothing(client: DaemonClient) -> None:
     app = app_for(client)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l", *"no-such-template", "tab", *"ghost", "enter")
-        stage = app.screen.query_one("#stage", Label)
+        await pilot.press("l")
+        screen = app.screen
+        assert isinstance(screen, LaunchScreen)
+        await pick(pilot, screen, "ubuntu-server")
+        await pilot.press(*"ghost!", "enter")
+        stage = screen.query_one("#stage", Label)
         await until(pilot, lambda: stage.has_class("error"), "the launch's error")
-        assert "no-such-template" in str(stage.render())
+        assert "'ghost!' is not a valid workstation name" in str(stage.render())
     listed = client.call("GET", "/api/v1/workstations", WorkstationList)
-    assert "ghost" not in {ws.name for ws in listed.workstations}
+    assert not {ws.name for ws in listed.workstations} & {"ghost!", "ghost"}
     assert app.session.actions == []
 
 

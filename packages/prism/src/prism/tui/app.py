@@ -1,5 +1,6 @@
-"""The TUI's application: workstations and costs in tabs, kept live by polling prismd, and a
-message line saying what the last action did."""
+"""The TUI's application: workstations and costs in tabs, kept live by prismd's event stream
+(and by polling, for costs and idle status and as the stream's fallback), and a message line
+saying what the last action did."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 from groundwork.errors import ExitCode, ToolError
 from prism.daemon.client import DaemonClient
 from prism.tui.costs import CostsPane
+from prism.tui.live import follow_events
 from prism.tui.session import TuiSession
 from prism.tui.workstations import WorkstationsPane
 
 __all__ = ["POLL_SECONDS", "PrismApp", "run_tui"]
 
-POLL_SECONDS = 2.0
-"""How often the panes ask prismd again: the list is checked against EC2 each time, so often
-enough to see a state change soon, rarely enough to stay cheap."""
+POLL_SECONDS = 5.0
+"""How often the panes ask prismd again (the list is checked against EC2 each time): state
+changes are pushed as they happen, so this keeps costs and idle status current and catches up
+whatever a dropped stream missed."""
 
 _CSS = """
 #message { height: 1; background: $boost; }
@@ -60,6 +63,7 @@ class PrismApp(App[None]):
         self.query_one("#workstations").focus()
         self.poll()
         self.set_interval(self.poll_seconds, self.poll)
+        self.run_worker(follow_events(self), group="events", exclusive=True)
 
     def poll(self) -> None:
         self.query_one(WorkstationsPane).action_poll()

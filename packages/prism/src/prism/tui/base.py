@@ -3,7 +3,7 @@ error, with what to do) is shown instead of ending the TUI."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from groundwork.errors import ToolError
 
@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 __all__ = ["client_of", "done", "explain", "say"]
 
 
-def client_of(app: App[object]) -> DaemonClient:
+def client_of(app: App[Any]) -> DaemonClient:
     return cast("PrismApp", app).client
 
 
-def done(app: App[object], action: str) -> None:
+def done(app: App[Any], action: str) -> None:
     """An action that happened, for the session's record."""
     cast("PrismApp", app).session.actions.append(action)
 
@@ -31,7 +31,7 @@ def explain(exc: ToolError) -> str:
     return f"{exc.message}{hint}"
 
 
-def say(app: App[object], text: str, *, error: bool = False) -> None:
+def say(app: App[Any], text: str, *, error: bool = False) -> None:
     """The message line under the panes, and a notification when it says something new (a
     poll failing every few seconds notifies once)."""
     from textual.widgets import Static

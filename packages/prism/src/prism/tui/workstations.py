@@ -1,4 +1,5 @@
-"""The workstations pane: every workstation with its live state and idle status, polled from
+"""The workstations pane: every workstation with its live state (pushed by prismd's event
+stream, see :mod:`prism.tui.live`), idle status and costs (so far, and per hour now), polled from
 prismd, and the keys that launch, stop, start and delete them."""
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from groundwork.errors import ToolError
 from prism.tui.base import client_of, done, explain, say
 from prism.tui.confirm import Confirm
 from prism.tui.launch import LaunchScreen
+from prism.workstations.model import WorkstationState
 
 if TYPE_CHECKING:
+    from prism.cost.model import CostLine
     from prism.idle.model import IdleStatus
     from prism.workstations.model import Workstation
 
 __all__ = ["WorkstationsPane", "idle_text"]
 
-COLUMNS = ("name", "state", "template", "size", "type", "project", "idle")
+COLUMNS = ("name", "state", "template", "size", "type", "project", "idle", "$/hour", "cost so far")
 
 
 def idle_text(status: IdleStatus | None) -> str:
@@ -50,10 +53,15 @@ class WorkstationsPane(Vertical):
         super().__init__(id=id)
         self.shown: dict[str, Workstation] = {}
         self.fetching = False
+        self.pushed: dict[str, Workstation] = {}
+        """Changes pushed while a look was under way: newer than what that look brings back."""
+        self.costs: dict[str, CostLine] = {}
+        self.statuses: dict[str, IdleStatus] = {}
 
     def compose(self) -> ComposeResult:
         table: DataTable[str] = DataTable(id="workstations", cursor_type="row")
-        table.add_columns(*COLUMNS)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
         yield table
 
     def selected(self) -> Workstation | None:
@@ -68,11 +76,14 @@ class WorkstationsPane(Vertical):
         requests (a refused one, past the rate limit, would only show an error)."""
         if not self.fetching:
             self.fetching = True
+            self.pushed = {}
             self._fetch()
 
     @work(thread=True, group="workstations")
     def _fetch(self) -> None:
-        """One look at prismd: the workstations (checked against EC2) and their idle status."""
+        """One look at prismd: the workstations (checked against EC2), their idle status and
+        what each has cost (the figures `prism cost` shows)."""
+        from prism.cost.model import CostReport
         from prism.idle.model import IdleStatusList
         from prism.workstations.results import WorkstationList
 
@@ -80,32 +91,69 @@ class WorkstationsPane(Vertical):
         try:
             listed = client.call("GET", "/api/v1/workstations", WorkstationList)
             idle = client.call("GET", "/api/v1/idle/status", IdleStatusList)
+            report = client.call("GET", "/api/v1/cost", CostReport)
         except ToolError as exc:
             self.app.call_from_thread(say, self.app, explain(exc), error=True)
             return
         finally:
             self.fetching = False
         statuses = {s.workstation: s for s in idle.statuses}
-        self.app.call_from_thread(self.show, listed.workstations, statuses)
+        costs = {c.name: c for c in report.costs if c.kind == "workstation" and not c.deleted}
+        self.app.call_from_thread(self.show, listed.workstations, statuses, costs)
 
-    def show(self, workstations: list[Workstation], statuses: dict[str, IdleStatus]) -> None:
+    def show(
+        self,
+        workstations: list[Workstation],
+        statuses: dict[str, IdleStatus],
+        costs: dict[str, CostLine],
+    ) -> None:
         table = self.query_one("#workstations", DataTable)
         chosen = self.selected()
-        self.shown = {ws.name: ws for ws in workstations}
+        listed = {ws.name: ws for ws in workstations}
+        for name, ws in self.pushed.items():
+            if ws.state == WorkstationState.DELETED:
+                listed.pop(name, None)
+            else:
+                listed[name] = ws
+        self.shown, self.statuses, self.costs = listed, statuses, costs
         table.clear()
-        for ws in workstations:
-            table.add_row(
-                ws.name,
-                ws.state.value,
-                ws.template_name,
-                ws.size or "",
-                ws.instance_type,
-                ws.project or "",
-                idle_text(statuses.get(ws.name)),
-                key=ws.name,
-            )
+        for ws in listed.values():
+            table.add_row(*self.cells(ws), key=ws.name)
         if chosen is not None and chosen.name in self.shown:
             table.move_cursor(row=table.get_row_index(chosen.name))
+
+    def cells(self, ws: Workstation) -> list[str]:
+        cost = self.costs.get(ws.name)
+        return [
+            ws.name,
+            ws.state.value,
+            ws.template_name,
+            ws.size or "",
+            ws.instance_type,
+            ws.project or "",
+            idle_text(self.statuses.get(ws.name)),
+            f"{cost.hourly_usd:.4f}" if cost else "",
+            f"{cost.total_usd:.2f}" if cost else "",
+        ]
+
+    def changed(self, ws: Workstation) -> None:
+        """A change prismd pushed: its row at once (a new one for a new workstation, none for
+        a deleted one); costs and idle status follow with the next look."""
+        if self.fetching:
+            self.pushed[ws.name] = ws
+        table = self.query_one("#workstations", DataTable)
+        present = ws.name in self.shown
+        if ws.state == WorkstationState.DELETED:
+            self.shown.pop(ws.name, None)
+            if present:
+                table.remove_row(ws.name)
+            return
+        self.shown[ws.name] = ws
+        if not present:
+            table.add_row(*self.cells(ws), key=ws.name)
+            return
+        for column, value in zip(COLUMNS, self.cells(ws), strict=True):
+            table.update_cell(ws.name, column, value)
 
     def action_launch(self) -> None:
         def closed(_name: str | None) -> None:
