@@ -108,10 +108,13 @@ def editor_view(result: "EditorResult") -> str:
 
 
 def forget_workstation(name: str) -> None:
-    """A deleted workstation's SSH entry goes with it."""
+    """A deleted workstation's SSH entry, and the web tokens kept for it, go with it."""
     from prism.connect.sshconfig import remove_host
+    from prism.connect.webtoken import forget_tokens
+    from prism.home import home
 
     remove_host(owned_config(), name)
+    forget_tokens(home() / "web-tokens", name)
 
 
 def _ssh_config_view(result: "SshConfigResult") -> str:

@@ -38,6 +38,14 @@ class Tunnel(BaseModel):
     service: str
     url: str = Field(description="Where the service answers on this machine.")
     command: list[str] = Field(description="The ssh command line that holds the tunnel.")
+    local_port: int | None = Field(
+        default=None, description="The port on this machine's loopback the tunnel listens on."
+    )
+    user: str | None = Field(default=None, description="Who the tunnel logs in as.")
+    token: bool = Field(
+        default=False,
+        description="Whether the URL carries the service's token (read from the workstation).",
+    )
 
 
 class TunnelResult(BaseModel):

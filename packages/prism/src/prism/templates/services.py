@@ -2,7 +2,12 @@
 
 Jupyter (a service named ``jupyter...``) gets a unit of prism's with its ``config`` lines in a
 config file of its own: they are Jupyter's ``c.ServerApp...`` settings (token, address, base
-URL), and prism's loopback address and empty token come first, so the template's lines win.
+URL), and prism's loopback address comes first, so the template's lines win. Its token, unless
+the template sets one, is made on the workstation at first boot into a file only root reads
+(``/etc/prism/tokens/NAME.env``, handed to Jupyter by systemd as ``JUPYTER_TOKEN``): it is never
+in the template or the instance's user data, and ``prism web`` reads it over SSH. Its URL says
+``{token}`` where the token goes. A ``jupyterhub`` service's URL logs the connecting user in
+with a token of their own (``{user}``, ``{user_token}``; see the JupyterHub template).
 A service with a ``command`` gets a unit running it. Any other service is the distribution's
 unit of that name, enabled as asked; its ``config`` lines go to ``/etc/NAME/NAME.conf``, where
 the original wrote them.
@@ -24,12 +29,17 @@ __all__ = [
     "jupyter_settings",
     "service_lines",
     "service_url",
+    "token_file",
 ]
 
 _JUPYTER_SETTING = re.compile(
     r"^\s*c\.(?:ServerApp|NotebookApp)\.(?P<key>\w+)\s*=\s*['\"](?P<value>[^'\"]*)['\"]"
 )
-_JUPYTER_DEFAULTS = ["c.ServerApp.ip = '127.0.0.1'", "c.ServerApp.token = ''"]
+_JUPYTER_DEFAULTS = ["c.ServerApp.ip = '127.0.0.1'"]
+TOKEN_DIR = "/etc/prism/tokens"  # noqa: S105 - a folder, not a secret
+RANDOM_HEX = "od -An -N24 -tx1 /dev/urandom | tr -d ' \\n'"
+HUB_SERVICE = "jupyterhub"
+HUB_URL = "http://{local}/hub/login?prism_user={user}&prism_token={user_token}"
 
 
 def is_jupyter(service: Service) -> bool:
@@ -38,6 +48,11 @@ def is_jupyter(service: Service) -> bool:
 
 def jupyter_config_file(service: Service) -> str:
     return f"/etc/prism/jupyter/{service.name}_config.py"
+
+
+def token_file(service: str, folder: str = TOKEN_DIR) -> str:
+    """Where a service's token is kept on the workstation, as ``JUPYTER_TOKEN=...``."""
+    return f"{folder}/{service}.env"
 
 
 def jupyter_settings(service: Service) -> dict[str, str]:
@@ -50,18 +65,22 @@ def jupyter_settings(service: Service) -> dict[str, str]:
 
 
 def service_url(service: Service) -> str:
-    """The URL of a web service through a tunnel, ``{local}`` standing for host:port."""
+    """The URL of a web service through a tunnel, ``{local}`` standing for host:port and
+    ``{token}`` for the token prism made on the workstation.
+    """
+    if service.name.lower() == HUB_SERVICE and service.command is None:
+        return HUB_URL
     if not is_jupyter(service):
         return "http://{local}/"
     settings = jupyter_settings(service)
     base = settings.get("base_url", "/") or "/"
     base = base if base.endswith("/") else f"{base}/"
     path = "tree" if service.name.lower() in ("jupyter-notebook", "notebook") else "lab"
-    token = settings.get("token", "")
+    token = settings.get("token", "{token}")
     return "http://{local}" + base + path + (f"?token={token}" if token else "")
 
 
-def _unit(service: Service, run_as: str, command: str) -> list[str]:
+def _unit(service: Service, run_as: str, command: str, environment: str | None = None) -> list[str]:
     return [
         "[Unit]",
         f"Description=prism service {service.name}",
@@ -69,6 +88,7 @@ def _unit(service: Service, run_as: str, command: str) -> list[str]:
         "",
         "[Service]",
         f"User={run_as}",
+        *([f"EnvironmentFile={environment}"] if environment else []),
         f"ExecStart={command}",
         "Restart=on-failure",
         "",
@@ -86,16 +106,20 @@ def _jupyter_lines(service: Service, run_as: str, *, conda: bool) -> list[str]:
         f"{jupyter} {app} --config={config} --port={service.port or 8888} --no-browser"
         f" --notebook-dir={home}"
     )
+    token = token_file(service.name)
     lines = [
+        f"install -d -m 700 {TOKEN_DIR}",
+        f"if [ ! -s {token} ]; then",
+        f"  (umask 077; printf 'JUPYTER_TOKEN=%s\\n' \"$({RANDOM_HEX})\" > {token})",
+        "fi",
         "mkdir -p /etc/prism/jupyter",
         f"cat > {config} <<'PRISM_CONFIG'",
         *_JUPYTER_DEFAULTS,
         *service.config_lines(),
         "PRISM_CONFIG",
     ]
-    return lines + unit_lines(
-        f"prism-{service.name}", _unit(service, run_as, command), enable=service.enable
-    )
+    unit = _unit(service, run_as, command, environment=token)
+    return lines + unit_lines(f"prism-{service.name}", unit, enable=service.enable)
 
 
 def is_distribution_service(service: Service) -> bool:
