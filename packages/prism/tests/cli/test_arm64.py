@@ -146,3 +146,12 @@ def test_a_size_with_no_graviton_peer_says_what_to_do(clocked: Any) -> None:
     assert "p3.2xlarge has no arm64 counterpart" in problem["detail"]
     assert problem["suggestions"][0].startswith("Launch it on x86_64: --arch x86_64")
     assert "g4dn -> g5g" in problem["suggestions"][1]
+
+
+def test_template_docs_price_both_architectures(prism: Any, tmp_path: Path) -> None:
+    prism.json(tmp_path, "templates", "docs", "rstudio-server", "--out", str(tmp_path / "d"))
+    page = (tmp_path / "d" / "rstudio-server.md").read_text()
+    assert "| default | r5.large | 0.1260 (bundled) | r7g.large | 0.1071 (bundled) |" in page
+    prism.json(tmp_path, "templates", "docs", "gpu-deep-learning", "--out", str(tmp_path / "d"))
+    gpu = (tmp_path / "d" / "gpu-deep-learning.md").read_text()
+    assert "| XS | g4dn.xlarge | 0.5260 (bundled) | - | - |" in gpu

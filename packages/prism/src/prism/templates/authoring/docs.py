@@ -1,12 +1,12 @@
 """A markdown page per template: what it installs, its parameters, ports, sizes and what each
-size costs an hour (prism's bundled list prices, the region given).
+size costs an hour on x86_64 and on Graviton (prism's bundled list prices, the region given).
 """
 
 from __future__ import annotations
 
 from prism.cost.prices import PriceBook
 from prism.templates.catalog import Resolved
-from prism.workstations.sizes import SIZES, instance_type_for
+from prism.templates.sizecosts import size_costs
 from prism.workstations.templating import LaunchTemplate
 
 __all__ = ["template_page"]
@@ -17,16 +17,16 @@ def _cell(text: object) -> str:
 
 
 def _sizes(template: LaunchTemplate, prices: PriceBook, region: str) -> list[str]:
-    minimum = template.minimum_size or "XS"
-    rows = ["| size | instance type | USD per hour |", "| --- | --- | --- |"]
-    default = template.default_instance_type
-    if default:
-        price = prices.hourly(default, region)
-        rows.append(f"| default | {default} | {price.hourly:.4f} ({price.source}) |")
-    for size in SIZES[SIZES.index(minimum) :]:
-        instance_type, _ = instance_type_for(size, default, template.minimum_size)
-        price = prices.hourly(instance_type, region)
-        rows.append(f"| {size} | {instance_type} | {price.hourly:.4f} ({price.source}) |")
+    rows = [
+        "| size | x86_64 type | USD per hour | arm64 (Graviton) type | USD per hour |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for row in size_costs(template, prices, region):
+        cells = [
+            f"{p.instance_type} | {p.hourly_usd:.4f} ({p.price_source})" if p else "- | -"
+            for p in (row.x86_64, row.arm64)
+        ]
+        rows.append(f"| {row.size} | {' | '.join(cells)} |")
     return rows
 
 
