@@ -1,5 +1,5 @@
-"""Syncing a local folder (or file) with an S3 prefix, both ways. A file whose size and
-ETag/MD5 already match is skipped, so an interrupted sync resumes where it stopped.
+"""Syncing a local folder (or file) with an S3 prefix (or one object), both ways. A file whose
+size and ETag/MD5 already match is skipped, so an interrupted sync resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from groundwork.errors import ExitCode, ToolError
 from prism.cloud.errors import translate
-from prism.data.etag import CHUNK, local_etag
+from prism.data.etag import CHUNK, same_etag
 from prism.data.location import S3Location
 from prism.data.results import S3Object, Sync
 
@@ -76,7 +76,7 @@ def _local_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 
 def _same(path: Path, remote: S3Object) -> bool:
-    return path.stat().st_size == remote.size and local_etag(path) == remote.etag
+    return path.stat().st_size == remote.size and same_etag(path, remote.etag)
 
 
 def upload(s3: Any, local: Path, location: S3Location, progress: Callable[[int], Progress]) -> Sync:
@@ -117,20 +117,46 @@ def upload(s3: Any, local: Path, location: S3Location, progress: Callable[[int],
     )
 
 
+def _under(s3: Any, location: S3Location) -> list[tuple[str, S3Object]]:
+    """The objects to copy, by the path each takes in the folder: those under the prefix, or,
+    when the location names one object (s3://BUCKET/KEY), that object by its last name.
+    """
+    found = [(o.key.removeprefix(location.prefix), o) for o in list_objects(s3, location)]
+    if found or not location.prefix:
+        return found
+    key = location.prefix.rstrip("/")
+    one = [o for o in list_objects(s3, S3Location(location.bucket, key)) if o.key == key]
+    return [(key.rpartition("/")[2], o) for o in one]
+
+
 def download(
     s3: Any, location: S3Location, local: Path, progress: Callable[[int], Progress]
 ) -> Sync:
-    """Objects under the prefix into the folder ``local`` (made when missing), keyed by the
-    rest of their key.
+    """Objects under the prefix (or the one object named) into the folder ``local`` (made when
+    missing), keyed by the rest of their key.
     """
+    if local.exists() and not local.is_dir():
+        raise ToolError(
+            "PRISM_LOCAL_PATH_NOT_FOLDER",
+            f"{local} is a file: a download from S3 goes into a folder.",
+            suggestions=[f"Give a folder (made when missing), e.g. {local.parent / 'download'}"],
+            exit_code=ExitCode.USAGE,
+        )
+    found = _under(s3, location)
+    if not found:
+        raise ToolError(
+            "PRISM_S3_NOTHING_THERE",
+            f"There is nothing under {location}: no object has that prefix or key.",
+            suggestions=[f"See what the bucket holds: prism data ls s3://{location.bucket}"],
+            exit_code=ExitCode.NOT_FOUND,
+        )
     todo: list[tuple[str, S3Object]] = []
     skipped: list[str] = []
-    for item in list_objects(s3, location):
-        relative = item.key.removeprefix(location.prefix)
+    for relative, item in found:
         if not relative or relative.endswith("/"):
             continue  # a "folder" marker object
-        if ".." in Path(relative).parts:
-            continue  # a key that would land outside the folder
+        if ".." in Path(relative).parts or Path(relative).is_absolute():
+            continue  # a key that would land outside the folder ("p//etc/x" under "p/")
         target = local / relative
         if target.is_file() and _same(target, item):
             skipped.append(relative)
