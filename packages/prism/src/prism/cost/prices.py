@@ -14,8 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from groundwork.errors import ToolError
 from groundwork.retry import CircuitBreaker
 from groundwork.state import atomic_write_json
@@ -129,6 +127,8 @@ class PriceBook:
                 ],
                 MaxResults=1,
             )
+
+        from botocore.exceptions import BotoCoreError, ClientError  # only with a Pricing client
 
         try:
             reply = _pricing_breaker.call(fetch)
