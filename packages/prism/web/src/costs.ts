@@ -70,7 +70,7 @@ export function CostsView() {
     <h1>Costs</h1>
     <div class="filters">
       <label>Over the last
-        <select value=${hours} onChange=${(e: Event) => setHours(Number((e.target as HTMLSelectElement).value))}>
+        <select aria-label="Window" value=${hours} onChange=${(e: Event) => setHours(Number((e.target as HTMLSelectElement).value))}>
           <option value="6">6 hours</option><option value="24">24 hours</option><option value="168">7 days</option><option value="720">30 days</option>
         </select>
       </label>

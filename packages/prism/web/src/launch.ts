@@ -73,28 +73,27 @@ export function LaunchView() {
   return html`<main>
     <h1>Launch a workstation</h1>
     <form class="launch" onSubmit=${submit}>
-      <label>Template
-        <select value=${slug} onChange=${(e: Event) => setSlug((e.target as HTMLSelectElement).value)}>
+      <label for="launch-template">Template</label>
+        <select id="launch-template" value=${slug} onChange=${(e: Event) => setSlug((e.target as HTMLSelectElement).value)}>
           ${templates.map((t) => html`<option value=${t.slug}>${t.name} (${t.slug})</option>`)}
         </select>
-      </label>
       ${template?.description && html`<p class="description">${template.description}</p>`}
-      <label>Name <input required pattern="[a-z0-9][a-z0-9-]*" value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} /></label>
-      <label>Size
-        <select value=${size} onChange=${(e: Event) => setSize((e.target as HTMLSelectElement).value)}>
-          ${SIZES.map((s) => html`<option value=${s}>${s || "the template's"}</option>`)}
+      <label for="launch-name">Name</label>
+      <input id="launch-name" required pattern="[a-z0-9][a-z0-9-]*" value=${name} onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)} />
+      <label for="launch-size">Size</label>
+        <select id="launch-size" value=${size} onChange=${(e: Event) => setSize((e.target as HTMLSelectElement).value)}>
+          ${SIZES.map((s) => html`<option value=${s}>${s || "as the template says"}</option>`)}
         </select>
-      </label>
-      <label>Project <input value=${project} placeholder="none" onInput=${(e: Event) => setProject((e.target as HTMLInputElement).value)} /></label>
+      <label for="launch-project">Project</label>
+      <input id="launch-project" value=${project} placeholder="none" onInput=${(e: Event) => setProject((e.target as HTMLInputElement).value)} />
       ${template && template.parameters.length > 0 && html`<fieldset><legend>Parameters</legend>
-        ${template.parameters.map((p) => html`<label title=${p.description}>${p.label}
+        ${template.parameters.map((p) => html`<label for=${`param-${p.name}`} title=${p.description}>${p.label}</label>
           ${p.choices.length > 0
-            ? html`<select value=${params[p.name] ?? p.default ?? ""} onChange=${(e: Event) => setParams({ ...params, [p.name]: (e.target as HTMLSelectElement).value })}>
+            ? html`<select id=${`param-${p.name}`} value=${params[p.name] ?? p.default ?? ""} onChange=${(e: Event) => setParams({ ...params, [p.name]: (e.target as HTMLSelectElement).value })}>
                 ${p.choices.map((c) => html`<option value=${c}>${c}</option>`)}
               </select>`
-            : html`<input value=${params[p.name] ?? ""} placeholder=${p.default ?? ""} required=${p.required && p.default === null}
-                onInput=${(e: Event) => setParams({ ...params, [p.name]: (e.target as HTMLInputElement).value })} />`}
-        </label>`)}
+            : html`<input id=${`param-${p.name}`} value=${params[p.name] ?? ""} placeholder=${p.default ?? ""} required=${p.required && p.default === null}
+                onInput=${(e: Event) => setParams({ ...params, [p.name]: (e.target as HTMLInputElement).value })} />`}`)}
       </fieldset>`}
       <button type="submit" class="primary">Launch</button>
     </form>

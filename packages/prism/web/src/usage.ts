@@ -25,12 +25,12 @@ export function UsageView() {
     <h1>Resource use</h1>
     <div class="filters">
       <label>Workstation
-        <select value=${chosen} onChange=${(e: Event) => setName((e.target as HTMLSelectElement).value)}>
+        <select aria-label="Workstation" value=${chosen} onChange=${(e: Event) => setName((e.target as HTMLSelectElement).value)}>
           ${names.map((n) => html`<option value=${n}>${n}</option>`)}
         </select>
       </label>
       <label>Over the last
-        <select value=${hours} onChange=${(e: Event) => setHours(Number((e.target as HTMLSelectElement).value))}>
+        <select aria-label="Window" value=${hours} onChange=${(e: Event) => setHours(Number((e.target as HTMLSelectElement).value))}>
           <option value="1">hour</option><option value="3">3 hours</option><option value="24">24 hours</option><option value="168">7 days</option>
         </select>
       </label>
