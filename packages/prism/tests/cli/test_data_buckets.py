@@ -214,3 +214,50 @@ def test_several_projects_need_project_named(clocked: Any, lab_data: Any) -> Non
     assert (exit, problem["code"]) == (3, "PRISM_DATA_BUCKET_NOT_FOUND")
     assert "prism data ls s3://no-such-name" in problem["suggestions"][-1]
     assert json.loads(clocked.run("project", "delete", "second", "-o", "json").stdout)
+
+
+def test_workstations_already_there_follow_a_bucket_added_and_removed(
+    clocked: Any, lab_data: Any
+) -> None:
+    clocked.json("project", "create", "live")
+    assert clocked.run("launch", "ubuntu-server", "early", "--project", "live").returncode == 0
+    instance_id = clocked.json("info", "early")["workstation"]["instance_id"]
+    ec2, ssm = clocked.client("ec2"), clocked.client("ssm")
+
+    def profile_of() -> str:
+        found = ec2.describe_iam_instance_profile_associations(
+            Filters=[{"Name": "instance-id", "Values": [instance_id]}]
+        )["IamInstanceProfileAssociations"]
+        arn: str = found[0]["IamInstanceProfile"]["Arn"]
+        return arn.rpartition("/")[2]
+
+    def sent(command_id: str) -> list[str]:
+        [command] = ssm.list_commands(CommandId=command_id)["Commands"]
+        # moto's SendCommand lists every instance it knows beside the one asked for.
+        assert instance_id in command["InstanceIds"]
+        lines: list[str] = command["Parameters"]["commands"]
+        return lines
+
+    assert profile_of() == "prism-workstation"  # launched before the project had a bucket
+    added = clocked.json(
+        "data", "bucket", "add", "live-set", "s3://lab-results/live", "--project", "live"
+    )
+    assert added["profile_given_to"] == ["early"]
+    assert added["notes"] == []
+    assert profile_of() == "prism-project-live"
+    mounting = sent(added["commands"]["early"])
+    assert "systemd_running() { [ -d /run/systemd/system ]; }" in mounting
+    assert "prism_enable prism-data-live-set" in mounting
+    again = clocked.json(
+        "data", "bucket", "add", "live-two", "s3://lab-genomes", "--project", "live"
+    )
+    assert again["profile_given_to"] == []  # it has the project's profile already
+    assert list(again["commands"]) == ["early"]
+
+    removed = clocked.json("data", "bucket", "remove", "live-set", "--yes")
+    unmounting = sent(removed["commands"]["early"])
+    assert "  systemctl disable --now prism-data-live-set || true" in unmounting
+    assert not any("rm -rf" in line or "s3 rm" in line for line in unmounting)
+    assert profile_of() == "prism-project-live"
+    clocked.json("data", "bucket", "remove", "live-two", "--yes")
+    assert clocked.run("delete", "early", "--yes").returncode == 0

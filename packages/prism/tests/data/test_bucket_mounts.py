@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from prism.data.buckets import DataBucket, checked_location
-from prism.data.mounts import bucket_mount_lines
+from prism.data.mounts import bucket_mount_lines, live_mount_lines, unmount_lines
 from prism.templates.loader import load_text
 from prism.templates.userdata import render_user_data
 
@@ -94,7 +94,7 @@ def _stand_ins(folder: Path, machine: str, manager: str) -> Path:
     """
     bin_dir = folder / "bin"
     bin_dir.mkdir()
-    for tool in ("bash", "cat", "chmod", "date", "mkdir", "rm", "touch"):
+    for tool in ("bash", "cat", "chmod", "date", "mkdir", "rm", "rmdir", "touch"):
         found = shutil.which(tool)
         assert found is not None, tool
         (bin_dir / tool).symlink_to(found)
@@ -169,3 +169,36 @@ def test_mountpoint_already_there_is_not_installed_again(tmp_path: Path) -> None
     assert "curl" not in calls and "apt-get" not in calls
     assert "systemctl enable prism-data-genomes" in calls
     assert os.access(tmp_path / "units" / "prism-data-genomes.service", os.R_OK)
+
+
+def test_on_a_running_workstation_sh_mounts_then_unmounts_keeping_the_data(
+    tmp_path: Path, system_tool: Any
+) -> None:
+    """SSM's AWS-RunShellScript runs sh: the lines sent to a running workstation are POSIX."""
+    bin_dir = _stand_ins(tmp_path, "x86_64", "apt-get")
+    sh = shutil.which("dash") or shutil.which("sh")
+    assert sh is not None
+    (bin_dir / "sh").symlink_to(sh)
+    shellcheck = system_tool("shellcheck", package="shellcheck")
+    for lines in (live_mount_lines(BUCKETS), unmount_lines(BUCKETS[0])):
+        script = tmp_path / "sent.sh"
+        script.write_text("\n".join(["#!/bin/sh", "set -e", *lines]) + "\n")
+        subprocess.run([shellcheck, "--shell=sh", "--severity=warning", str(script)], check=True)
+        moved = (
+            script.read_text()
+            .replace("/etc/systemd/system", str(tmp_path / "units"))
+            .replace("/tmp/mount-s3", str(tmp_path / "mount-s3"))
+            .replace("/data/", f"{tmp_path}/data/")
+        )
+        script.write_text(moved)
+        (tmp_path / "units").mkdir(exist_ok=True)
+        env = {"PATH": str(bin_dir), "HOME": str(tmp_path)}
+        done = subprocess.run([sh, str(script)], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "calls.log").read_text().splitlines()
+    assert "systemctl enable prism-data-genomes" in calls
+    assert calls[-2:] == ["systemctl disable --now prism-data-genomes", "systemctl daemon-reload"]
+    units = sorted(p.name for p in (tmp_path / "units").iterdir())
+    assert units == ["prism-data-scratch.service"]
+    assert not (tmp_path / "data" / "genomes").exists()
+    assert (tmp_path / "data" / "scratch").is_dir()

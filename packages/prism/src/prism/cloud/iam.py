@@ -25,6 +25,7 @@ __all__ = [
     "PROFILE_NAME",
     "ensure_instance_profile",
     "ensure_project_profile",
+    "give_instance_profile",
     "project_profile_name",
 ]
 
@@ -146,3 +147,32 @@ def _ensure_profile(iam: Any, name: str, description: str) -> str:
         if exc.context.get("aws_error") != "LimitExceeded":  # it has its role already
             raise
     return name
+
+
+def give_instance_profile(ec2: Any, instance_id: str, name: str) -> bool:
+    """Put an instance (running or stopped) under the profile ``name``: its association replaced,
+    or made when it has none. False when it had that profile already.
+    """
+    found = aws_call(
+        "DescribeIamInstanceProfileAssociations",
+        ec2.describe_iam_instance_profile_associations,
+        Filters=[{"Name": "instance-id", "Values": [instance_id]}],
+    )["IamInstanceProfileAssociations"]
+    current = [a for a in found if a.get("State") in ("associating", "associated")]
+    if current and current[0]["IamInstanceProfile"]["Arn"].endswith(f":instance-profile/{name}"):
+        return False
+    if current:
+        aws_call(
+            "ReplaceIamInstanceProfileAssociation",
+            ec2.replace_iam_instance_profile_association,
+            IamInstanceProfile={"Name": name},
+            AssociationId=current[0]["AssociationId"],
+        )
+    else:
+        aws_call(
+            "AssociateIamInstanceProfile",
+            ec2.associate_iam_instance_profile,
+            IamInstanceProfile={"Name": name},
+            InstanceId=instance_id,
+        )
+    return True

@@ -10,14 +10,25 @@ import asyncio
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from prism.daemon.team_api import caller_of, services
+from groundwork.errors import ToolError
+from prism.cloud.iam import give_instance_profile
+from prism.daemon.team_api import TeamServices, caller_of, send_script, services
 from prism.data.attach import attach, detach
 from prism.data.buckets import BucketList, BucketResult
+from prism.data.mounts import live_mount_lines, unmount_lines
 from prism.templates.results import RenderedScript, ScriptResult
+from prism.workstations.model import WorkstationState
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1")
+_HAS_INSTANCE = (
+    WorkstationState.PENDING,
+    WorkstationState.RUNNING,
+    WorkstationState.STOPPING,
+    WorkstationState.STOPPED,
+    WorkstationState.HIBERNATED,
+)
 
 
 class BucketBody(BaseModel):
@@ -32,6 +43,30 @@ class RenderBody(BaseModel):
     template_dirs: list[str] = Field(
         default_factory=list, description="The CLI's own template folders (PRISM_TEMPLATE_PATH)."
     )
+
+
+def _on_workstations(team: TeamServices, result: BucketResult) -> BucketResult:
+    """The project's workstations follow at once: each under the project's profile, the bucket
+    mounted on (or unmounted from) those running. One that cannot is noted; the bucket stays
+    attached, and its next launch mounts it.
+    """
+    bucket = result.bucket
+    for ws in team.engine.store.list():
+        if ws.project != bucket.project or ws.state not in _HAS_INSTANCE or not ws.instance_id:
+            continue
+        try:
+            ec2 = team.engine.session_for(ws).client("ec2")
+            if not result.removed and give_instance_profile(
+                ec2, ws.instance_id, result.instance_profile
+            ):
+                result.profile_given_to.append(ws.name)
+            if ws.state is WorkstationState.RUNNING:
+                lines = unmount_lines(bucket) if result.removed else live_mount_lines([bucket])
+                what = f"prism: {'unmount' if result.removed else 'mount'} {bucket.name}"
+                result.commands[ws.name] = send_script(team.engine, ws, lines, what)
+        except ToolError as exc:
+            result.notes.append(f"{ws.name}: {exc.message}")
+    return result
 
 
 @router.get("/buckets", response_model=BucketList)
@@ -56,7 +91,7 @@ async def add_bucket(name: str, body: BucketBody, request: Request) -> BucketRes
 
     def add() -> BucketResult:
         team.engine.projects.get(name)
-        return attach(
+        result = attach(
             team.buckets,
             team.engine.session(),
             project=name,
@@ -65,6 +100,7 @@ async def add_bucket(name: str, body: BucketBody, request: Request) -> BucketRes
             read_only=body.read_only,
             by=by,
         )
+        return _on_workstations(team, result)
 
     return await asyncio.to_thread(add)
 
@@ -75,7 +111,7 @@ async def remove_bucket(name: str, bucket: str, request: Request) -> BucketResul
 
     def remove() -> BucketResult:
         team.engine.projects.get(name)
-        return detach(team.buckets, team.engine.session(), name, bucket)
+        return _on_workstations(team, detach(team.buckets, team.engine.session(), name, bucket))
 
     return await asyncio.to_thread(remove)
 

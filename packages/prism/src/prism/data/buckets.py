@@ -62,6 +62,19 @@ class BucketResult(BaseModel):
         description="The profile's S3 policy after the change (null: no bucket left)."
     )
     simulated: bool = False
+    profile_given_to: list[str] = Field(
+        default_factory=list,
+        description="Workstations of the project moved to its instance profile now (launched"
+        " before it had a data bucket).",
+    )
+    commands: dict[str, str] = Field(
+        default_factory=dict,
+        description="Running workstations of the project it was mounted on (add) or unmounted"
+        " from (remove) now, each with the SSM command that did it.",
+    )
+    notes: list[str] = Field(
+        default_factory=list, description="What could not be done on a workstation, and why."
+    )
 
 
 class BucketList(BaseModel):

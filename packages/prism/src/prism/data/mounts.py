@@ -14,11 +14,27 @@ from collections.abc import Sequence
 from prism.data.buckets import DataBucket
 from prism.templates.scriptparts import unit_lines
 
-__all__ = ["MOUNTPOINT_RELEASE", "bucket_mount_lines", "mount_command", "unit_name"]
+__all__ = [
+    "MOUNTPOINT_RELEASE",
+    "bucket_mount_lines",
+    "live_mount_lines",
+    "mount_command",
+    "unit_name",
+    "unmount_lines",
+]
 
 MOUNTPOINT_RELEASE = "https://s3.amazonaws.com/mountpoint-s3-release/latest"
 """Then /x86_64/ or /arm64/, then mount-s3.deb or mount-s3.rpm."""
 
+# What the setup script's header defines, for a script sent to a running workstation (SSM's
+# AWS-RunShellScript runs it with sh: POSIX only).
+_HELPERS = [
+    "systemd_running() { [ -d /run/systemd/system ]; }",
+    "prism_enable() {",
+    '  systemctl enable "$1"',
+    '  if systemd_running; then systemctl restart "$1"; fi',
+    "}",
+]
 _INSTALL = [
     "if ! command -v mount-s3 >/dev/null 2>&1; then",
     '  case "$(uname -m)" in',
@@ -82,3 +98,21 @@ def bucket_mount_lines(buckets: Sequence[DataBucket]) -> list[str]:
         lines.append(f"mkdir -p {shlex.quote(bucket.mount_point)}")
         lines += unit_lines(unit_name(bucket), _unit(bucket), enable=True)
     return lines
+
+
+def live_mount_lines(buckets: Sequence[DataBucket]) -> list[str]:
+    """The same stage for a workstation already running (sent through SSM)."""
+    return [*_HELPERS, *bucket_mount_lines(buckets)]
+
+
+def unmount_lines(bucket: DataBucket) -> list[str]:
+    """Its unit stopped and removed on a running workstation: unmounted, nothing deleted in S3."""
+    unit = f"/etc/systemd/system/{unit_name(bucket)}.service"
+    return [
+        f"if [ -f {unit} ]; then",
+        f"  systemctl disable --now {unit_name(bucket)} || true",
+        f"  rm -f {unit}",
+        "  systemctl daemon-reload",
+        "fi",
+        f"rmdir {shlex.quote(bucket.mount_point)} 2>/dev/null || true",
+    ]
