@@ -130,6 +130,13 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["tui"], 2, "PRISM_TUI_NEEDS_TERMINAL"),  # its session document: tests/tui, on a pty
     (["data", "ls", "s3://j-no-such-bucket"], 3, "PRISM_BUCKET_NOT_FOUND"),
     (["data", "sync", "s3://j-no-such-bucket/x", "{state}/j-data"], 3, "PRISM_BUCKET_NOT_FOUND"),
+    (["data", "bucket", "list"], 0, "buckets"),
+    (
+        ["data", "bucket", "add", "j-set", "s3://j-no-such-bucket", "--project", "j-proj"],
+        3,
+        "PRISM_BUCKET_NOT_FOUND",
+    ),
+    (["data", "bucket", "remove", "j-set", "--yes"], 3, "PRISM_DATA_BUCKET_NOT_FOUND"),
     (["delete", "j-box", "--yes"], 0, "workstation"),
     (["delete", "j-in", "--yes"], 0, "workstation"),
     (["volume", "delete", "space-j-proj", "--yes"], 0, "volume"),
