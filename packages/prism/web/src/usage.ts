@@ -47,7 +47,9 @@ export function UsageView() {
           ...s.thresholds.map((t) => ({ label: t.label, values: times.map(() => t.value), color: "#cf222e", dash: true })),
         ];
         return html`<div class="metric" data-metric=${s.metric}>
-          <${TimeChart} title=${`${s.label} (${s.unit})`} times=${times} lines=${lines} unit=${s.unit} />
+          ${s.points.length > 0
+            ? html`<${TimeChart} title=${`${s.label} (${s.unit})`} times=${times} lines=${lines} unit=${s.unit} />`
+            : html`<h3>${s.label} (${s.unit})</h3><p class="empty">No data in this window.</p>`}
           <small>${s.namespace} ${s.name}; ${s.points.length} points${s.points.length > 0 ? `, last ${s.points[s.points.length - 1].value.toFixed(1)} ${s.unit}` : ""}</small>
           ${s.thresholds.length > 0 && html`<ul class="thresholds">${s.thresholds.map((t) => html`<li>${t.label}</li>`)}</ul>`}
         </div>`;
