@@ -20,10 +20,11 @@ class Live {
 
   start(): void {
     if (this.source) return;
+    void this.reload(); // at once, beside the stream's opening
     this.source = new EventSource("/api/v1/events");
     this.source.addEventListener("open", () => {
-      this.connected = true;
-      void this.reload(); // what changed while the stream was down
+      this.set(() => (this.connected = true));
+      void this.reload(); // what changed before the stream was (again) open
     });
     this.source.addEventListener("error", () => this.set(() => (this.connected = false)));
     this.source.addEventListener("workstation", (message) => {
