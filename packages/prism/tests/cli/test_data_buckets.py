@@ -259,5 +259,9 @@ def test_workstations_already_there_follow_a_bucket_added_and_removed(
     assert "  systemctl disable --now prism-data-live-set || true" in unmounting
     assert not any("rm -rf" in line or "s3 rm" in line for line in unmounting)
     assert profile_of() == "prism-project-live"
-    clocked.json("data", "bucket", "remove", "live-two", "--yes")
     assert clocked.run("delete", "early", "--yes").returncode == 0
+    exit, problem = clocked.problem("project", "delete", "live")
+    assert (exit, problem["code"]) == (4, "PRISM_PROJECT_NOT_EMPTY")
+    assert problem["context"]["members"] == ["bucket:live-two"]
+    clocked.json("data", "bucket", "remove", "live-two", "--yes")
+    assert clocked.json("project", "delete", "live")["project"]["name"] == "live"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from groundwork.errors import ExitCode, ToolError
 from groundwork.logs import get_logger
 from prism.daemon.engine import Engine
+from prism.data.buckets import ProjectBuckets
 from prism.projects.model import (
     PROJECT_NAME,
     Budget,
@@ -116,16 +117,22 @@ async def delete_project(name: str, request: Request) -> ProjectResult:
             for ws in engine.store.list()
             if ws.project == name and ws.state not in (WorkstationState.DELETED,)
         ]
-        if live or view.storage:
-            members = ", ".join([*live, *view.storage])
+        buckets = [f"bucket:{b.name}" for b in ProjectBuckets(engine.store.records).list(name)]
+        if live or view.storage or buckets:
+            members = ", ".join([*live, *view.storage, *buckets])
             raise ToolError(
                 "PRISM_PROJECT_NOT_EMPTY",
                 f"The project {name!r} still has {members}.",
                 suggestions=[
                     "Delete them first (prism delete, prism storage delete, prism volume"
                     " delete, prism snapshot delete); their cost stays in prism cost.",
+                    *(
+                        ["Detach its data buckets: prism data bucket remove NAME"]
+                        if buckets
+                        else []
+                    ),
                 ],
-                context={"members": [*live, *view.storage]},
+                context={"members": [*live, *view.storage, *buckets]},
                 exit_code=ExitCode.CONFLICT,
             )
         engine.projects.delete(name)
