@@ -147,6 +147,7 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["storage", "create", "j-x", "--type", "io9"], 2, "PRISM_USAGE"),
     (["no-such-command"], 2, "PRISM_USAGE"),
     (["templates", "form"], 0, "form"),
+    (["dashboard", "--no-open"], 0, "dashboard"),
     (["daemon", "logs"], 0, "log"),
     (["doctor"], 0, "checks"),
     (["daemon", "stop"], 0, "daemon"),
