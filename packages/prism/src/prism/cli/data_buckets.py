@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, confirm, renders
+from groundwork.output import OutputFormat, OutputOption, confirm, renders, stderr_console
 from prism.cli.service import daemon_client
 
 if TYPE_CHECKING:
@@ -120,7 +120,8 @@ def add(
     client = daemon_client()
     chosen = _project_or_only(client, project)
     body = {"name": name, "url": url, "read_only": read_only}
-    return client.call("POST", f"/api/v1/projects/{chosen}/buckets", BucketResult, body=body)
+    with stderr_console().status(f"Checking {url} and giving prism-project-{chosen} access..."):
+        return client.call("POST", f"/api/v1/projects/{chosen}/buckets", BucketResult, body=body)
 
 
 @app.command("list")
@@ -201,4 +202,5 @@ def remove(
             exit_code=ExitCode.FAILURE,
         )
     path = f"/api/v1/projects/{bucket.project}/buckets/{name}"
-    return client.call("DELETE", path, BucketResult)
+    with stderr_console().status(f"Taking {name} out of prism-project-{bucket.project}..."):
+        return client.call("DELETE", path, BucketResult)
