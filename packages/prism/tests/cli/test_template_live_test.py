@@ -1,7 +1,9 @@
 """`prism templates test` for real: the rendered setup script of the plain Ubuntu server
 template and of a template with services, run in a Debian root made with debootstrap (cached
-between runs) inside systemd-nspawn, then checked; a failing script shows its log; other
-families get the static checks; without root the command says it needs root.
+between runs) inside systemd-nspawn, then checked; a template with a container (Docker and its
+unit laid out and enabled, not started: Docker's daemon does not run inside systemd-nspawn); a
+failing script shows its log; other families get the static checks; without root the command
+says it needs root.
 """
 
 from __future__ import annotations
@@ -112,6 +114,34 @@ def test_a_failing_script_and_a_change_on_every_run_are_caught(
     check = _checks(document["test"])[("idempotence", "second run, stage markers cleared")]
     assert not check["ok"]
     assert "/etc/restless-runs" in check["detail"]
+
+
+@pytest.mark.timeout(1800)
+def test_the_research_database_template_for_real(prism: Any, tmp_path: Path, tools: None) -> None:
+    code, document = _test(prism, tmp_path, "research-database")
+    result = document["test"]
+    assert code == 0, json.dumps({"stages": result["stages"], "checks": result["checks"]}, indent=1)
+    assert "containers: Docker and their units checked, not started" in result["environment"]
+    assert [s["name"] for s in result["stages"]] == [
+        "static",
+        "root",
+        "setup",
+        "checks",
+        "boot",
+        "idempotence",
+    ]
+    checks = _checks(result)
+    assert checks[("docker", "docker")]["detail"].startswith("Docker version ")
+    assert checks[("unit-enabled", "docker")]["ok"]
+    assert checks[("unit-enabled", "prism-container-postgres")]["ok"]
+    assert checks[("container", "postgres")]["ok"]
+    assert checks[("group", "researcher:docker")]["ok"]
+    assert not any(kind == "unit-active" and "container" in name for kind, name in checks)
+    assert checks[("idempotence", "second run, stage markers cleared")]["detail"].endswith(
+        "nothing changed"
+    )
+    log = (Path(result["log_folder"]) / "setup.log").read_text()
+    assert log.count("STAGE:containers:COMPLETE") == 1
 
 
 def test_other_families_get_the_static_checks(prism: Any, tmp_path: Path) -> None:
