@@ -161,6 +161,19 @@ def test_a_member_sees_spend_and_events_of_their_projects_only(
         assert refused.status_code == 403
 
 
+def test_the_page_and_its_routes_refuse_other_origins(http: httpx.Client) -> None:
+    foreign = {"Origin": "https://evil.example"}
+    for method, path in (
+        ("GET", "/dashboard/"),
+        ("GET", "/api/v1/dashboard/spend"),
+        ("POST", "/api/v1/dashboard/login"),
+        ("POST", "/api/v1/workstations/measured/stop"),
+    ):
+        reply = http.request(method, path, headers=foreign)
+        assert reply.status_code == 403, (method, path, reply.text)
+    assert http.get("/dashboard/", headers={"Origin": str(http.base_url).rstrip("/")}).is_success
+
+
 def test_prism_dashboard_prints_a_login_url_that_works_once(
     clocked_prismd: Any, http: httpx.Client
 ) -> None:

@@ -57,10 +57,28 @@ def operator(client: DaemonClient, url: str) -> Iterator[httpx.Client]:
         yield http
 
 
-def logged_in(browser: Browser, url: str, http: httpx.Client, view: str = "") -> Page:
+# Records each desktop notification the page shows (the browser's own, permission granted).
+DESKTOP = """
+window.__desktop = [];
+const Shown = window.Notification;
+window.Notification = class extends Shown {
+  constructor(title, options) {
+    super(title, options);
+    window.__desktop.push({ title, body: options && options.body });
+  }
+};
+"""
+
+
+def logged_in(
+    browser: Browser, url: str, http: httpx.Client, view: str = "", *, desktop: bool = False
+) -> Page:
     """A new browser, logged in through the one-time path `prism dashboard` prints."""
     path = http.post("/api/v1/dashboard/login").raise_for_status().json()["path"]
     context: BrowserContext = browser.new_context()
+    if desktop:
+        context.grant_permissions(["notifications"], origin=url)
+        context.add_init_script(DESKTOP)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(f"{url}{path}")
@@ -160,12 +178,15 @@ def test_a_budget_alert_appears_in_the_page_and_the_costs_view(
     budget = {"budget": {"amount_usd": 0.05, "period": "total", "thresholds": [{"percent": 50}]}}
     operator.put("/api/v1/projects/lab/budget", json=budget).raise_for_status()
     launch(client, "spender", project="lab")
-    page = logged_in(chromium, url, operator)
+    page = logged_in(chromium, url, operator, desktop=True)
     expect(page.get_by_test_id("ws-spender")).to_have_attribute("data-state", "running")
     clocked_prismd.clock.forward(hours=10)  # any size of it spends more than $0.025 by then
     clocked_prismd.engine.check_budgets()
     notes = page.get_by_role("complementary", name="Notifications")
     expect(notes.locator(".note.budget-alert")).to_contain_text("lab")
+    shown = page.evaluate("window.__desktop")
+    assert [n["title"] for n in shown] == ["prism: budget alert"], shown
+    assert "lab" in shown[0]["body"]
     page.get_by_role("navigation").get_by_role("link", name="Costs").click()
     alerts = page.get_by_role("region", name="Budget alerts")
     expect(alerts).to_contain_text("crossed 50%")
