@@ -140,3 +140,24 @@ async def test_changes_made_elsewhere_are_pushed_without_waiting_for_a_poll(
         await until(pilot, lambda: state_of(app, "arrived") == "running", "a new one pushed")
         message = app.query_one("#message")
         await until(pilot, lambda: "arrived is running" in str(message.render()), "its notice")
+
+
+async def test_a_template_refused_on_the_chosen_architecture_says_why(
+    client: DaemonClient,
+) -> None:
+    app = PrismApp(client, poll_seconds=NEVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        screen = app.screen
+        assert isinstance(screen, LaunchScreen)
+        await until(pilot, lambda: "gpu-deep-learning" in screen.templates, "the templates")
+        screen.query_one("#template", Select).value = "gpu-deep-learning"
+        screen.query_one("#arch", Select).value = "arm64"
+        screen.query_one("#name", Input).focus()
+        await pilot.press(*"gpu-arm", "enter")
+        stage = screen.query_one("#stage", Label)
+        await until(pilot, lambda: stage.has_class("error"), "the refusal")
+        shown = str(stage.render())
+        assert "GPU Deep Learning does not work on arm64" in shown
+        assert "gpu-deep-learning-graviton" in shown
+    assert app.session.actions == []

@@ -93,10 +93,8 @@ class WorkstationsPane(Vertical):
             idle = client.call("GET", "/api/v1/idle/status", IdleStatusList)
             report = client.call("GET", "/api/v1/cost", CostReport)
         except ToolError as exc:
-            self.app.call_from_thread(say, self.app, explain(exc), error=True)
+            self.app.call_from_thread(self.unanswered, explain(exc))
             return
-        finally:
-            self.fetching = False
         statuses = {s.workstation: s for s in idle.statuses}
         costs = {c.name: c for c in report.costs if c.kind == "workstation" and not c.deleted}
         self.app.call_from_thread(self.show, listed.workstations, statuses, costs)
@@ -107,6 +105,9 @@ class WorkstationsPane(Vertical):
         statuses: dict[str, IdleStatus],
         costs: dict[str, CostLine],
     ) -> None:
+        """A look's answer, with what was pushed while it was under way laid over it (the look
+        may have been answered before those changes); both on the UI's thread, in order."""
+        self.fetching = False
         table = self.query_one("#workstations", DataTable)
         chosen = self.selected()
         listed = {ws.name: ws for ws in workstations}
@@ -121,6 +122,10 @@ class WorkstationsPane(Vertical):
             table.add_row(*self.cells(ws), key=ws.name)
         if chosen is not None and chosen.name in self.shown:
             table.move_cursor(row=table.get_row_index(chosen.name))
+
+    def unanswered(self, text: str) -> None:
+        self.fetching = False
+        say(self.app, text, error=True)
 
     def cells(self, ws: Workstation) -> list[str]:
         cost = self.costs.get(ws.name)
