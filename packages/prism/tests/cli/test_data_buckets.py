@@ -108,8 +108,8 @@ def test_a_bucket_attached_to_a_project_is_in_its_setup_script_with_a_scoped_pol
     arn = reservation["Instances"][0]["IamInstanceProfile"]["Arn"]
     assert arn.endswith(f":instance-profile/{PROFILE}")
     user_data = ec2.describe_instance_attribute(InstanceId=instance_id, Attribute="userData")
-    # Encoded twice (prism encodes, botocore again), as test_research_users reads it.
-    booted = base64.b64decode(base64.b64decode(user_data["UserData"]["Value"])).decode()
+    booted = base64.b64decode(user_data["UserData"]["Value"]).decode()
+    assert booted.startswith("#!/bin/bash\n")  # the script itself, as cloud-init runs it
     assert "ExecStart=/usr/bin/mount-s3" in booted and "/data/genomes" in booted
     # One outside the project keeps the shared profile.
     assert clocked.run("launch", "ubuntu-server", "alone").returncode == 0

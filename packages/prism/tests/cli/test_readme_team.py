@@ -108,7 +108,7 @@ def _user_data(team: Team, name: str) -> str:
     """The setup script as EC2 holds it (moto keeps the base64 boto3 sent, base64 again)."""
     instance = team.json("alice", "info", name)["workstation"]["instance_id"]
     reply = team.aws("ec2").describe_instance_attribute(InstanceId=instance, Attribute="userData")
-    return base64.b64decode(base64.b64decode(reply["UserData"]["Value"])).decode()
+    return base64.b64decode(reply["UserData"]["Value"]).decode()
 
 
 @pytest.mark.timeout(300)

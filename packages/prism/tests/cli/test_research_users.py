@@ -33,7 +33,7 @@ def _user_data(lab: Any, instance_id: str) -> str:
     reply = lab.client("ec2").describe_instance_attribute(
         InstanceId=instance_id, Attribute="userData"
     )
-    return base64.b64decode(base64.b64decode(reply["UserData"]["Value"])).decode()
+    return base64.b64decode(reply["UserData"]["Value"]).decode()
 
 
 def _commands(lab: Any, command_id: str) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,7 +89,9 @@ def run(ec2: Any, plan: RunPlan, *, dry_run: bool = False) -> str:
         "MinCount": 1,
         "MaxCount": 1,
         "KeyName": plan.key_name,
-        "UserData": base64.b64encode(plan.user_data.encode()).decode(),
+        # The script itself: botocore base64-encodes RunInstances' UserData (encoding it here
+        # too gave the instance base64 text, which cloud-init does not run).
+        "UserData": plan.user_data,
         "NetworkInterfaces": [
             {
                 "DeviceIndex": 0,
