@@ -64,6 +64,8 @@ class Listener:
             with connect_sse(http, "GET", path, headers=headers) as source:
                 self.open.set()
                 for sse in source.iter_sse():
+                    if not sse.data:
+                        continue  # cut off by prismd stopping at the module's end
                     self.events.put((sse.event, sse.id, EVENTS.validate_json(sse.data)))
 
     def until(self, seen: Any, what: str) -> list[WorkstationEvent | NotificationEvent]:
@@ -152,3 +154,31 @@ def test_the_stream_needs_the_token_and_refuses_other_origins(client: DaemonClie
     token = {"Authorization": f"Bearer {client._token()}"}
     foreign = httpx.get(f"{url}/api/v1/events", headers={**token, "Origin": "https://evil.example"})
     assert foreign.status_code == 403
+
+
+def test_an_idle_action_is_heard_as_a_notification_and_a_state_change(
+    client: DaemonClient, listener: Listener, clocked_prismd: Any
+) -> None:
+    body = {"template": "ubuntu-server", "name": "idler", "wait": True}
+    client.call("POST", "/api/v1/workstations", LaunchResult, body=body)
+    follow_launch(client, "idler", on_progress=lambda _u: None, on_reconnect=lambda _r, _n: None)
+    simulated = client._token()
+    url = client.ensure_running().url
+    reply = httpx.post(
+        f"{url}/api/v1/idle/idler/simulate",
+        json={"idle_minutes": 90},
+        headers={"Authorization": f"Bearer {simulated}"},
+        timeout=60,
+    )
+    assert reply.status_code == 200, reply.text
+    clocked_prismd.engine.run_checks()
+    got = listener.until(is_note("idle-action", "idler"), "the idle action")
+    changed = [
+        e
+        for e in got
+        if isinstance(e, WorkstationEvent)
+        and e.workstation.name == "idler"
+        and e.workstation.state_reason is not None
+    ]
+    assert changed and changed[-1].workstation.state_reason is not None
+    assert changed[-1].workstation.state_reason.by == "idle-policy"
