@@ -116,7 +116,9 @@ def test_a_launch_from_the_page_shows_its_progress_to_the_end(
 ) -> None:
     page = logged_in(chromium, url, operator, "Launch")
     expect(page.get_by_label("Template")).to_contain_text("Ubuntu Server")
-    page.get_by_label("Template").select_option("ubuntu-server")
+    page.get_by_label("Template").select_option("python-ml-workstation")
+    expect(page.get_by_label("Python version")).to_have_value("3.11")  # its default
+    page.get_by_label("Python version").select_option("3.12")
     page.get_by_label("Name").fill("from-page")
     page.get_by_role("button", name="Launch").click()
     launch_box = page.get_by_role("region", name="Launch of from-page")
@@ -130,7 +132,9 @@ def test_a_launch_from_the_page_shows_its_progress_to_the_end(
     page.get_by_role("navigation").get_by_role("link", name="Workstations").click()
     row = page.get_by_test_id("ws-from-page")
     expect(row).to_have_attribute("data-state", "running")
-    expect(row).to_contain_text("Ubuntu Server")
+    expect(row).to_contain_text("Python ML")
+    launched = operator.get("/api/v1/workstations/from-page").json()["workstation"]
+    assert launched["params"]["python_version"] == "3.12"
     page.context.close()
 
 
