@@ -91,7 +91,7 @@ def test_a_bucket_attached_to_a_project_is_in_its_setup_script_with_a_scoped_pol
     ) in script
     assert (
         "ExecStart=/usr/bin/mount-s3 --allow-other --region us-east-1 --allow-overwrite"
-        " --allow-delete lab-results /data/results"
+        " --allow-delete --dir-mode 0777 --file-mode 0666 lab-results /data/results"
     ) in script
     assert "prism_enable prism-data-results" in script
     assert "run_stage data_buckets stage_data_buckets" in script

@@ -78,7 +78,7 @@ def test_the_script_mounts_each_bucket_as_a_unit_and_passes_shellcheck(
     ]
     assert (
         "ExecStart=/usr/bin/mount-s3 --allow-other --region eu-west-1 --allow-overwrite"
-        " --allow-delete lab-scratch /data/scratch"
+        " --allow-delete --dir-mode 0777 --file-mode 0666 lab-scratch /data/scratch"
     ) in script
     assert "prism_enable prism-data-scratch" in script
     saved = tmp_path / "setup.sh"

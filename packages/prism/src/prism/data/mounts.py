@@ -62,11 +62,17 @@ def unit_name(bucket: DataBucket) -> str:
 
 def mount_command(bucket: DataBucket) -> list[str]:
     """mount-s3's arguments: read-only, or allowed to overwrite and delete (what read-write
-    means to a researcher's tools); other users may read it (the research users)."""
+    means to a researcher's tools). Every user of the workstation (its login user, the research
+    users) reads it, and writes a read-write one: S3 knows only the instance's role, so modes
+    can promise nothing finer.
+    """
     args = ["/usr/bin/mount-s3", "--allow-other", "--region", bucket.region]
     if bucket.prefix:
         args += ["--prefix", bucket.prefix]
-    args += ["--read-only"] if bucket.read_only else ["--allow-overwrite", "--allow-delete"]
+    if bucket.read_only:
+        args.append("--read-only")
+    else:
+        args += ["--allow-overwrite", "--allow-delete", "--dir-mode", "0777", "--file-mode", "0666"]
     return [*args, bucket.bucket, bucket.mount_point]
 
 
