@@ -63,7 +63,8 @@ export function CostsView() {
   const [spend, setSpend] = useState<Spend | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   useEffect(() => {
-    api.spend(hours).then(setSpend, (error) => setProblem(problemOf(error)));
+    const timer = setTimeout(() => api.spend(hours).then(setSpend, (error) => setProblem(problemOf(error))), spend ? 500 : 0);
+    return () => clearTimeout(timer); // a burst of events costs one refresh
   }, [hours, live.version]);
   const alerts = spend?.budgets.flatMap((b) => b.alerts.map((a) => ({ project: b.project, ...a }))) ?? [];
   return html`<main>

@@ -95,7 +95,7 @@ export function WorkstationsView() {
     ${rows.length > 0 &&
     html`<table aria-label="Workstations">
       <thead><tr>
-        <th>Name</th><th>State</th><th>Template</th><th>Size</th><th class="n">Running</th><th>Idle</th>
+        <th>Name</th><th>State</th><th>Template</th><th>Size</th><th class="n" title="Hours it has run">Uptime</th><th>Idle</th>
         <th class="n">Cost so far</th><th class="n">Per hour</th><th>Actions</th>
       </tr></thead>
       <tbody>
