@@ -70,7 +70,7 @@ METRICS = (
 HIGH_PERCENT = 90.0
 
 
-def _thresholds(key: str, ws: Workstation) -> list[Threshold]:
+def _thresholds(key: str) -> list[Threshold]:
     if key == "cpu":
         idle = IdleDetection().cpu_threshold_percent
         return [
@@ -135,7 +135,7 @@ def read_metrics(
                 namespace=namespace,
                 name=name,
                 unit=unit,
-                thresholds=_thresholds(key, ws),
+                thresholds=_thresholds(key),
                 points=points,
             )
         )
