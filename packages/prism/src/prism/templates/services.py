@@ -43,7 +43,9 @@ HUB_URL = "http://{local}/hub/login?prism_user={user}&prism_token={user_token}"
 
 
 def is_jupyter(service: Service) -> bool:
-    return service.name.lower().startswith("jupyter") and service.command is None
+    """A single Jupyter server prism runs; a hub is the template's own unit."""
+    name = service.name.lower()
+    return name.startswith("jupyter") and name != HUB_SERVICE and service.command is None
 
 
 def jupyter_config_file(service: Service) -> str:

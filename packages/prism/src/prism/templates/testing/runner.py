@@ -40,6 +40,7 @@ __all__ = ["family_of", "run_template_test"]
 
 Report = Callable[[str], None]
 _LOG_TAIL = 40
+_LOCAL_AUTHORITIES = "/usr/local/share/ca-certificates"
 
 
 def family_of(template: Template) -> str:
@@ -151,10 +152,23 @@ def _live(template: Template, script: str, stages: _Stages, logs: Path) -> None:
         container.remove()
 
 
+def _trust_local_authorities(container: Container, log: Path) -> None:
+    """The certificate authorities this machine added (a TLS-inspecting proxy's, a company's)
+    go where Debian's ca-certificates adds them, so downloads a setup script makes over HTTPS
+    (pip, npm, curl) work in the container as they do here.
+    """
+    authorities = sorted(Path(_LOCAL_AUTHORITIES).glob("*.crt"))
+    for crt in authorities:
+        container.put(f"{_LOCAL_AUTHORITIES}/{crt.name}", crt.read_text(encoding="utf-8"))
+    if authorities and (container.lower / "usr/sbin/update-ca-certificates").exists():
+        container.run(["/usr/sbin/update-ca-certificates"], log)
+
+
 def _in_container(
     container: Container, template: Template, script: str, stages: _Stages, logs: Path
 ) -> None:
     apt_lock = cache_root() / "apt-archives.lock"
+    _trust_local_authorities(container, logs / "root.log")
     container.put("/root/prism-setup.sh", script, 0o700)
     with stages.stage("setup", "setup.log") as outcome, _locked(apt_lock):
         code = container.run(["/bin/bash", "/root/prism-setup.sh"], logs / "setup.log")
