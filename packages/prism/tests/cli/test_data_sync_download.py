@@ -1,7 +1,8 @@
-"""`prism data sync` from S3 to this machine, beyond the round trip test_data_sync makes: an
-object uploaded by another tool in other-sized parts is recognised on the rerun (so a download
-resumes instead of starting over), one object is downloaded by its key, a key that would land
-outside the folder is not written, and a location with nothing under it is an error.
+"""`prism data sync` beyond the round trip test_data_sync makes: an object uploaded by another
+tool in other-sized parts is recognised on the rerun (so a download resumes instead of starting
+over), one object is downloaded by its key, a key that would land outside the folder is not
+written, a location with nothing under it is an error, and the parts an interrupted upload left
+open are aborted when the file is copied again.
 """
 
 from __future__ import annotations
@@ -111,3 +112,24 @@ def test_nothing_to_download_or_nowhere_to_put_it_is_an_error(
     assert (result.returncode, problem["code"]) == (exit_code, code)
     assert problem["suggestions"]
     assert target.read_text() == "not a folder" if to_file else not target.exists()
+
+
+def test_an_interrupted_uploads_open_parts_are_aborted_when_it_runs_again(
+    prism: Any, lab: Any, state: Path, bucket: str, tmp_path: Path
+) -> None:
+    s3 = lab.client("s3")
+    folder = tmp_path / "up"
+    folder.mkdir()
+    (folder / "big.bin").write_bytes(os.urandom(9 * MIB))
+    # What a sync killed mid-file leaves: an upload begun, one part sent, never completed.
+    left = s3.create_multipart_upload(Bucket=bucket, Key="up/big.bin")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="up/big.bin", UploadId=left, PartNumber=1, Body=b"x" * MIB)
+    other = s3.create_multipart_upload(Bucket=bucket, Key="up/someone-elses.bin")["UploadId"]
+
+    done = prism.json(state, "data", "sync", str(folder), f"s3://{bucket}/up", env=lab.env)
+    assert done["sync"]["transferred"] == ["big.bin"]
+    assert done["sync"]["aborted_uploads"] == ["big.bin"]
+    still_open = s3.list_multipart_uploads(Bucket=bucket, Prefix="up/").get("Uploads", [])
+    assert [(u["Key"], u["UploadId"]) for u in still_open] == [("up/someone-elses.bin", other)]
+    stored = s3.get_object(Bucket=bucket, Key="up/big.bin")["Body"].read()
+    assert stored == (folder / "big.bin").read_bytes()

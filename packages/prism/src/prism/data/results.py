@@ -29,6 +29,11 @@ class Sync(BaseModel):
         description="Files already at the destination (same size and ETag/MD5), not copied."
     )
     bytes: int = Field(description="Bytes copied.")
+    aborted_uploads: list[str] = Field(
+        default_factory=list,
+        description="Files whose unfinished multipart upload (an interrupted sync's, its parts"
+        " billed by S3) was aborted before copying them again.",
+    )
 
 
 class SyncResult(BaseModel):

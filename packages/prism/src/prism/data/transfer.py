@@ -98,6 +98,7 @@ def upload(s3: Any, local: Path, location: S3Location, progress: Callable[[int],
         else:
             todo.append((relative, path))
     total = sum(path.stat().st_size for _, path in todo)
+    aborted = _abort_leftovers(s3, location, {location.prefix + r for r, _ in todo})
     step = progress(total)
     for relative, path in todo:
         with _transfer("PutObject"):
@@ -114,7 +115,28 @@ def upload(s3: Any, local: Path, location: S3Location, progress: Callable[[int],
         transferred=[r for r, _ in todo],
         skipped=skipped,
         bytes=total,
+        aborted_uploads=aborted,
     )
+
+
+def _abort_leftovers(s3: Any, location: S3Location, keys: set[str]) -> list[str]:
+    """Multipart uploads of the keys about to be copied that an interrupted sync left open
+    (S3 keeps, and bills, their parts until they are aborted); aborted, their keys returned.
+    """
+    aborted: list[str] = []
+    with _transfer("ListMultipartUploads"):
+        pages = s3.get_paginator("list_multipart_uploads").paginate(
+            Bucket=location.bucket, Prefix=location.prefix
+        )
+        open_uploads = [u for page in pages for u in page.get("Uploads", [])]
+    for upload in open_uploads:
+        if upload["Key"] in keys:
+            with _transfer("AbortMultipartUpload"):
+                s3.abort_multipart_upload(
+                    Bucket=location.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
+                )
+            aborted.append(upload["Key"].removeprefix(location.prefix))
+    return sorted(set(aborted))
 
 
 def _under(s3: Any, location: S3Location) -> list[tuple[str, S3Object]]:
