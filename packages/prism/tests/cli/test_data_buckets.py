@@ -265,3 +265,8 @@ def test_workstations_already_there_follow_a_bucket_added_and_removed(
     assert problem["context"]["members"] == ["bucket:live-two"]
     clocked.json("data", "bucket", "remove", "live-two", "--yes")
     assert clocked.json("project", "delete", "live")["project"]["name"] == "live"
+    iam = clocked.client("iam")  # the project's profile and role went with it
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_instance_profile(InstanceProfileName="prism-project-live")
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_role(RoleName="prism-project-live")

@@ -25,6 +25,7 @@ __all__ = [
     "PROFILE_NAME",
     "ensure_instance_profile",
     "ensure_project_profile",
+    "forget_project_profile",
     "give_instance_profile",
     "project_profile_name",
 ]
@@ -53,6 +54,7 @@ _METRICS = {
     ],
 }
 _SSM_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+_METRICS_POLICY_NAME = "prism-idle-metrics"
 
 
 def _exists(error: ToolError) -> bool:
@@ -110,6 +112,44 @@ def ensure_project_profile(iam: Any, project: str, policy: PolicyDocument | None
     return name
 
 
+def forget_project_profile(iam: Any, project: str) -> bool:
+    """The project's profile and role deleted (its project is); False when it never had one."""
+    name = project_profile_name(project)
+    steps: list[tuple[str, Any, dict[str, str]]] = [
+        (
+            "RemoveRoleFromInstanceProfile",
+            iam.remove_role_from_instance_profile,
+            {"InstanceProfileName": name, "RoleName": name},
+        ),
+        ("DeleteInstanceProfile", iam.delete_instance_profile, {"InstanceProfileName": name}),
+        (
+            "DeleteRolePolicy",
+            iam.delete_role_policy,
+            {"RoleName": name, "PolicyName": DATA_POLICY_NAME},
+        ),
+        (
+            "DeleteRolePolicy",
+            iam.delete_role_policy,
+            {"RoleName": name, "PolicyName": _METRICS_POLICY_NAME},
+        ),
+        (
+            "DetachRolePolicy",
+            iam.detach_role_policy,
+            {"RoleName": name, "PolicyArn": _SSM_POLICY},
+        ),
+        ("DeleteRole", iam.delete_role, {"RoleName": name}),
+    ]
+    found = False
+    for operation, call, arguments in steps:
+        try:
+            aws_call(operation, call, **arguments)
+            found = True
+        except ToolError as exc:
+            if exc.context.get("aws_error") != "NoSuchEntity":
+                raise
+    return found
+
+
 def _ensure_profile(iam: Any, name: str, description: str) -> str:
     """Role (trusted by EC2, with the idle metrics and SSM grants) and profile holding it."""
     try:
@@ -127,7 +167,7 @@ def _ensure_profile(iam: Any, name: str, description: str) -> str:
         "PutRolePolicy",
         iam.put_role_policy,
         RoleName=name,
-        PolicyName="prism-idle-metrics",
+        PolicyName=_METRICS_POLICY_NAME,
         PolicyDocument=json.dumps(_METRICS),
     )
     aws_call("AttachRolePolicy", iam.attach_role_policy, RoleName=name, PolicyArn=_SSM_POLICY)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from groundwork.errors import ExitCode, ToolError
 from groundwork.logs import get_logger
+from prism.cloud.iam import forget_project_profile, project_profile_name
 from prism.daemon.engine import Engine
 from prism.data.buckets import ProjectBuckets
 from prism.projects.model import (
@@ -49,6 +50,20 @@ def _refreshed(engine: Engine) -> None:
         engine.costing.refresh()
     except ToolError as exc:
         log.warning("could not scan storage for a project's spend", error=exc.message)
+
+
+def _forget_profile(engine: Engine, name: str) -> None:
+    """The instance profile its data buckets had goes with the project; when IAM refuses, the
+    project is deleted all the same and the log says what is left.
+    """
+    try:
+        forget_project_profile(engine.session().client("iam"), name)
+    except ToolError as exc:
+        log.warning(
+            "could not delete a deleted project's instance profile",
+            profile=project_profile_name(name),
+            error=exc.message,
+        )
 
 
 @router.get("", response_model=ProjectList)
@@ -137,6 +152,7 @@ async def delete_project(name: str, request: Request) -> ProjectResult:
             )
         engine.projects.delete(name)
         engine.policies.forget("project", name)
+        _forget_profile(engine, name)
         return ProjectResult(project=view)
 
     return await asyncio.to_thread(delete)
