@@ -48,6 +48,7 @@ class Cli:
         *args: str,
         env: Mapping[str, str] | None = None,
         input: str | None = None,
+        timeout: float = 120,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "prism", *args],
@@ -55,7 +56,7 @@ class Cli:
             capture_output=True,
             text=True,
             input=input,
-            timeout=120,
+            timeout=timeout,
         )
 
     def start(

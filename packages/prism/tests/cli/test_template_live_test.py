@@ -31,7 +31,8 @@ def tools(system_tool: Any) -> None:
 
 
 def _test(prism: Any, state: Path, name: str) -> tuple[int, dict[str, Any]]:
-    done = prism.run(state, "templates", "test", name, "--output", "json")
+    # A live test installs packages and boots systemd twice: minutes on a loaded machine.
+    done = prism.run(state, "templates", "test", name, "--output", "json", timeout=1500)
     return done.returncode, json.loads(done.stdout)
 
 
@@ -82,7 +83,7 @@ def test_a_template_with_services_for_real(prism: Any, tmp_path: Path, tools: No
     assert checks[("port-open", "notes-web:8080")]["ok"]
     assert checks[("post_install", "post_install")]["ok"]
     assert checks[("group", "notes:staff")]["ok"]
-    shown = prism.run(tmp_path, "templates", "test", "notes-server")
+    shown = prism.run(tmp_path, "templates", "test", "notes-server", timeout=1500)
     assert shown.returncode == 0
     for stage in ("setup", "checks", "boot", "idempotence"):
         assert f"test notes-server: {stage}: passed in" in shown.stderr
