@@ -28,7 +28,10 @@ def prismd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[httpx.Cl
     try:
         with (
             running_service(app, app.state.config) as info,
-            httpx.Client(base_url=info.url, headers={"Authorization": f"Bearer {token}"}) as http,
+            # The first /openapi.json builds the schema of every route: seconds on a busy machine.
+            httpx.Client(
+                base_url=info.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+            ) as http,
         ):
             yield http
     finally:
