@@ -10,12 +10,14 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from prism.cost.model import CostReport
+from prism.daemon import dashboard_pages
 from prism.daemon.client import DaemonClient
 from prism.daemon.dashboard_api import SpendResult
 from prism.daemon.dashboard_results import DashboardResult, ViewerResult
@@ -192,3 +194,20 @@ def test_prism_dashboard_prints_a_login_url_that_works_once(
     assert first.status_code == 303 and first.headers["location"] == "/dashboard/"
     assert "prismd_session" in first.headers["set-cookie"]
     assert httpx.get(link.url).status_code == 401
+
+
+def test_prism_dashboard_says_when_the_page_is_not_built(
+    clocked_prismd: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(dashboard_pages, "STATIC", tmp_path / "never-built")
+    done = subprocess.run(
+        [sys.executable, "-m", "prism", "dashboard", "--no-open", "-o", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PRISM_STATE_DIR": str(clocked_prismd.state)},
+    )
+    assert done.returncode == 6
+    problem = json.loads(done.stdout)
+    assert problem["code"] == "PRISM_DASHBOARD_NOT_BUILT"
+    assert "make ui" in problem["suggestions"][0]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from groundwork.errors import ExitCode, ToolError
 from groundwork.output import OutputFormat, OutputOption, renders
 from prism.cli.service import daemon_client
 from prism.cli.text import plain
@@ -62,6 +63,16 @@ def dashboard(
 
     client = daemon_client()
     login = client.call("POST", "/api/v1/dashboard/login", DashboardLogin)
+    if not login.built:
+        raise ToolError(
+            "PRISM_DASHBOARD_NOT_BUILT",
+            "prismd has no dashboard to serve: its web page was not built into the package.",
+            suggestions=[
+                "In the repository: make ui (Node.js 20+ and npm), then run prism dashboard again",
+                "The CLI and the REST API work without it (prism list, prism tui).",
+            ],
+            exit_code=ExitCode.UNAVAILABLE,
+        )
     viewer = client.call("GET", "/api/v1/dashboard/viewer", ViewerResult).viewer
     url = f"{client.ensure_running().url}{login.path}"
     opened = bool(open_browser and webbrowser.open(url))

@@ -72,10 +72,12 @@ class _MemberTickets:
 async def dashboard_login(request: Request) -> DashboardLogin:
     """A fresh one-time path that logs a browser into the dashboard as the caller."""
     caller = caller_of(request)
+    built = (STATIC / "index.html").is_file()
     if caller.operator:
-        return DashboardLogin(path=f"{login_path(request.app)}&next={HOME}")
+        return DashboardLogin(path=f"{login_path(request.app)}&next={HOME}", built=built)
     tickets: _MemberTickets = request.app.state.dashboard_tickets
-    return DashboardLogin(path=f"{LOGIN_PATH}?ticket={tickets.issue(caller.token)}")
+    path = f"{LOGIN_PATH}?ticket={tickets.issue(caller.token)}"
+    return DashboardLogin(path=path, built=built)
 
 
 @router.get(LOGIN_PATH, include_in_schema=False)

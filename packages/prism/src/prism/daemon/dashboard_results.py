@@ -10,6 +10,9 @@ __all__ = ["DashboardLink", "DashboardLogin", "DashboardResult", "Viewer", "View
 
 class DashboardLogin(BaseModel):
     path: str = Field(description="A one-time login path to open in a browser (5 minutes).")
+    built: bool = Field(
+        default=True, description="False: this prismd has no dashboard build to serve (make ui)."
+    )
 
 
 class DashboardLink(BaseModel):
