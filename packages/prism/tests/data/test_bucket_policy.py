@@ -128,3 +128,11 @@ def test_a_policy_past_iams_limit_is_refused() -> None:
         bucket_policy(many)
     assert error.value.code == "PRISM_BUCKET_POLICY_TOO_LARGE"
     assert bucket_policy(many[:10]) is not None
+
+
+def test_statement_ids_differ_for_every_name() -> None:
+    names = ["a-1", "a1", "a_1", "ab-c", "a-bc", "ab_c", "live-set", "livedset"]
+    found = statements(*(bucket(n, f"s3://lab-data/{n}", read_only=True) for n in names))
+    sids = [s["Sid"] for s in found]
+    assert len(set(sids)) == len(sids) == 2 * len(names)
+    assert all(sid.isalnum() for sid in sids)

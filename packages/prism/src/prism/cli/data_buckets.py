@@ -57,6 +57,8 @@ def _access(bucket: "DataBucket") -> str:
 def _bucket_view(result: "BucketResult") -> str:
     from rich.markup import escape
 
+    from prism.data.policy import bucket_sid
+
     b = result.bucket
     if result.removed:
         left = "" if result.policy else " It has no data bucket left."
@@ -70,8 +72,9 @@ def _bucket_view(result: "BucketResult") -> str:
         f" {b.region}): its workstations launched from now on mount it at {b.mount_point}.",
         f"Instance profile {result.instance_profile} may:",
     ]
+    mine = {bucket_sid(b.name, what) for what in ("List", "Read", "Write")}
     for statement in result.policy.statement if result.policy else []:
-        if statement.resource.endswith(b.bucket) or f":::{b.bucket}/" in statement.resource:
+        if statement.sid in mine:
             lines.append(f"  {', '.join(statement.action)} on {escape(statement.resource)}")
     if result.simulated:
         lines.append("[magenta](simulated: the sandbox's S3 and IAM)[/magenta]")

@@ -24,6 +24,7 @@ __all__ = [
     "PolicyDocument",
     "PolicyStatement",
     "bucket_policy",
+    "bucket_sid",
     "policy_json",
 ]
 
@@ -56,14 +57,17 @@ class PolicyDocument(BaseModel):
     statement: list[PolicyStatement] = Field(alias="Statement")
 
 
-def _sid(name: str, what: str) -> str:
-    words = re.split(r"[-_]", name)
-    return "Data" + "".join(w.capitalize() for w in words) + what
+def bucket_sid(name: str, what: str) -> str:
+    """A statement id (letters and digits only) unique to the bucket: its name's first letter
+    upper-cased, '-' as D and '_' as U (upper case is never in a name but there: one name, one id).
+    """
+    encoded = name[:1].upper() + name[1:].replace("-", "D").replace("_", "U")
+    return f"Data{encoded}{what}"
 
 
 def _statements(bucket: DataBucket) -> list[PolicyStatement]:
     listing = PolicyStatement(
-        sid=_sid(bucket.name, "List"),
+        sid=bucket_sid(bucket.name, "List"),
         action=["s3:ListBucket"],
         resource=f"arn:aws:s3:::{bucket.bucket}",
         condition=(
@@ -74,7 +78,7 @@ def _statements(bucket: DataBucket) -> list[PolicyStatement]:
     )
     actions = [*READ_ACTIONS, *([] if bucket.read_only else WRITE_ACTIONS)]
     objects = PolicyStatement(
-        sid=_sid(bucket.name, "Write" if not bucket.read_only else "Read"),
+        sid=bucket_sid(bucket.name, "Write" if not bucket.read_only else "Read"),
         action=actions,
         resource=f"arn:aws:s3:::{bucket.bucket}/{bucket.prefix}*",
     )
