@@ -262,6 +262,12 @@ def _service_token(ws: "Workstation", service: str, url: str, ssh: list[str], us
     if found:
         return found
     _require_ssh()
+    import asyncio
+
+    from prism.connect.probe import wait_for_ssh  # deferred: asyncssh loads slowly
+
+    with stderr_console().status(f"Waiting for SSH on {ws.public_ip}..."):
+        asyncio.run(wait_for_ssh(str(ws.public_ip)))
     with stderr_console().status(f"Reading {service}'s token from {ws.name} over SSH..."):
         token = webtoken.fetch_token(
             ssh, webtoken.remote_token_command(url, token_file(service)), ws.name
