@@ -5,8 +5,10 @@ each distribution family does it, secrets are warned about, and the scripts pass
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +220,16 @@ def test_the_bundled_database_template_keeps_its_password_on_the_workstation(
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     subprocess.run(["bash", "-euo", "pipefail", "-c", script], check=True)
     assert secret.read_text() == first
+
+
+def test_templates_info_shows_the_containers(tmp_path: Path) -> None:
+    env = {**os.environ, "PRISM_STATE_DIR": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "200"}
+    shown = subprocess.run(
+        [sys.executable, "-m", "prism", "templates", "info", "research-database"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    row = next(line for line in shown.stdout.splitlines() if "containers" in line)
+    assert "postgres (postgres:16)" in row

@@ -143,6 +143,7 @@ def _info_view(result: "TemplateInfo") -> "RenderableType":
         "pip packages": ", ".join(t.packages.pip),
         "users": ", ".join(u.name for u in t.users),
         "services": ", ".join(f"{s.name}:{s.port}" if s.port else s.name for s in t.services),
+        "containers": ", ".join(f"{c.name} ({c.image})" for c in t.containers),
         "architectures": ", ".join(detail.architectures)
         + (f" ({detail.architectures_reason})" if detail.architectures_reason else ""),
     }
