@@ -259,6 +259,7 @@ def test_a_viewer_sees_their_project_and_is_refused_an_action(
     row = page.get_by_test_id("ws-spender")
     expect(row).to_have_attribute("data-state", "running")
     expect(page.get_by_test_id("ws-outside")).to_have_count(0)
+    expect(row.locator("td.n").nth(2)).to_contain_text("$")  # its cost per hour, of their project
     row.get_by_role("button", name="Stop").click()
     refusal = page.get_by_role("alert").filter(has_text="Not allowed")
     expect(refusal).to_contain_text("PRISM_ACCESS_DENIED")

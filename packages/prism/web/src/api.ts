@@ -85,7 +85,8 @@ export type LaunchBody = { template: string; name: string; size: string | null; 
 export const api = {
   workstations: () => call<{ workstations: Workstation[] }>("GET", "/api/v1/workstations").then((r) => r.workstations),
   idle: () => call<{ statuses: IdleStatus[] }>("GET", "/api/v1/idle/status").then((r) => r.statuses),
-  costs: () => call<{ costs: CostLine[] }>("GET", "/api/v1/cost").then((r) => r.costs),
+  costs: (project?: string) =>
+    call<{ costs: CostLine[] }>("GET", project ? `/api/v1/cost?project=${encodeURIComponent(project)}` : "/api/v1/cost").then((r) => r.costs),
   act: (name: string, action: string) =>
     call<{ workstation: Workstation; notice: string | null }>("POST", `/api/v1/workstations/${encodeURIComponent(name)}/${action}`),
   remove: (name: string) => call<{ workstation: Workstation }>("DELETE", `/api/v1/workstations/${encodeURIComponent(name)}`),

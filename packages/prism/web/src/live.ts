@@ -10,6 +10,8 @@ type NotificationEvent = { type: "notification"; id: number; at: string; notific
 
 class Live {
   workstations = new Map<string, Workstation>();
+  private heard = new Map<string, number>(); // workstation -> the count of events when last heard of
+  private heardCount = 0;
   notes: Note[] = [];
   connected = false;
   loaded = false;
@@ -31,6 +33,7 @@ class Live {
       const event = JSON.parse((message as MessageEvent).data) as WorkstationEvent;
       this.set(() => {
         const ws = event.workstation;
+        this.heard.set(ws.name, ++this.heardCount);
         if (ws.state === "deleted") this.workstations.delete(ws.name);
         else this.workstations.set(ws.name, ws);
       });
@@ -43,10 +46,16 @@ class Live {
   }
 
   async reload(): Promise<void> {
+    const asked = this.heardCount;
     try {
       const found = await api.workstations();
       this.set(() => {
-        this.workstations = new Map(found.map((ws) => [ws.name, ws]));
+        // A list answered after an event was heard may be older than that event: for each
+        // workstation heard of since the list was asked for, the event wins.
+        const fresh = (name: string) => (this.heard.get(name) ?? 0) > asked;
+        const merged = new Map(found.filter((ws) => !fresh(ws.name)).map((ws) => [ws.name, ws]));
+        for (const [name, ws] of this.workstations) if (fresh(name)) merged.set(name, ws);
+        this.workstations = merged;
         this.loaded = true;
         this.error = null;
       });

@@ -4,7 +4,7 @@
 
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, fmt, type CostLine, type IdleStatus, type Problem, type Workstation } from "./api";
+import { api, ApiError, fmt, type CostLine, type IdleStatus, type Problem, type Workstation } from "./api";
 import { useLive } from "./live";
 import { Badge, ConfirmDialog, ProblemBox, problemOf, type Confirmation } from "./ui";
 
@@ -15,12 +15,23 @@ const ACTIONS: Record<string, { label: string; when: string[] }> = {
   resume: { label: "Resume", when: ["hibernated"] },
 };
 
+// Every cost line the caller may see: a team member reads them one of their projects at a time.
+async function costLines(): Promise<CostLine[]> {
+  try {
+    return await api.costs();
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 403) throw error;
+    const viewer = await api.viewer();
+    return (await Promise.all(Object.keys(viewer.roles).map((project) => api.costs(project)))).flat();
+  }
+}
+
 function useFigures(version: number) {
   const [costs, setCosts] = useState(new Map<string, CostLine>());
   const [idle, setIdle] = useState(new Map<string, IdleStatus>());
   useEffect(() => {
     const timer = setTimeout(() => {
-      api.costs().then((lines) => setCosts(new Map(lines.filter((l) => l.kind === "workstation").map((l) => [l.name, l])))).catch(() => {});
+      costLines().then((lines) => setCosts(new Map(lines.filter((l) => l.kind === "workstation").map((l) => [l.name, l])))).catch(() => {});
       api.idle().then((statuses) => setIdle(new Map(statuses.map((s) => [s.workstation, s])))).catch(() => {});
     }, 300); // a burst of events costs one refresh
     return () => clearTimeout(timer);
