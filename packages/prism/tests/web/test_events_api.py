@@ -182,3 +182,20 @@ def test_an_idle_action_is_heard_as_a_notification_and_a_state_change(
     ]
     assert changed and changed[-1].workstation.state_reason is not None
     assert changed[-1].workstation.state_reason.by == "idle-policy"
+
+
+def test_a_quiet_stream_sends_keep_alive_pings(
+    client: DaemonClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PRISM_PROGRESS_PING_SECONDS", "0.3")
+    headers = {"Authorization": f"Bearer {client._token()}"}
+    url = client.ensure_running().url
+    with httpx.stream("GET", f"{url}/api/v1/events", headers=headers, timeout=WAIT) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        assert stream.headers["cache-control"] == "no-store"
+        for line in stream.iter_lines():
+            if line.startswith(":"):
+                assert "ping" in line
+                break
+        else:
+            raise AssertionError("the stream ended without a ping")
