@@ -16,6 +16,7 @@ import fcntl
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -34,6 +35,16 @@ REQUIRED_TOOLS = {
     "unshare": "util-linux",
 }
 _ROOT_PACKAGES = "systemd,systemd-sysv,dbus,ca-certificates"
+
+
+def _die_with_parent() -> None:
+    """The container goes when prism goes, even by SIGKILL: one left running holds the shared
+    apt cache's lock and fails the next test's apt with "Could not get lock".
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def cache_root() -> Path:
@@ -160,7 +171,9 @@ class Container:
             f"--bind={archives}:/var/cache/apt/archives",
             "--setenv=DEBIAN_FRONTEND=noninteractive",
         ]
-        nspawn += ["--boot", "--console=pipe"] if boot else ["--pipe", "--", *command]
+        # The container's first process dies with nspawn, and the container with it.
+        deathsig = ["setpriv", "--pdeathsig", "KILL", "--"]
+        nspawn += ["--boot", "--console=pipe"] if boot else ["--pipe", "--", *deathsig, *command]
         script = " && ".join(
             [
                 "mount -t overlay overlay -o "
@@ -182,6 +195,7 @@ class Container:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,
             )
             try:
                 return process.wait(timeout=timeout)
