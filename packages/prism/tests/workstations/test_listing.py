@@ -114,3 +114,14 @@ def test_a_change_prism_makes_shows_at_once(
     after = life.listing()
     assert after is not first
     assert states(after.body)["alpha"] == "stopped"
+
+
+def test_a_reconcile_that_read_before_a_delete_does_not_bring_the_workstation_back(
+    running: tuple[Lifecycle, Session, Workstation], clock: Clock
+) -> None:
+    life, _, _ = running
+    read_before = life.store.list()  # a listing under way: its records read, EC2 not yet asked
+    life.delete("alpha")
+    assert [w.state for w in life.reconcile(read_before)] == [WorkstationState.GONE]
+    assert life.store.get("alpha").state is WorkstationState.DELETED  # type: ignore[union-attr]
+    assert life.list() == []

@@ -86,8 +86,8 @@ class Lifecycle:
                     ws.public_ip = view.public_ip
                     ws.private_ip = view.private_ip
                 if new_state != ws.state:
-                    ws.state = new_state
-                    self.store.save(ws)
+                    read_as, ws.state = ws.state, new_state
+                    self.store.save_if(ws, read_as)
         return used
 
     def _describe(self, key: tuple[str, str], members: list[Workstation]) -> _Described:

@@ -136,11 +136,23 @@ class WorkstationStore:
 
     def save(self, workstation: Workstation) -> Workstation:
         """Store the new record; a state change is logged with its time."""
-        workstation.updated_at = self.clock.now()
+        self._save(workstation, if_state=None)
+        return workstation
+
+    def save_if(self, workstation: Workstation, state: WorkstationState) -> bool:
+        """Store it only while the stored record is still in ``state``: a reconcile that read
+        the record before a delete must not bring it back. False when not stored.
+        """
+        return self._save(workstation, if_state=state)
+
+    def _save(self, workstation: Workstation, *, if_state: WorkstationState | None) -> bool:
         with self._lock:
             row = self._db.execute(
                 "SELECT state FROM workstations WHERE name = ?", (workstation.name,)
             ).fetchone()
+            if if_state is not None and (row is None or row["state"] != if_state):
+                return False
+            workstation.updated_at = self.clock.now()
             self._db.execute("BEGIN IMMEDIATE")
             self._db.execute(
                 "INSERT OR REPLACE INTO workstations (name, state, data) VALUES (?, ?, ?)",
@@ -151,7 +163,7 @@ class WorkstationStore:
             self._db.execute("COMMIT")
             self._version += 1
         self._tell(workstation, WorkstationState(row["state"]) if row else None)
-        return workstation
+        return True
 
     def _tell(self, workstation: Workstation, previous: WorkstationState | None) -> None:
         for listener in self.listeners:
