@@ -125,7 +125,8 @@ RUNS: list[tuple[list[str], int, str]] = [
     (["storage", "cleanup", "--only", "j-spare", "--yes"], 0, "cleanup"),
     (["connect", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
     (["web", "j-box"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
-    (["connect", "j-box", "--vscode", "--print"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
+    (["connect", "j-box", "--vscode", "--print"], 0, "editor"),
+    (["connect", "j-box", "--vscode"], 1, "PRISM_SANDBOX_NOTHING_TO_CONNECT"),
     (["ssh-config"], 0, "ssh_hosts"),
     (["tui"], 2, "PRISM_TUI_NEEDS_TERMINAL"),  # its session document: tests/tui, on a pty
     (["data", "ls", "s3://j-no-such-bucket"], 3, "PRISM_BUCKET_NOT_FOUND"),

@@ -117,14 +117,20 @@ def test_vscode_runs_code_when_it_is_there_and_gives_the_command_when_not(
     assert calls.read_text().count("\n") == 1
 
 
-def test_a_sandbox_workstation_has_nothing_to_connect_an_editor_to(
+def test_a_sandbox_workstation_prints_its_command_and_writes_no_ssh_config(
     prism: Any, sandbox: Path, tmp_path: Path
 ) -> None:
     env = {"HOME": str(tmp_path)}
     assert prism.run(sandbox, "launch", "ubuntu-server", "vs-sim", env=env).returncode == 0
-    refused = prism.run(
-        sandbox, "connect", "vs-sim", "--vscode", "--print", "--yes", "-o", "json", env=env
-    )
+    printed = prism.run(sandbox, "connect", "vs-sim", "--vscode", "--print", env=env)
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == "code --remote ssh-remote+vs-sim /home/ubuntu\n"
+    assert "vs-sim is simulated by the sandbox" in printed.stderr
+    assert "nothing was written to your SSH config" in printed.stderr
+    as_json = prism.json(sandbox, "connect", "vs-sim", "--vscode", "--print", env=env)
+    assert as_json["opened"] is False and as_json["editor"]["included"] is False
+    assert as_json["editor"]["command"] == ["code", "--remote", "ssh-remote+vs-sim", "/home/ubuntu"]
+    refused = prism.run(sandbox, "connect", "vs-sim", "--vscode", "--yes", "-o", "json", env=env)
     assert refused.returncode == 1
     assert json.loads(refused.stdout)["code"] == "PRISM_SANDBOX_NOTHING_TO_CONNECT"
     as_user = prism.run(sandbox, "connect", "vs-sim", "--vscode", "--as", "ada", "-o", "json")

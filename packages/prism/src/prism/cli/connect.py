@@ -29,10 +29,16 @@ def desktop_hint(ws: "Workstation") -> str | None:
     )
 
 
-def _reachable(name: str) -> "Workstation":
+def _workstation(name: str) -> "Workstation":
     from prism.workstations.results import WorkstationResult
 
-    ws = daemon_client().call("GET", f"/api/v1/workstations/{name}", WorkstationResult).workstation
+    return (
+        daemon_client().call("GET", f"/api/v1/workstations/{name}", WorkstationResult).workstation
+    )
+
+
+def _reachable(name: str, found: "Workstation | None" = None) -> "Workstation":
+    ws = found or _workstation(name)
     if ws.simulated:
         hint = desktop_hint(ws)
         raise ToolError(
@@ -174,7 +180,12 @@ def connect(
             suggestions=[f"ssh as {as_user}: prism connect {name} --as {as_user}"],
             exit_code=ExitCode.USAGE,
         )
-    ws = _reachable(name)
+    found = _workstation(name)
+    if vscode and print_only and found.simulated:
+        from prism.cli.editors import sandbox_vscode
+
+        return sandbox_vscode(found)
+    ws = _reachable(name, found)
     if vscode:
         from prism.cli.editors import open_vscode
 

@@ -98,6 +98,32 @@ def open_vscode(
     return EditorResult(editor=editor, opened=True)
 
 
+def sandbox_vscode(ws: "Workstation") -> "EditorResult":
+    """A sandbox workstation's VS Code command, so the sandbox shows what a real one gives; no
+    SSH config is written, as no machine answers there.
+    """
+    from prism.connect.results import EditorConnection, EditorResult, SshHost
+
+    host = SshHost(
+        alias=ws.name, hostname=str(ws.public_ip), user=ws.login_user, identity_file=ws.key_file
+    )
+    notice = (
+        f"{ws.name} is simulated by the sandbox: this is its command, but no machine answers at"
+        f" {ws.public_ip}, so nothing was written to your SSH config. On AWS,"
+        f" prism connect {ws.name} --vscode writes its entry and opens VS Code."
+    )
+    stderr_console().print(notice, markup=False, highlight=False)
+    editor = EditorConnection(
+        workstation=ws.name,
+        ssh_host=host,
+        ssh_config=str(owned_config()),
+        included=False,
+        backup=None,
+        command=["code", "--remote", f"ssh-remote+{ws.name}", _remote_home(ws.login_user)],
+    )
+    return EditorResult(editor=editor, opened=False, notice=notice)
+
+
 def editor_view(result: "EditorResult") -> str:
     lines = [shlex.join(result.editor.command)]
     if result.opened:
