@@ -195,6 +195,17 @@ def test_prism_dashboard_prints_a_login_url_that_works_once(
     assert "prismd_session" in first.headers["set-cookie"]
     assert httpx.get(link.url).status_code == 401
 
+    shown = subprocess.run(
+        [sys.executable, "-m", "prism", "dashboard", "--no-open"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PRISM_STATE_DIR": str(clocked_prismd.state), "COLUMNS": "40"},
+    )
+    url = shown.stdout.splitlines()[1]  # whole on its line in a narrow terminal: copied unbroken
+    assert url.startswith("http://") and url.endswith("&next=/dashboard/")
+    assert httpx.get(url).status_code == 303
+
 
 def test_prism_dashboard_says_when_the_page_is_not_built(
     clocked_prismd: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

@@ -8,24 +8,25 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from groundwork.errors import ExitCode, ToolError
-from groundwork.output import OutputFormat, OutputOption, renders
+from groundwork.output import OutputFormat, OutputOption, renders, stdout_console
 from prism.cli.service import daemon_client
-from prism.cli.text import plain
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-
     from prism.daemon.dashboard_results import DashboardResult
 
 dashboard_app = typer.Typer(add_completion=False)
 
 
-def _view(result: DashboardResult) -> RenderableType:
+def _view(result: DashboardResult) -> None:
     link = result.dashboard
     opened = " (opened in your browser)" if link.opened else ""
-    return plain(
-        f"The dashboard{opened}, logged in as {link.user}: {link.url}\n"
-        "The link works once, within 5 minutes; run prism dashboard again for a new one."
+    # Soft-wrapped: the terminal folds long lines, so the URL is copied whole.
+    stdout_console().print(
+        f"The dashboard{opened}, logged in as {link.user}:\n{link.url}\n"
+        "The link works once, within 5 minutes; run prism dashboard again for a new one.",
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
     )
 
 
