@@ -119,6 +119,7 @@ def test_a_launch_from_the_page_shows_its_progress_to_the_end(
     page.get_by_label("Template").select_option("python-ml-workstation")
     expect(page.get_by_label("Python version")).to_have_value("3.11")  # its default
     page.get_by_label("Python version").select_option("3.12")
+    page.get_by_label("Architecture").select_option("arm64")
     page.get_by_label("Name").fill("from-page")
     page.get_by_role("button", name="Launch").click()
     launch_box = page.get_by_role("region", name="Launch of from-page")
@@ -135,6 +136,7 @@ def test_a_launch_from_the_page_shows_its_progress_to_the_end(
     expect(row).to_contain_text("Python ML")
     launched = operator.get("/api/v1/workstations/from-page").json()["workstation"]
     assert launched["params"]["python_version"] == "3.12"
+    assert (launched["architecture"], launched["instance_type"]) == ("arm64", "t4g.medium")
     page.context.close()
 
 

@@ -80,7 +80,7 @@ export type MetricSeries = {
 };
 export type Metrics = { workstation: string; instance_id: string | null; period_seconds: number; series: MetricSeries[]; notes: string[] };
 export type Note = { at: string; kind: string; workstation: string | null; project: string | null; text: string };
-export type LaunchBody = { template: string; name: string; size: string | null; params: Record<string, string>; project: string | null };
+export type LaunchBody = { template: string; name: string; size: string | null; arch: string | null; params: Record<string, string>; project: string | null };
 
 export const api = {
   workstations: () => call<{ workstations: Workstation[] }>("GET", "/api/v1/workstations").then((r) => r.workstations),

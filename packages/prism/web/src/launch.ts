@@ -7,6 +7,7 @@ import { api, problemFrom, type ProgressUpdate, type Problem, type Template, typ
 import { ProblemBox, problemOf } from "./ui";
 
 const SIZES = ["", "XS", "S", "M", "L", "XL"];
+const ARCHES = ["", "x86_64", "arm64"];
 
 function Progress({ name, path }: { name: string; path: string }) {
   const [update, setUpdate] = useState<ProgressUpdate | null>(null);
@@ -47,6 +48,7 @@ export function LaunchView() {
   const [slug, setSlug] = useState("");
   const [name, setName] = useState("");
   const [size, setSize] = useState("");
+  const [arch, setArch] = useState("");
   const [project, setProject] = useState("");
   const [params, setParams] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -64,7 +66,7 @@ export function LaunchView() {
     setProblem(null);
     try {
       const given = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ""));
-      const reply = await api.launch({ template: slug, name, size: size || null, params: given, project: project || null });
+      const reply = await api.launch({ template: slug, name, size: size || null, arch: arch || null, params: given, project: project || null });
       setLaunched({ name, path: reply.progress });
     } catch (error) {
       setProblem(problemOf(error));
@@ -83,6 +85,10 @@ export function LaunchView() {
       <label for="launch-size">Size</label>
         <select id="launch-size" value=${size} onChange=${(e: Event) => setSize((e.target as HTMLSelectElement).value)}>
           ${SIZES.map((s) => html`<option value=${s}>${s || "as the template says"}</option>`)}
+        </select>
+      <label for="launch-arch">Architecture</label>
+        <select id="launch-arch" value=${arch} onChange=${(e: Event) => setArch((e.target as HTMLSelectElement).value)}>
+          ${ARCHES.map((a) => html`<option value=${a}>${a || "as the template's instance type"}</option>`)}
         </select>
       <label for="launch-project">Project</label>
       <input id="launch-project" value=${project} placeholder="none" onInput=${(e: Event) => setProject((e.target as HTMLInputElement).value)} />
