@@ -9,6 +9,9 @@ VENV_STAMP := .venv/.synced
 WEB := packages/peragus/web
 UI_BUILT := packages/peragus/src/peragus/server/static/index.html
 PHOENIX_WEB := packages/phoenix/web
+# groundwork's web kit: the error box, routing and look that phoenix's console and prism's
+# dashboard share (read from source by both builds).
+WEB_KIT := $(wildcard packages/groundwork/web/src/*)
 PHOENIX_UI_BUILT := packages/phoenix/src/phoenix/server/static/index.html
 PRISM_WEB := packages/prism/web
 PRISM_UI_BUILT := packages/prism/src/prism/daemon/static/dashboard/index.html
@@ -33,12 +36,12 @@ $(UI_BUILT): $(WEB)/package.json $(WEB)/package-lock.json $(wildcard $(WEB)/*.ht
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 # phoenix's web console (Preact + uPlot, Vite), built into the package the same way.
-$(PHOENIX_UI_BUILT): $(PHOENIX_WEB)/package.json $(PHOENIX_WEB)/package-lock.json $(PHOENIX_WEB)/index.html $(PHOENIX_WEB)/vite.config.ts $(wildcard $(PHOENIX_WEB)/src/*)
+$(PHOENIX_UI_BUILT): $(PHOENIX_WEB)/package.json $(PHOENIX_WEB)/package-lock.json $(PHOENIX_WEB)/index.html $(PHOENIX_WEB)/vite.config.ts $(PHOENIX_WEB)/tsconfig.json $(wildcard $(PHOENIX_WEB)/src/*) $(WEB_KIT)
 	@command -v npm >/dev/null || { echo "phoenix's console needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
 	cd $(PHOENIX_WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 # prism's dashboard (Preact + uPlot, Vite), served by prismd under /dashboard/, built the same way.
-$(PRISM_UI_BUILT): $(PRISM_WEB)/package.json $(PRISM_WEB)/package-lock.json $(PRISM_WEB)/index.html $(PRISM_WEB)/vite.config.ts $(wildcard $(PRISM_WEB)/src/*)
+$(PRISM_UI_BUILT): $(PRISM_WEB)/package.json $(PRISM_WEB)/package-lock.json $(PRISM_WEB)/index.html $(PRISM_WEB)/vite.config.ts $(PRISM_WEB)/tsconfig.json $(wildcard $(PRISM_WEB)/src/*) $(WEB_KIT)
 	@command -v npm >/dev/null || { echo "prism's dashboard needs Node.js 20+ and npm (apt install nodejs npm)"; exit 1; }
 	cd $(PRISM_WEB) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 

@@ -1,33 +1,9 @@
 // phoenix's REST API. The session cookie set by the login URL authenticates every call; the
 // replies are the same JSON the CLI prints with -o json.
 
-export type Problem = { code: string; message: string; suggestions: string[] };
+import { call, type Problem } from "@groundwork/web/problem";
 
-export class ApiError extends Error {
-  constructor(public problem: Problem, public status: number) {
-    super(problem.message);
-  }
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  if (!response.ok) {
-    let problem: Problem = { code: `HTTP_${response.status}`, message: response.statusText, suggestions: [] };
-    try {
-      const reply = await response.json(); // RFC 9457 problem+json: the sentence is in "detail"
-      problem = { code: reply.code, message: reply.detail ?? reply.title, suggestions: reply.suggestions ?? [] };
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(problem, response.status);
-  }
-  return response.json() as Promise<T>;
-}
+export type { Problem };
 
 export type Range = { min: number; max: number };
 export type PipelineSummary = {

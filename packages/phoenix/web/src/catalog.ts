@@ -5,7 +5,7 @@
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type CatalogEntry, fmt, type PipelineSummary, type Problem } from "./api";
-import { navigate } from "./router";
+import { navigate } from "@groundwork/web/router";
 import { ProblemBox, problemOf } from "./ui";
 import { Yaml } from "./yaml";
 

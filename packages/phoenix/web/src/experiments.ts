@@ -6,7 +6,7 @@ import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, type Experiment, type ExperimentEvent, type Figures, fmt, type Problem } from "./api";
 import { VariantChart } from "./chart";
-import { navigate } from "./router";
+import { navigate } from "@groundwork/web/router";
 import { Badge, ConfirmDialog, type Confirmation, ProblemBox, problemOf } from "./ui";
 
 const ACTIVE = ["pending", "running", "analyzing"];

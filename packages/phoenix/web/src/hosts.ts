@@ -4,7 +4,7 @@
 import { html } from "htm/preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, fmt, type HostDeployment, type Problem } from "./api";
-import { navigate } from "./router";
+import { navigate } from "@groundwork/web/router";
 import { Badge, ConfirmDialog, type Confirmation, ProblemBox, problemOf } from "./ui";
 
 export function HostsView() {

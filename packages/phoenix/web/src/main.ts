@@ -5,8 +5,8 @@ import { render } from "preact";
 import { CatalogList, CatalogPage } from "./catalog";
 import { ExperimentList, ExperimentPage } from "./experiments";
 import { HostsView } from "./hosts";
-import { onLink, useLocation } from "./router";
-import "./style.css";
+import { onLink, useLocation } from "@groundwork/web/router";
+import "@groundwork/web/base.css";
 
 function View({ path }: { path: string }) {
   const [, first, second] = path.split("?")[0].split("/").map(decodeURIComponent);

@@ -1,36 +1,9 @@
 // prismd's REST API. The cookie set by the login URL authenticates every call; the replies are
 // the same JSON the CLI prints with -o json.
 
-export type Problem = { code: string; message: string; suggestions: string[]; status?: number };
+import { call } from "@groundwork/web/problem";
 
-export class ApiError extends Error {
-  constructor(public problem: Problem, public status: number) {
-    super(problem.message);
-  }
-}
-
-export function problemFrom(reply: any, status?: number): Problem {
-  return { code: reply.code ?? `HTTP_${status}`, message: reply.detail ?? reply.title ?? String(reply), suggestions: reply.suggestions ?? [], status };
-}
-
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin",
-  });
-  if (!response.ok) {
-    let problem: Problem = { code: `HTTP_${response.status}`, message: response.statusText, suggestions: [] };
-    try {
-      problem = problemFrom(await response.json(), response.status); // RFC 9457 problem+json
-    } catch {
-      // not JSON: keep the status line
-    }
-    throw new ApiError(problem, response.status);
-  }
-  return response.json() as Promise<T>;
-}
+export { ApiError, problemFrom, type Problem } from "@groundwork/web/problem";
 
 export type State =
   | "launching" | "pending" | "running" | "stopping" | "stopped" | "hibernated"

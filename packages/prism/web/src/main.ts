@@ -8,7 +8,7 @@ import { api, fmt, type Viewer } from "./api";
 import { CostsView } from "./costs";
 import { LaunchView } from "./launch";
 import { canAskForDesktop, live, useLive } from "./live";
-import { onLink, useLocation } from "./router";
+import { onLink, useLocation } from "@groundwork/web/router";
 import { UsageView } from "./usage";
 import { WorkstationsView } from "./workstations";
 import "./style.css";

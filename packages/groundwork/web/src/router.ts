@@ -1,5 +1,5 @@
 // Routing in the page: links change the address with pushState and every view re-renders from
-// it; the server answers every console address with the same page.
+// it; the server answers every address of the page with the same page.
 
 import { useEffect, useState } from "preact/hooks";
 
