@@ -221,7 +221,7 @@ def test_a_hub_users_token_is_their_own_made_once_and_only_they_read_it(
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     url = fill_url(HUB_URL, local="127.0.0.1:8000", token=first, user=research_user)
     assert url == (
-        f"http://127.0.0.1:8000/hub/login?prism_user={research_user}&prism_token={first}"
+        f"http://127.0.0.1:8000/hub/login?next=%2Fhub%2F&prism_user={research_user}&prism_token={first}"
     )
 
 

@@ -101,7 +101,7 @@ def test_the_hub_is_the_templates_own_unit_reached_with_the_users_token() -> Non
     assert expected_ports(resolved.template) == {"jupyterhub": 8000}
     launch = LaunchTemplate(resolved)
     assert launch.service_urls == {
-        "jupyterhub": "http://{local}/hub/login?prism_user={user}&prism_token={user_token}"
+        "jupyterhub": "http://{local}/hub/login?next=%2Fhub%2F&prism_user={user}&prism_token={user_token}"
     }
     script = resolved.user_data()
     assert "prism-jupyterhub" not in script

@@ -39,7 +39,8 @@ _JUPYTER_DEFAULTS = ["c.ServerApp.ip = '127.0.0.1'"]
 TOKEN_DIR = "/etc/prism/tokens"  # noqa: S105 - a folder, not a secret
 RANDOM_HEX = "od -An -N24 -tx1 /dev/urandom | tr -d ' \\n'"
 HUB_SERVICE = "jupyterhub"
-HUB_URL = "http://{local}/hub/login?prism_user={user}&prism_token={user_token}"
+# next= sends the browser on to a clean URL, not one that carries the token forward.
+HUB_URL = "http://{local}/hub/login?next=%2Fhub%2F&prism_user={user}&prism_token={user_token}"
 
 
 def is_jupyter(service: Service) -> bool:
