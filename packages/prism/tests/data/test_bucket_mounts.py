@@ -25,16 +25,12 @@ RELEASE = "https://s3.amazonaws.com/mountpoint-s3-release/latest"
 
 
 def bucket(name: str, url: str, *, read_only: bool) -> DataBucket:
-    location = checked_location(url)
-    return DataBucket(
+    return DataBucket.at(
+        checked_location(url),
         name=name,
         project="genomics",
-        url=url,
-        bucket=location.bucket,
-        prefix=location.prefix,
         region="eu-west-1",
         read_only=read_only,
-        mount_point=f"/data/{name}",
         added_by="opal",
         added_at=datetime.now(UTC),
     )

@@ -19,16 +19,12 @@ WRITES = {"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"}
 
 
 def bucket(name: str, url: str, *, read_only: bool) -> DataBucket:
-    location = checked_location(url)
-    return DataBucket(
+    return DataBucket.at(
+        checked_location(url),
         name=name,
         project="genomics",
-        url=url,
-        bucket=location.bucket,
-        prefix=location.prefix,
         region="eu-west-1",
         read_only=read_only,
-        mount_point=f"/data/{name}",
         added_by="opal",
         added_at=datetime.now(UTC),
     )

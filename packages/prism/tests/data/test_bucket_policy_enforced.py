@@ -27,16 +27,12 @@ Client = Callable[..., Any]
 
 
 def bucket(url: str, *, read_only: bool) -> DataBucket:
-    location = checked_location(url)
-    return DataBucket(
+    return DataBucket.at(
+        checked_location(url),
         name="set",
         project="genomics",
-        url=url,
-        bucket=location.bucket,
-        prefix=location.prefix,
         region="us-east-1",
         read_only=read_only,
-        mount_point="/data/set",
         added_by="opal",
         added_at=datetime.now(UTC),
     )

@@ -151,21 +151,12 @@ def list_buckets(
 
 def find_bucket(client: "DaemonClient", name: str) -> "DataBucket":
     """A data bucket by its name, among those the caller may see."""
-    from prism.data.buckets import BucketList
+    from prism.data.buckets import BucketList, bucket_not_found
 
     buckets = client.call("GET", "/api/v1/buckets", BucketList).buckets
     found = next((b for b in buckets if b.name == name), None)
     if found is None:
-        known = ", ".join(b.name for b in buckets) or "none yet"
-        raise ToolError(
-            "PRISM_DATA_BUCKET_NOT_FOUND",
-            f"No data bucket named {name!r} (known: {known}).",
-            suggestions=[
-                "See them: prism data bucket list",
-                "Attach one: prism data bucket add NAME s3://BUCKET/PREFIX --project P",
-            ],
-            exit_code=ExitCode.NOT_FOUND,
-        )
+        raise bucket_not_found(name, buckets)
     return found
 
 

@@ -16,7 +16,6 @@ from prism.data.buckets import (
     DataBucket,
     ProjectBuckets,
     checked_location,
-    mount_point,
 )
 from prism.data.location import S3Location
 from prism.data.policy import bucket_policy
@@ -73,15 +72,12 @@ def attach(
     buckets.check_new(name)
     location = checked_location(url)
     region = _region_of(cloud.client("s3"), location, cloud.profile.name)
-    bucket = DataBucket(
+    bucket = DataBucket.at(
+        location,
         name=name,
         project=project,
-        url=f"s3://{location.bucket}/{location.prefix}".rstrip("/"),
-        bucket=location.bucket,
-        prefix=location.prefix,
         region=region,
         read_only=read_only,
-        mount_point=mount_point(name),
         added_by=by,
         added_at=buckets.records.clock.now(),
     )

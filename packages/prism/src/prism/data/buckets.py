@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import BaseModel, Field
@@ -22,6 +23,7 @@ __all__ = [
     "BucketResult",
     "DataBucket",
     "ProjectBuckets",
+    "bucket_not_found",
     "checked_location",
     "mount_point",
 ]
@@ -37,6 +39,19 @@ def mount_point(name: str) -> str:
     return f"/data/{name}"
 
 
+def bucket_not_found(name: str, known: Iterable[DataBucket]) -> ToolError:
+    names = ", ".join(b.name for b in known) or "none yet"
+    return ToolError(
+        "PRISM_DATA_BUCKET_NOT_FOUND",
+        f"No data bucket named {name!r} (known: {names}).",
+        suggestions=[
+            "See them: prism data bucket list",
+            "Attach one: prism data bucket add NAME s3://BUCKET/PREFIX --project P",
+        ],
+        exit_code=ExitCode.NOT_FOUND,
+    )
+
+
 class DataBucket(BaseModel):
     name: str = Field(pattern=BUCKET_NAME, description="Mounted at /data/NAME.")
     project: str
@@ -48,6 +63,32 @@ class DataBucket(BaseModel):
     mount_point: str
     added_by: str
     added_at: datetime
+
+    @classmethod
+    def at(
+        cls,
+        location: S3Location,
+        *,
+        name: str,
+        project: str,
+        region: str,
+        read_only: bool,
+        added_by: str,
+        added_at: datetime,
+    ) -> DataBucket:
+        """The record of a checked location: its URL normalised, mounted at /data/NAME."""
+        return cls(
+            name=name,
+            project=project,
+            url=f"s3://{location.bucket}/{location.prefix}".rstrip("/"),
+            bucket=location.bucket,
+            prefix=location.prefix,
+            region=region,
+            read_only=read_only,
+            mount_point=mount_point(name),
+            added_by=added_by,
+            added_at=added_at,
+        )
 
 
 class BucketResult(BaseModel):
@@ -108,16 +149,7 @@ class ProjectBuckets:
     def get(self, name: str) -> DataBucket:
         found = self.records.get(_KIND, name, DataBucket)
         if found is None:
-            known = ", ".join(b.name for b in self.list()) or "none yet"
-            raise ToolError(
-                "PRISM_DATA_BUCKET_NOT_FOUND",
-                f"No data bucket named {name!r} (known: {known}).",
-                suggestions=[
-                    "See them: prism data bucket list",
-                    "Attach one: prism data bucket add NAME s3://BUCKET/PREFIX --project P",
-                ],
-                exit_code=ExitCode.NOT_FOUND,
-            )
+            raise bucket_not_found(name, self.list())
         return found
 
     def check_new(self, name: str) -> None:
