@@ -233,6 +233,7 @@ def test_doctor_holds_the_last_status_and_update_against_the_targets(
     assert "last status 950 ms (target 300 ms)" in perf["message"]
     assert "last update 45.0 s (target 30 s)" in perf["message"]
     assert "over target: status, update, library size" in perf["message"]
+    assert json.loads(figures.read_text())["status"]["ms"] == 950.0  # doctor's own status untimed
 
 
 def test_a_bundle_that_cannot_be_written_is_an_error_that_says_where(

@@ -268,8 +268,9 @@ class Library:
         )
 
     def status(
-        self, *, fetch: bool = False, scans: dict[Path, Scan] | None = None
+        self, *, fetch: bool = False, scans: dict[Path, Scan] | None = None, timed: bool = True
     ) -> LibraryStatus:
+        """With ``timed``, its time is kept for doctor (a fetch's time is the network's)."""
         import time
 
         from ai_config.library.status import status
@@ -277,7 +278,7 @@ class Library:
 
         started = time.perf_counter()
         found = status(self, fetch=fetch, scans=scans)
-        if not fetch:  # a fetch's time is the network's
+        if timed and not fetch:
             elapsed = (time.perf_counter() - started) * 1000
             perf.record(self.home, "status", elapsed, files=found.files)
         return found
