@@ -65,6 +65,14 @@ def state_of(app: PrismApp, name: str) -> str | None:
     return row[1] if row else None
 
 
+async def launch_screen(app: PrismApp, pilot: Pilot[Any]) -> LaunchScreen:
+    """The launch screen, opened by its key."""
+    await pilot.press("l")
+    screen = app.screen
+    assert isinstance(screen, LaunchScreen)
+    return screen
+
+
 async def pick(pilot: Pilot[Any], screen: LaunchScreen, template: str) -> None:
     """The template chosen in the launch screen's picker, once prismd's list has come."""
     await until(pilot, lambda: template in screen.templates, f"{template} offered")
@@ -92,9 +100,7 @@ async def test_the_list_shows_a_workstation_and_its_state_changing(client: Daemo
 async def test_a_launch_from_the_tui_shows_its_progress_to_the_end(client: DaemonClient) -> None:
     app = app_for(client)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        screen = app.screen
-        assert isinstance(screen, LaunchScreen)
+        screen = await launch_screen(app, pilot)
         await pick(pilot, screen, "ubuntu-server")
         await pilot.press(*"fresh", "enter")
         stage = screen.query_one("#stage", Label)
@@ -111,9 +117,7 @@ async def test_a_launch_from_the_tui_shows_its_progress_to_the_end(client: Daemo
 async def test_a_failed_launch_says_why_and_launches_nothing(client: DaemonClient) -> None:
     app = app_for(client)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        screen = app.screen
-        assert isinstance(screen, LaunchScreen)
+        screen = await launch_screen(app, pilot)
         await pick(pilot, screen, "ubuntu-server")
         await pilot.press(*"ghost!", "enter")
         stage = screen.query_one("#stage", Label)
@@ -201,9 +205,7 @@ async def test_the_costs_pane_shows_the_cost_routes_figures(
 async def test_the_launch_form_offers_the_templates_parameters(client: DaemonClient) -> None:
     app = PrismApp(client, poll_seconds=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        screen = app.screen
-        assert isinstance(screen, LaunchScreen)
+        screen = await launch_screen(app, pilot)
         picker = screen.query_one("#template", Select)
         await until(pilot, lambda: "python-ml-workstation" in screen.templates, "the templates")
         assert {"ubuntu-server", "rstudio-server", "gpu-deep-learning"} <= set(screen.templates)
@@ -232,9 +234,7 @@ async def test_the_launch_form_offers_the_templates_parameters(client: DaemonCli
 async def test_a_template_without_parameters_says_so(client: DaemonClient) -> None:
     app = PrismApp(client, poll_seconds=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        screen = app.screen
-        assert isinstance(screen, LaunchScreen)
+        screen = await launch_screen(app, pilot)
         await until(pilot, lambda: "ubuntu-server" in screen.templates, "the templates")
         screen.query_one("#template", Select).value = "ubuntu-server"
         await until(pilot, lambda: bool(screen.query(".none")), "no parameters")
@@ -287,9 +287,7 @@ async def test_a_template_refused_on_the_chosen_architecture_says_why(
 ) -> None:
     app = PrismApp(client, poll_seconds=NEVER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("l")
-        screen = app.screen
-        assert isinstance(screen, LaunchScreen)
+        screen = await launch_screen(app, pilot)
         await until(pilot, lambda: "gpu-deep-learning" in screen.templates, "the templates")
         screen.query_one("#template", Select).value = "gpu-deep-learning"
         screen.query_one("#arch", Select).value = "arm64"
