@@ -12,6 +12,7 @@ from prism.cli import (
     profiles,
     storage,
     storage_care,
+    web,
     workstations,
 )
 from prism.home import ENV_VAR
@@ -58,7 +59,7 @@ app.add_typer(storage.volume_app, name="volume")
 app.add_typer(storage.storage_app, name="storage")
 app.command("cost")(cost.cost)
 app.command("connect")(connect.connect)
-app.command("web")(connect.web)
+app.command("web")(web.web)
 app.command("ssh-config")(editors.ssh_config)
 app.add_typer(daemon.app, name="daemon")
 add_doctor_command(app, "prism", _checks)
